@@ -1,0 +1,48 @@
+// Lint rules per layer (see ../shared/docs/style.md, section 1): core is pure
+// TypeScript, so it may not import Electron, Node built-ins (outside */node/)
+// or anything from the DOM-side layers.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', 'coverage/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['core/src/**/*.ts'],
+    ignores: ['core/src/**/node/**', 'core/src/cli/**', 'core/src/bench/**'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'svelte', 'svelte/*', 'echarts', 'echarts/*'],
+              message: 'core is pure: no UI or Electron imports.',
+            },
+            {
+              group: nodeBuiltins,
+              message: 'Node APIs belong under core/src/**/node/ (or the CLI).',
+            },
+            {
+              group: ['**/node/*', '**/cli/*'],
+              message: 'pure core modules may not import Node-only core modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
