@@ -1,0 +1,72 @@
+/**
+ * Gaussian, with HyperSpy's parameters:
+ *   f(x) = A / (sigma sqrt(2 pi)) exp(-(x - centre)^2 / (2 sigma^2))
+ * A is the area, sigma the standard deviation (FWHM = 2 sqrt(2 ln 2) sigma).
+ * Derivatives: df/dA = f / A, df/dcentre = f (x - c) / sigma^2,
+ * df/dsigma = f ((x - c)^2 / sigma^3 - 1 / sigma).
+ */
+import type { ComponentFunction } from './component.js';
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+export function gaussian(): ComponentFunction {
+  // The optimiser asks for the Jacobian at the point whose residuals it has
+  // just evaluated: keep the exponentials of the last evaluation (with the
+  // parameters and axis they belong to) so the Jacobian does not recompute
+  // them. Per instance, so every component of a model has its own cache.
+  let cache = new Float64Array(0);
+  let cacheX: Float64Array | null = null;
+  let cacheN = -1;
+  let cacheC = NaN;
+  let cacheS = NaN;
+  return {
+    kind: 'Gaussian',
+    options: {},
+    parameters: [
+      { name: 'A', value: 1, bmin: 0, linear: true },
+      { name: 'centre', value: 0 },
+      { name: 'sigma', value: 1, bmin: 0 },
+    ],
+    size: 3,
+    analyticJacobian: true,
+    evaluate(x, n, p, out) {
+      const a = p[0]!;
+      const c = p[1]!;
+      const sigma = p[2]!;
+      const norm = (a * INV_SQRT_2PI) / sigma;
+      const k = -0.5 / (sigma * sigma);
+      if (cache.length < n) cache = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const d = x[i]! - c;
+        const e = Math.exp(k * d * d);
+        cache[i] = e;
+        out[i] = norm * e;
+      }
+      cacheX = x;
+      cacheN = n;
+      cacheC = c;
+      cacheS = sigma;
+    },
+    jacobian(x, n, p, out, rows) {
+      const a = p[0]!;
+      const c = p[1]!;
+      const sigma = p[2]!;
+      const rA = rows[0]! * n;
+      const rC = rows[1]! * n;
+      const rS = rows[2]! * n;
+      const unit = INV_SQRT_2PI / sigma;
+      const k = -0.5 / (sigma * sigma);
+      const is2 = 1 / (sigma * sigma);
+      const is = 1 / sigma;
+      const cached = cacheX === x && cacheN === n && cacheC === c && cacheS === sigma;
+      for (let i = 0; i < n; i++) {
+        const d = x[i]! - c;
+        const e = unit * (cached ? cache[i]! : Math.exp(k * d * d));
+        const f = a * e;
+        if (rA >= 0) out[rA + i] = e;
+        if (rC >= 0) out[rC + i] = f * d * is2;
+        if (rS >= 0) out[rS + i] = f * (d * d * is2 - 1) * is;
+      }
+    },
+  };
+}

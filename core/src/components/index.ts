@@ -1,0 +1,83 @@
+/**
+ * The component library: every built-in kind by HyperSpy's `_id_name`, and a
+ * registry so that users of the package can add their own kinds.
+ */
+import type { ComponentFunction } from './component.js';
+import { exponential } from './exponential.js';
+import { expression } from './expression.js';
+import { gaussian } from './gaussian.js';
+import { lorentzian } from './lorentzian.js';
+import { offset } from './offset.js';
+import { polynomial } from './polynomial.js';
+import { powerLaw } from './power-law.js';
+import { pseudoVoigt } from './pseudo-voigt.js';
+
+export type ComponentFactory = (options: Readonly<Record<string, unknown>>) => ComponentFunction;
+
+const registry = new Map<string, ComponentFactory>();
+
+function numberOption(options: Readonly<Record<string, unknown>>, key: string): number | undefined {
+  const v = options[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number')
+    throw new Error(`component option '${key}' must be a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+registry.set('Gaussian', () => gaussian());
+registry.set('Lorentzian', () => lorentzian());
+registry.set('PseudoVoigt', () => pseudoVoigt());
+registry.set('Offset', () => offset());
+registry.set('Exponential', () => exponential());
+registry.set('PowerLaw', () => powerLaw());
+registry.set('Polynomial', (o) => {
+  const order = numberOption(o, 'order');
+  return polynomial(order === undefined ? {} : { order });
+});
+registry.set('Expression', (o) => {
+  const text = o['expression'];
+  if (typeof text !== 'string') throw new Error("component option 'expression' must be a string");
+  const parameters = o['parameters'];
+  if (
+    parameters !== undefined &&
+    !(Array.isArray(parameters) && parameters.every((p) => typeof p === 'string'))
+  ) {
+    throw new Error("component option 'parameters' must be a list of names");
+  }
+  return expression(
+    parameters === undefined
+      ? { expression: text }
+      : { expression: text, parameters: parameters as string[] },
+  );
+});
+
+/** Kinds known to this build, in registration order. */
+export function componentKinds(): string[] {
+  return [...registry.keys()];
+}
+
+/** Adds a component kind (a user's own). Refuses to replace a built-in silently. */
+export function registerComponentKind(
+  kind: string,
+  factory: ComponentFactory,
+  replace = false,
+): void {
+  if (registry.has(kind) && !replace)
+    throw new Error(`component kind '${kind}' is already registered`);
+  registry.set(kind, factory);
+}
+
+/** Creates a component function of a registered kind; errors name the kind. */
+export function createComponentFunction(
+  kind: string,
+  options: Readonly<Record<string, unknown>> = {},
+): ComponentFunction {
+  const factory = registry.get(kind);
+  if (!factory) {
+    throw new Error(`unknown component kind '${kind}' (known: ${componentKinds().join(', ')})`);
+  }
+  return factory(options);
+}
+
+export type { ComponentFunction, ParameterSpec } from './component.js';
+export { exponential, expression, gaussian, lorentzian, offset, polynomial, powerLaw, pseudoVoigt };

@@ -1,0 +1,455 @@
+/**
+ * A model: an ordered list of named components fitted to a signal, with the
+ * per-pixel fit statistics (chisq, dof, redChisq; NaN where not fitted) and
+ * the signal range (channel switches).
+ */
+import { createComponentFunction } from '../components/index.js';
+import type { ComponentFunction } from '../components/component.js';
+import { createOptimiser } from '../optimiser/index.js';
+import type { Optimiser, OptimiserOptions, StopReason } from '../optimiser/optimiser.js';
+import { axisValues, valueToIndex } from './axis.js';
+import { Component } from './component.js';
+import { informationCriteria, type InformationCriteria } from './information-criteria.js';
+import type { Parameter } from './parameter.js';
+import { PixelFitter, type PixelFitOutcome } from './pixel-fitter.js';
+import type { Signal } from './signal.js';
+
+export interface FitOptions {
+  /** 'lm' (the project's Levenberg-Marquardt) or 'mljs', or an Optimiser. @default 'lm' */
+  optimizer?: string | Optimiser;
+  /** Honour the parameters' bmin/bmax. @default false (as HyperSpy) */
+  bounded?: boolean;
+  /** Relative chi-squared reduction tolerance. @default 1.49012e-8 */
+  ftol?: number;
+  /** Relative step tolerance. @default 1.49012e-8 */
+  xtol?: number;
+  /** Gradient tolerance. @default 0 */
+  gtol?: number;
+  /** Cap on model evaluations. @default 100 * (free parameters + 1) */
+  maxEvaluations?: number;
+  /** Initial damping of `lm`. @default 1 */
+  initialDamping?: number;
+}
+
+export interface FitResult {
+  pixel: number;
+  position: number[];
+  chisq: number;
+  dof: number;
+  redChisq: number;
+  status: StopReason;
+  converged: boolean;
+  message: string;
+  evaluations: number;
+  iterations: number;
+  optimizer: string;
+  /** Full names of the parameters that ended on a bound. */
+  atBound: string[];
+}
+
+export interface ComponentInput {
+  /** A registered kind (Gaussian, Lorentzian, ...) or a component function. */
+  kind: string | ComponentFunction;
+  name?: string;
+  /** Options of the kind (Polynomial: order; Expression: expression). */
+  options?: Readonly<Record<string, unknown>>;
+}
+
+export type SignalRangeUnit = 'value' | 'index';
+
+export class Model {
+  readonly signal: Signal;
+  readonly chisq: Float64Array;
+  readonly dof: Float64Array;
+  readonly redChisq: Float64Array;
+  /** 1 for each channel used in fits (the signal range). */
+  readonly channelSwitches: Uint8Array;
+  readonly #components: Component[] = [];
+  #fitter: PixelFitter | null = null;
+  readonly #optimisers = new Map<string, Optimiser>();
+  readonly #spectrum: Float64Array;
+  readonly #variance: Float64Array;
+
+  constructor(signal: Signal, components: readonly (ComponentInput | ComponentFunction)[] = []) {
+    this.signal = signal;
+    const nav = signal.navigationSize;
+    this.chisq = new Float64Array(nav).fill(NaN);
+    this.dof = new Float64Array(nav).fill(NaN);
+    this.redChisq = new Float64Array(nav).fill(NaN);
+    this.channelSwitches = new Uint8Array(signal.channels).fill(1);
+    this.#spectrum = new Float64Array(signal.channels);
+    this.#variance = new Float64Array(signal.channels);
+    for (const c of components) this.append(c);
+  }
+
+  get components(): readonly Component[] {
+    return this.#components;
+  }
+
+  /** Adds a component; its name defaults to its kind, made unique with a suffix. */
+  append(input: ComponentInput | ComponentFunction): Component {
+    const spec: ComponentInput = 'evaluate' in input ? { kind: input } : input;
+    const fn =
+      typeof spec.kind === 'string'
+        ? createComponentFunction(spec.kind, spec.options ?? {})
+        : spec.kind;
+    let name = spec.name;
+    if (name === undefined) {
+      name = fn.kind;
+      for (let i = 1; this.#has(name); i++) name = `${fn.kind}_${i}`;
+    } else {
+      this.#checkName(name);
+      const clash = this.#components.find((c) => c.name === name);
+      if (clash) {
+        throw new Error(
+          `two components are named '${name}' (a ${clash.kind} and a new ${fn.kind}); rename one`,
+        );
+      }
+    }
+    const component = new Component(fn, name, this.signal.navigationSize);
+    this.#components.push(component);
+    this.#fitter = null;
+    return component;
+  }
+
+  extend(inputs: readonly (ComponentInput | ComponentFunction)[]): Component[] {
+    return inputs.map((c) => this.append(c));
+  }
+
+  remove(ref: string | number): Component {
+    const i = this.indexOf(ref);
+    const [c] = this.#components.splice(i, 1);
+    this.#fitter = null;
+    return c!;
+  }
+
+  rename(ref: string | number, name: string): void {
+    const c = this.component(ref);
+    if (c.name === name) return;
+    this.#checkName(name);
+    if (this.#has(name))
+      throw new Error(`a component is already named '${name}'; choose another name`);
+    c.setNameUnchecked(name);
+  }
+
+  /** Index of a component by name or index; errors name what was asked. */
+  indexOf(ref: string | number): number {
+    if (typeof ref === 'number') {
+      if (!Number.isInteger(ref) || ref < 0 || ref >= this.#components.length) {
+        throw new Error(`no component at index ${ref} (the model has ${this.#components.length})`);
+      }
+      return ref;
+    }
+    const i = this.#components.findIndex((c) => c.name === ref);
+    if (i < 0) {
+      throw new Error(
+        `no component named '${ref}' (the model has ${this.#components.map((c) => `'${c.name}'`).join(', ') || 'none'})`,
+      );
+    }
+    return i;
+  }
+
+  component(ref: string | number): Component {
+    return this.#components[this.indexOf(ref)]!;
+  }
+
+  /** A parameter by "component.parameter". */
+  parameter(fullName: string): Parameter {
+    const dot = fullName.lastIndexOf('.');
+    if (dot <= 0) throw new Error(`parameter '${fullName}': expected 'component.parameter'`);
+    return this.component(fullName.slice(0, dot)).parameter(fullName.slice(dot + 1));
+  }
+
+  /** Every parameter of every component, in order. */
+  get parameters(): Parameter[] {
+    return this.#components.flatMap((c) => [...c.parameters]);
+  }
+
+  // --- signal range ---------------------------------------------------------
+
+  /** Fit only channels between `start` and `end` (inclusive; axis values by default). */
+  setSignalRange(start: number, end: number, unit: SignalRangeUnit = 'value'): void {
+    this.channelSwitches.fill(0);
+    this.addSignalRange(start, end, unit);
+  }
+
+  addSignalRange(start: number, end: number, unit: SignalRangeUnit = 'value'): void {
+    this.#switchRange(start, end, unit, 1);
+  }
+
+  removeSignalRange(start: number, end: number, unit: SignalRangeUnit = 'value'): void {
+    this.#switchRange(start, end, unit, 0);
+  }
+
+  resetSignalRange(): void {
+    this.channelSwitches.fill(1);
+    this.#fitter = null;
+  }
+
+  /** Replace the channel switches (one per channel). */
+  setChannelSwitches(switches: ArrayLike<number | boolean>): void {
+    if (switches.length !== this.channelSwitches.length) {
+      throw new Error(
+        `signal range: ${switches.length} channel switches for ${this.channelSwitches.length} channels`,
+      );
+    }
+    for (let i = 0; i < switches.length; i++) this.channelSwitches[i] = switches[i] ? 1 : 0;
+    this.#fitter = null;
+  }
+
+  get fittedChannels(): number {
+    let n = 0;
+    for (const s of this.channelSwitches) n += s;
+    return n;
+  }
+
+  // --- stored values ----------------------------------------------------------
+
+  /** Loads every parameter's stored values (and per-pixel active flags) at `pixel`. */
+  fetchStoredValues(pixel: number | readonly number[]): void {
+    const p = this.#pixel(pixel);
+    for (const c of this.#components) c.fetch(p);
+  }
+
+  /** Stores the current values (and per-pixel active flags) at `pixel`. */
+  storeCurrentValues(pixel: number | readonly number[]): void {
+    const p = this.#pixel(pixel);
+    for (const c of this.#components) c.store(p);
+  }
+
+  /** Copies the current values of every parameter to every pixel. */
+  assignCurrentValuesToAll(): void {
+    for (const c of this.#components) for (const p of c.parameters) p.assignToAll();
+  }
+
+  // --- evaluation ------------------------------------------------------------
+
+  /** The model at the current values on every channel of the signal axis. */
+  evaluate(out: Float64Array = new Float64Array(this.signal.channels)): Float64Array {
+    out.fill(0);
+    const tmp = new Float64Array(this.signal.channels);
+    for (let i = 0; i < this.#components.length; i++) {
+      if (!this.#components[i]!.active) continue;
+      this.evaluateComponent(i, tmp);
+      for (let j = 0; j < out.length; j++) out[j] = out[j]! + tmp[j]!;
+    }
+    return out;
+  }
+
+  /** One component at its current values on every channel (binned scale included). */
+  evaluateComponent(
+    ref: string | number,
+    out: Float64Array = new Float64Array(this.signal.channels),
+  ): Float64Array {
+    const c = this.component(ref);
+    const axis = this.signal.signalAxis;
+    const x = axisValues(axis);
+    const p = new Float64Array(c.fn.size);
+    let k = 0;
+    for (const par of c.parameters) {
+      p.set(par.current, k);
+      k += par.length;
+    }
+    c.fn.evaluate(x, x.length, p, out);
+    if (axis.isBinned) for (let j = 0; j < out.length; j++) out[j] = out[j]! * axis.scale;
+    return out;
+  }
+
+  // --- fitting ---------------------------------------------------------------
+
+  /**
+   * Fits the pixel from the current values, then stores the result in the
+   * parameter maps and the chisq, dof and redChisq maps. Throws, naming the
+   * pixel, on data or settings that cannot be fitted.
+   */
+  fit(pixel: number | readonly number[] = 0, options: FitOptions = {}): FitResult {
+    const index = this.#pixel(pixel);
+    const position = this.signal.pixelPosition(index);
+    const where = `pixel (${position.join(', ')})`;
+    const fitter = this.#pixelFitter();
+    const spectrum = this.signal.readSpectrum(index, this.#spectrum);
+    const weighted = this.signal.readVariance(index, spectrum, this.#variance);
+    fitter.load(spectrum, weighted ? this.#variance : null, where);
+    this.#loadSlots(fitter, where);
+    const optimiser = this.#optimiser(options.optimizer ?? 'lm');
+    const outcome = fitter.run(
+      optimiser,
+      options.bounded ?? false,
+      this.#optimiserOptions(options),
+      where,
+    );
+    this.#readSlots(fitter, outcome);
+    this.storeCurrentValues(index);
+    this.chisq[index] = outcome.chisq;
+    this.dof[index] = outcome.dof;
+    this.redChisq[index] = outcome.redChisq;
+    return {
+      pixel: index,
+      position,
+      chisq: outcome.chisq,
+      dof: outcome.dof,
+      redChisq: outcome.redChisq,
+      status: outcome.status,
+      converged: outcome.converged,
+      message: outcome.message,
+      evaluations: outcome.evaluations,
+      iterations: outcome.iterations,
+      optimizer: optimiser.name,
+      atBound: this.#boundNames(outcome),
+    };
+  }
+
+  /**
+   * AIC, AICc and BIC at `pixel` from the Poisson log-likelihood of its data
+   * under the model at the current values (k = free parameters + 1).
+   */
+  informationCriteria(pixel: number | readonly number[] = 0): InformationCriteria {
+    const index = this.#pixel(pixel);
+    const where = `pixel (${this.signal.pixelPosition(index).join(', ')})`;
+    const fitter = this.#pixelFitter();
+    const spectrum = this.signal.readSpectrum(index, this.#spectrum);
+    fitter.load(spectrum, null, where);
+    this.#loadSlots(fitter, where);
+    return informationCriteria(
+      fitter.logLikelihood(),
+      fitter.problem.nParams,
+      fitter.problem.nResiduals,
+    );
+  }
+
+  /** Number of free parameter values of the active components. */
+  get freeParameterCount(): number {
+    let n = 0;
+    for (const c of this.#components) {
+      if (!c.active) continue;
+      for (const p of c.parameters) if (p.free) n += p.length;
+    }
+    return n;
+  }
+
+  // --- internals ---------------------------------------------------------------
+
+  #pixelFitter(): PixelFitter {
+    if (!this.#fitter) {
+      if (this.fittedChannels === 0)
+        throw new Error('signal range: no channel is switched on for fitting');
+      this.#fitter = new PixelFitter(
+        this.#components.map((c) => c.fn),
+        this.signal.signalAxis,
+        this.channelSwitches,
+      );
+    }
+    return this.#fitter;
+  }
+
+  #optimiser(choice: string | Optimiser): Optimiser {
+    if (typeof choice !== 'string') return choice;
+    let o = this.#optimisers.get(choice);
+    if (!o) {
+      o = createOptimiser(choice);
+      this.#optimisers.set(choice, o);
+    }
+    return o;
+  }
+
+  #optimiserOptions(options: FitOptions): OptimiserOptions {
+    const { ftol, xtol, gtol, maxEvaluations, initialDamping } = options;
+    const out: OptimiserOptions = {};
+    if (ftol !== undefined) out.ftol = ftol;
+    if (xtol !== undefined) out.xtol = xtol;
+    if (gtol !== undefined) out.gtol = gtol;
+    if (maxEvaluations !== undefined) out.maxEvaluations = maxEvaluations;
+    if (initialDamping !== undefined) out.initialDamping = initialDamping;
+    return out;
+  }
+
+  /** Current values, active flags, free flags and bounds into the fitter's problem. */
+  #loadSlots(fitter: PixelFitter, where: string): void {
+    const problem = fitter.problem;
+    this.#components.forEach((c, ci) => {
+      problem.active[ci] = c.active ? 1 : 0;
+      let s = problem.offsets[ci]!;
+      for (const p of c.parameters) {
+        for (let j = 0; j < p.length; j++, s++) {
+          const v = p.current[j]!;
+          if (c.active && p.free && !Number.isFinite(v)) {
+            throw new Error(
+              `${where}: parameter '${p.fullName}' starts at ${v}; give it a finite value`,
+            );
+          }
+          problem.slots[s] = v;
+          problem.free[s] = p.free ? 1 : 0;
+          fitter.lower[s] = p.bmin ?? -Infinity;
+          fitter.upper[s] = p.bmax ?? Infinity;
+        }
+      }
+    });
+    problem.configure();
+  }
+
+  #readSlots(fitter: PixelFitter, outcome: PixelFitOutcome): void {
+    const problem = fitter.problem;
+    this.#components.forEach((c, ci) => {
+      let s = problem.offsets[ci]!;
+      for (const p of c.parameters) {
+        for (let j = 0; j < p.length; j++, s++) {
+          p.current[j] = problem.slots[s]!;
+          p.currentStd[j] = c.active && p.free ? outcome.std[s]! : NaN;
+        }
+      }
+    });
+  }
+
+  #boundNames(outcome: PixelFitOutcome): string[] {
+    const names: string[] = [];
+    const problem = this.#pixelFitter().problem;
+    this.#components.forEach((c, ci) => {
+      let s = problem.offsets[ci]!;
+      for (const p of c.parameters) {
+        for (let j = 0; j < p.length; j++, s++) {
+          if (outcome.atBound[s]) names.push(p.length > 1 ? `${p.fullName}[${j}]` : p.fullName);
+        }
+      }
+    });
+    return names;
+  }
+
+  #pixel(pixel: number | readonly number[]): number {
+    if (typeof pixel === 'number') {
+      this.signal.checkPixel(pixel);
+      return pixel;
+    }
+    return this.signal.pixelIndex(pixel);
+  }
+
+  #has(name: string): boolean {
+    return this.#components.some((c) => c.name === name);
+  }
+
+  #checkName(name: string): void {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new Error('a component name must be a non-empty string');
+    if (name.includes('.'))
+      throw new Error(
+        `component name '${name}' must not contain '.' (it separates component and parameter)`,
+      );
+  }
+
+  #switchRange(start: number, end: number, unit: SignalRangeUnit, on: 0 | 1): void {
+    const axis = this.signal.signalAxis;
+    if (!Number.isFinite(start) || !Number.isFinite(end))
+      throw new Error(`signal range: bounds must be finite, got ${start} to ${end}`);
+    let i0: number;
+    let i1: number;
+    if (unit === 'index') {
+      i0 = Math.max(0, Math.min(axis.size - 1, Math.round(start)));
+      i1 = Math.max(0, Math.min(axis.size - 1, Math.round(end)));
+    } else {
+      i0 = valueToIndex(axis, start);
+      i1 = valueToIndex(axis, end);
+    }
+    if (i0 > i1) [i0, i1] = [i1, i0];
+    this.channelSwitches.fill(on, i0, i1 + 1);
+    this.#fitter = null;
+  }
+}

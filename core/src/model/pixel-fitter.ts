@@ -1,0 +1,170 @@
+/**
+ * Fits one pixel: loads its spectrum and variance onto the fitted channels,
+ * runs an optimiser on the model problem and reports the outcome. Works on
+ * plain data (component functions, axis, channel switches), so the same code
+ * runs in Model.fit and in SAMFire's workers.
+ */
+import type { ComponentFunction } from '../components/component.js';
+import type { Optimiser, OptimiserOptions, StopReason } from '../optimiser/optimiser.js';
+import { axisValues, type AxisSpec } from './axis.js';
+import { poissonLogLikelihood } from './information-criteria.js';
+import { ModelProblem } from './model-problem.js';
+
+export interface PixelFitOutcome {
+  chisq: number;
+  /** Fitted channels minus free parameters. */
+  dof: number;
+  redChisq: number;
+  /** Number of free parameters fitted. */
+  nFree: number;
+  status: StopReason;
+  converged: boolean;
+  message: string;
+  evaluations: number;
+  iterations: number;
+  /** Std per slot (NaN for fixed slots or a singular covariance). */
+  std: Float64Array;
+  /** 1 per slot that ended on a bound. */
+  atBound: Uint8Array;
+}
+
+export class PixelFitter {
+  readonly problem: ModelProblem;
+  /** Indices of the fitted channels. */
+  readonly channelIndex: Int32Array;
+  readonly #lower: Float64Array;
+  readonly #upper: Float64Array;
+  readonly #start: Float64Array;
+  readonly #model: Float64Array;
+
+  constructor(
+    components: readonly ComponentFunction[],
+    axis: AxisSpec,
+    channelSwitches: Uint8Array,
+  ) {
+    if (channelSwitches.length !== axis.size) {
+      throw new Error(
+        `signal range: ${channelSwitches.length} channel switches for ${axis.size} channels`,
+      );
+    }
+    const all = axisValues(axis);
+    const idx: number[] = [];
+    for (let i = 0; i < axis.size; i++) if (channelSwitches[i]) idx.push(i);
+    this.channelIndex = Int32Array.from(idx);
+    const x = Float64Array.from(idx, (i) => all[i]!);
+    this.problem = new ModelProblem(components, x, axis.isBinned ? axis.scale : 1);
+    const slots = this.problem.slots.length;
+    this.#lower = new Float64Array(slots);
+    this.#upper = new Float64Array(slots);
+    this.#start = new Float64Array(slots);
+    this.#model = new Float64Array(x.length);
+  }
+
+  /** Lower and upper bound per slot (set by the caller before `run` when bounded). */
+  get lower(): Float64Array {
+    return this.#lower;
+  }
+
+  get upper(): Float64Array {
+    return this.#upper;
+  }
+
+  /**
+   * Loads a pixel's spectrum and variance (full signal axis; variance null for
+   * an unweighted fit). Throws, naming `where` and the channel, on data that
+   * cannot be fitted.
+   */
+  load(spectrum: Float64Array, variance: Float64Array | null, where: string): void {
+    const { y, w } = this.problem;
+    const idx = this.channelIndex;
+    for (let j = 0; j < idx.length; j++) {
+      const c = idx[j]!;
+      const v = spectrum[c]!;
+      if (!Number.isFinite(v))
+        throw new Error(
+          `${where}: data at channel ${c} is ${v}; fix the data or exclude the channel from the signal range`,
+        );
+      y[j] = v;
+      if (variance) {
+        const s2 = variance[c]!;
+        if (!(s2 > 0) || !Number.isFinite(s2)) {
+          throw new Error(
+            `${where}: variance at channel ${c} is ${s2}; variances must be positive and finite`,
+          );
+        }
+        w[j] = 1 / Math.sqrt(s2);
+      } else {
+        w[j] = 1;
+      }
+    }
+  }
+
+  /**
+   * Fits from the problem's current slots (active and free set, `configure`d
+   * by the caller); on return the slots hold the result.
+   */
+  run(
+    optimiser: Optimiser,
+    bounded: boolean,
+    options: OptimiserOptions,
+    where: string,
+  ): PixelFitOutcome {
+    const problem = this.problem;
+    const nFree = problem.nParams;
+    const m = problem.nResiduals;
+    if (nFree === 0) throw new Error(`${where}: the model has no free parameters to fit`);
+    const dof = m - nFree;
+    if (dof <= 0) {
+      throw new Error(
+        `${where}: ${m} fitted channels cannot determine ${nFree} free parameters (dof = ${dof} <= 0); widen the signal range or fix parameters`,
+      );
+    }
+    const free = problem.freeSlots;
+    const start = this.#start.subarray(0, nFree);
+    problem.readFree(start);
+    for (let k = 0; k < nFree; k++) {
+      if (!Number.isFinite(start[k]!))
+        throw new Error(`${where}: free parameter slot ${free[k]} starts at ${start[k]}`);
+    }
+    let lower: Float64Array | null = null;
+    let upper: Float64Array | null = null;
+    if (bounded) {
+      lower = new Float64Array(nFree);
+      upper = new Float64Array(nFree);
+      for (let k = 0; k < nFree; k++) {
+        lower[k] = this.#lower[free[k]!]!;
+        upper[k] = this.#upper[free[k]!]!;
+      }
+    }
+    const result = optimiser.fit(problem, start, { ...options, lower, upper });
+    problem.writeFree(result.params);
+    const redChisq = result.chisq / dof;
+    const std = new Float64Array(problem.slots.length).fill(NaN);
+    const atBound = new Uint8Array(problem.slots.length);
+    // Covariance scaled by the reduced chi-squared, as HyperSpy reports std.
+    const factor = Math.sqrt(redChisq);
+    for (let k = 0; k < nFree; k++) {
+      std[free[k]!] = result.std[k]! * factor;
+      atBound[free[k]!] = result.atBound[k]!;
+    }
+    return {
+      chisq: result.chisq,
+      dof,
+      redChisq,
+      nFree,
+      status: result.status,
+      converged: result.converged,
+      message: result.message,
+      evaluations: result.evaluations,
+      iterations: result.iterations,
+      std,
+      atBound,
+    };
+  }
+
+  /** Poisson log-likelihood of the loaded data under the model at the current slots. */
+  logLikelihood(): number {
+    this.problem.evaluateModel(this.#model);
+    return poissonLogLikelihood(this.problem.y, this.#model, this.problem.nResiduals);
+  }
+}
