@@ -1,0 +1,146 @@
+/**
+ * Reading signal files from disk and writing files safely. The parsing is
+ * done by the pure readers in core/src/io; this layer only finds the bytes
+ * (and companion files such as a Ripple .raw), picks the reader by
+ * extension, and turns I/O failures into FileFormatErrors naming the file.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as bufferConstants } from 'node:buffer';
+import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Signal } from '../../model/signal.js';
+import { readDm } from '../dm.js';
+import { FileFormatError } from '../errors.js';
+import { readMsa } from '../msa.js';
+import { signalFromNpy } from '../npy.js';
+import { readRipple } from '../ripple.js';
+
+/** Reads the file at `path` (already checked to exist and be non-empty). */
+export type FileReader = (path: string) => Promise<Signal[]>;
+
+const readers = new Map<string, FileReader>();
+
+/**
+ * Registers (or replaces) the reader for file extensions such as '.hspy'.
+ * Readers living in other modules (the HDF5 one) add themselves here.
+ */
+export function registerReader(extensions: readonly string[], reader: FileReader): void {
+  for (const ext of extensions) readers.set(ext.toLowerCase(), reader);
+}
+
+/** The extensions with a registered reader, e.g. for an open-file dialog filter. */
+export function readableExtensions(): string[] {
+  return [...readers.keys()].sort();
+}
+
+/** Every signal in the file at `path`, chosen by extension. Errors are FileFormatErrors naming the file. */
+export async function readSignalFile(path: string): Promise<Signal[]> {
+  const name = basename(path);
+  const ext = extname(path).toLowerCase();
+  const reader = readers.get(ext);
+  if (reader === undefined) {
+    throw new FileFormatError(
+      name,
+      `unknown file type '${ext || '(none)'}'; readable types are ${readableExtensions().join(', ')}`,
+    );
+  }
+  await checkSize(path);
+  return reader(path);
+}
+
+/**
+ * Writes `contents` to `path` so that readers see the old file or the new
+ * one, never half of it: write a temporary file in the same directory (so
+ * the rename stays on one file system), flush it to disk, rename it over
+ * the target. The temporary file is removed if anything fails.
+ */
+export async function writeFileAtomic(path: string, contents: Uint8Array | string): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(temp, 'wx');
+    await handle.writeFile(contents);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, path);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  // Make the rename itself durable; directories cannot be opened for sync on Windows.
+  if (process.platform !== 'win32') {
+    const d = await open(dir, 'r').catch(() => undefined);
+    await d?.sync().catch(() => undefined);
+    await d?.close().catch(() => undefined);
+  }
+}
+
+async function checkSize(path: string): Promise<number> {
+  const name = basename(path);
+  const info = await stat(path).catch((err: unknown) => {
+    throw new FileFormatError(name, `cannot open: ${describe(err)}`, { cause: err });
+  });
+  if (!info.isFile()) throw new FileFormatError(name, 'not a regular file');
+  if (info.size === 0) throw new FileFormatError(name, 'the file is empty');
+  if (info.size > bufferConstants.MAX_LENGTH) {
+    throw new FileFormatError(
+      name,
+      `the file (${info.size} bytes) is larger than can be read into memory`,
+    );
+  }
+  return info.size;
+}
+
+async function bytesOf(path: string): Promise<Uint8Array> {
+  try {
+    const buf = await readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (err) {
+    throw new FileFormatError(basename(path), `cannot read: ${describe(err)}`, { cause: err });
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The .raw file next to a .rpl: same stem, any case of the extension. */
+async function findRaw(rplPath: string): Promise<string> {
+  const dir = dirname(rplPath);
+  const stem = basename(rplPath, extname(rplPath));
+  const exact = join(dir, `${stem}.raw`);
+  if (
+    await stat(exact).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return exact;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const match = names.find((n) => n.toLowerCase() === `${stem}.raw`.toLowerCase());
+  if (match === undefined) {
+    throw new FileFormatError(
+      basename(rplPath),
+      `its data file '${stem}.raw' was not found next to it`,
+    );
+  }
+  return join(dir, match);
+}
+
+registerReader(['.npy'], async (path) => [signalFromNpy(await bytesOf(path), basename(path))]);
+registerReader(['.msa', '.ems'], async (path) => [readMsa(await bytesOf(path), basename(path))]);
+registerReader(['.dm3', '.dm4'], async (path) => readDm(await bytesOf(path), basename(path)));
+registerReader(['.rpl'], async (path) => {
+  const rawPath = await findRaw(path);
+  const [rpl, raw] = await Promise.all([bytesOf(path), bytesOf(rawPath)]);
+  return [readRipple(rpl, raw, { rpl: basename(path), raw: basename(rawPath) })];
+});
+registerReader(['.hspy', '.hdf5'], async (path) => {
+  throw new FileFormatError(
+    basename(path),
+    'HyperSpy files are read by io/node/hspy.ts (not available yet)',
+  );
+});
