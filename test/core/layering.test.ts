@@ -57,8 +57,13 @@ describe('core layering', () => {
   });
 
   it('does not use the DOM in pure modules', () => {
+    // Comments may mention the renderer's `window.samfire`; code may not touch the DOM.
+    const code = (f: string): string =>
+      readFileSync(f, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
     const bad = files
-      .filter((f) => /\b(document|window)\.\w/.test(readFileSync(f, 'utf8')))
+      .filter((f) => /\b(document|window)\.\w/.test(code(f)))
       .map((f) => relative(CORE, f));
     expect(bad).toEqual([]);
   });

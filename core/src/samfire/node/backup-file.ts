@@ -1,0 +1,53 @@
+/**
+ * SAMFire backups as JSON files. Written atomically: the data go to a
+ * temporary file in the same folder, are flushed to disk, and the file is
+ * renamed over the target, so a crash mid-write leaves the previous backup
+ * intact rather than half a file.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseBackup, type BackupWriter, type SamfireBackup } from '../backup.js';
+
+let counter = 0;
+
+export async function writeBackupFile(filename: string, backup: SamfireBackup): Promise<void> {
+  const temp = join(dirname(filename), `.${basename(filename)}.${process.pid}.${++counter}.tmp`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(backup));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, filename);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw new Error(`backup '${filename}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+export async function readBackupFile(filename: string): Promise<SamfireBackup> {
+  let text: string;
+  try {
+    text = await readFile(filename, 'utf8');
+  } catch (e) {
+    throw new Error(`backup '${filename}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `backup '${filename}' is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  try {
+    return parseBackup(value);
+  } catch (e) {
+    throw new Error(`backup '${filename}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The writer to pass as the Samfire `writer` option. */
+export const fileBackupWriter: BackupWriter = writeBackupFile;
