@@ -1,23 +1,47 @@
 #!/usr/bin/env node
 /**
- * The `samfire` command line.
- *   samfire demo [--optimizer lm|mljs] [--json]
+ * The `samfire` command line: run, demo, info (see USAGE).
  */
 import { argv, exit, stderr, stdout } from 'node:process';
 import { runDemo } from './demo.js';
+import { runInfo } from './info.js';
+import { runRun } from './run.js';
 
 const USAGE = `usage: samfire <command> [options]
 
 commands:
-  demo [--optimizer lm|mljs] [--json]   fit the built-in example (domain-structured 7x15x400 spectrum image)
-  help                                  show this help
+  run INPUT --model NAME --out OUTPUT [options]
+      SAMFire on a .hspy file holding a stored model with its seed pixels fitted
+      --workers N            fitting workers (default: cores - 1; 0 fits in this thread)
+      --strategies LIST      local,global (default), local or global
+      --radii R              local strategy radius in pixels (default 3)
+      --bins RULE            global strategy bins: fd (default), scott, sturges or a number
+      --test KIND            goodness test: redchisq (default), aic, aicc or bic
+      --tolerance T          goodness tolerance (default 1 for redchisq)
+      --optional NAMES       components switched on or off per pixel by AICc (comma separated)
+      --bounded              honour the parameters' bounds
+      --optimizer NAME       lm (default) or mljs
+      --random-seed S        reproducible pixel order and maps
+      --save-every N --backup FILE   back up every N results (atomic)
+      --resume FILE          continue from a backup
+      --summary FILE.json    write a summary (pixels, time, rate, medians)
+  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
+      the built-in example: fit its seed pixel, then SAMFire
+  info FILE [--json]
+      what is in a file (DM3/DM4, Ripple, EMSA, NumPy, HyperSpy)
+  help
+      show this help
 `;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
+    case 'run':
+      return runRun(rest);
     case 'demo':
       return runDemo(rest);
+    case 'info':
+      return runInfo(rest);
     case undefined:
     case 'help':
     case '--help':

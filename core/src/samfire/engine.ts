@@ -102,6 +102,8 @@ export class Samfire {
   plotEvery = 0;
   /** Back up every `saveEvery` results while running; 0 is off. */
   saveEvery = 0;
+  /** Where the periodic backups go. @default `backup_<signal title>.json` */
+  backupFilename: string | null = null;
 
   readonly #options: ReturnType<typeof resolveSamfireOptions>;
   readonly #events: Emitter<SamfireEvents>;
@@ -565,7 +567,7 @@ export class Samfire {
     this.#progress(false);
     this.plot(true);
     if (this.saveEvery > 0 && this.#count % this.saveEvery === 0) {
-      this.backup(undefined, true).catch((e: unknown) => {
+      this.backup(this.backupFilename ?? undefined, true).catch((e: unknown) => {
         this.#events.emit('error', { message: `backup failed: ${errorMessage(e)}` });
       });
     }

@@ -14,6 +14,7 @@ import { FileFormatError } from '../errors.js';
 import { readMsa } from '../msa.js';
 import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
+import { readHspy } from './hspy-read.js';
 
 /** Reads the file at `path` (already checked to exist and be non-empty). */
 export type FileReader = (path: string) => Promise<Signal[]>;
@@ -138,9 +139,4 @@ registerReader(['.rpl'], async (path) => {
   const [rpl, raw] = await Promise.all([bytesOf(path), bytesOf(rawPath)]);
   return [readRipple(rpl, raw, { rpl: basename(path), raw: basename(rawPath) })];
 });
-registerReader(['.hspy', '.hdf5'], async (path) => {
-  throw new FileFormatError(
-    basename(path),
-    'HyperSpy files are read by io/node/hspy.ts (not available yet)',
-  );
-});
+registerReader(['.hspy', '.hdf5'], async (path) => [...(await readHspy(path)).signals]);

@@ -1,0 +1,204 @@
+/**
+ * A stored model's record (hspy-model-read.ts) as a Model of this project:
+ * components by HyperSpy's `_id_name` (with HyperSpy 1.7's new Polynomial
+ * and our PseudoVoigt-as-Expression translated), parameters with their
+ * bounds and maps, per-pixel active flags, the signal range and the fit
+ * statistics, HyperSpy's dof (free parameters) turned into ours (fitted
+ * channels minus free parameters).
+ */
+import { componentKinds } from '../../components/index.js';
+import type { Component } from '../../model/component.js';
+import { Model } from '../../model/model.js';
+import type { Signal } from '../../model/signal.js';
+import { FileFormatError } from '../errors.js';
+import { describe } from './hspy-h5read.js';
+import {
+  POLYNOMIAL_ID,
+  type ComponentRecord,
+  type MapRecord,
+  type ModelRecord,
+  type ParameterRecord,
+} from './hspy-model-read.js';
+
+interface Resolved {
+  kind: string;
+  options: Record<string, unknown>;
+  parameters: ParameterRecord[];
+}
+
+/** Merges HyperSpy's a0..aN into one `coefficients` parameter, highest power first. */
+function mergePolynomial(c: ComponentRecord, fail: (problem: string) => never): ParameterRecord {
+  const terms = c.parameters
+    .map((p) => ({ p, power: /^a(\d+)$/.exec(p.name) }))
+    .filter((t): t is { p: ParameterRecord; power: RegExpExecArray } => t.power !== null)
+    .map((t) => ({ p: t.p, power: Number(t.power[1]) }))
+    .sort((x, y) => y.power - x.power);
+  const order = terms.length - 1;
+  if (order < 0 || terms.some((t, i) => t.power !== order - i)) {
+    fail(`its parameters ${c.parameters.map((p) => p.name).join(', ')} are not a0 to aN`);
+  }
+  const first = terms[0]!.p;
+  if (terms.some((t) => t.p.free !== first.free))
+    fail('its coefficients are not all free or all fixed');
+  const length = terms.length;
+  let map: MapRecord | null = null;
+  if (terms.every((t) => t.p.map !== null)) {
+    const count = first.map!.isSet.length;
+    map = {
+      values: new Float64Array(count * length),
+      std: new Float64Array(count * length),
+      isSet: new Uint8Array(count).fill(1),
+      length,
+    };
+    terms.forEach((t, j) => {
+      const m = t.p.map!;
+      for (let i = 0; i < count; i++) {
+        map!.values[i * length + j] = m.values[i]!;
+        map!.std[i * length + j] = m.std[i]!;
+        if (!m.isSet[i]) map!.isSet[i] = 0;
+      }
+    });
+  }
+  return {
+    name: 'coefficients',
+    value: terms.map((t) => t.p.value[0] ?? 0),
+    std: terms.map((t) => t.p.std[0] ?? NaN),
+    free: first.free,
+    bounds: terms.map((t) => t.p.bounds[0] ?? [null, null]),
+    units: first.units,
+    map,
+  };
+}
+
+function resolveKind(c: ComponentRecord, fail: (problem: string) => never): Resolved {
+  if (c.kind === POLYNOMIAL_ID) {
+    const coefficients = mergePolynomial(c, fail);
+    return {
+      kind: 'Polynomial',
+      options: { order: coefficients.value.length - 1 },
+      parameters: [coefficients],
+    };
+  }
+  const kind = c.kind === 'Expression' && c.samfireKind !== null ? c.samfireKind : c.kind;
+  if (!componentKinds().includes(kind)) {
+    fail(
+      `its kind '${kind}' is not a known component kind (known: ${componentKinds().join(', ')})`,
+    );
+  }
+  if (kind === 'Polynomial') {
+    const order = c.order ?? (c.parameters[0]?.value.length ?? 1) - 1;
+    return { kind, options: { order }, parameters: c.parameters };
+  }
+  if (kind === 'Expression') {
+    if (c.expression === null) fail('it is an Expression without an expression');
+    return { kind, options: { expression: c.expression }, parameters: c.parameters };
+  }
+  return { kind, options: {}, parameters: c.parameters };
+}
+
+/** One [bmin, bmax] for the whole parameter: the values' bounds must agree. */
+function commonBounds(
+  p: ParameterRecord,
+  fail: (problem: string) => never,
+): [number | null, number | null] {
+  const [first, ...rest] = p.bounds;
+  if (first === undefined) return [null, null];
+  if (rest.some(([lo, hi]) => lo !== first[0] || hi !== first[1])) {
+    fail(
+      `parameter '${p.name}' has different bounds per value, which this program cannot represent`,
+    );
+  }
+  return first;
+}
+
+/**
+ * Builds the Model of `record` on `signal`. Errors are FileFormatErrors
+ * naming the file, the model and the component.
+ */
+export function buildModel(record: ModelRecord, signal: Signal, fileName: string): Model {
+  const modelName = record.name;
+  const model = new Model(signal);
+  const nav = signal.navigationSize;
+  for (const c of record.components) {
+    const where = `component '${c.name}' (${c.kind}) of model '${modelName}'`;
+    const fail: (problem: string) => never = (problem) => {
+      throw new FileFormatError(fileName, `${where}: ${problem}`);
+    };
+    const resolved = resolveKind(c, fail);
+    let component: Component;
+    try {
+      component = model.append({ kind: resolved.kind, name: c.name, options: resolved.options });
+    } catch (err) {
+      return fail(describe(err));
+    }
+    // A renamed Expression parameter keeps its name in the formula here.
+    const formulaName = new Map([...c.renames].map(([formula, stored]) => [stored, formula]));
+    for (const stored of resolved.parameters) {
+      const ours =
+        resolved.kind === 'Expression'
+          ? (formulaName.get(stored.name) ?? stored.name)
+          : stored.name;
+      const p = component.parameters.find((q) => q.name === ours);
+      if (p === undefined) {
+        fail(
+          `it has a parameter '${stored.name}' that ${resolved.kind} does not have (${component.parameters.map((q) => q.name).join(', ')})`,
+        );
+      }
+      try {
+        const [bmin, bmax] = commonBounds(stored, fail);
+        p.set({ bmin, bmax, free: stored.free, units: stored.units });
+        if (stored.value.length === p.length && stored.value.every(Number.isFinite))
+          p.setValues(stored.value);
+        if (stored.std.length === p.length) p.currentStd.set(stored.std);
+      } catch (err) {
+        if (err instanceof FileFormatError) throw err;
+        fail(`parameter '${stored.name}': ${describe(err)}`);
+      }
+      if (stored.map !== null) {
+        if (stored.map.isSet.length !== nav || stored.map.length !== p.length) {
+          fail(
+            `parameter '${stored.name}' has a map of ${stored.map.isSet.length} pixels x ${stored.map.length} values; the signal has ${nav} pixels and the parameter ${p.length} values`,
+          );
+        }
+        p.map = { values: stored.map.values, std: stored.map.std, isSet: stored.map.isSet };
+      }
+    }
+    component.active = c.active;
+    if (c.activeMap !== null) {
+      if (c.activeMap.length !== nav)
+        fail(`its active map has ${c.activeMap.length} pixels, the signal ${nav}`);
+      component.setActiveMap(c.activeMap);
+    }
+  }
+  const where = (what: string) => `model '${modelName}': ${what}`;
+  if (record.channelSwitches !== null) {
+    if (record.channelSwitches.length !== signal.channels) {
+      throw new FileFormatError(
+        fileName,
+        where(`${record.channelSwitches.length} channel switches for ${signal.channels} channels`),
+      );
+    }
+    model.setChannelSwitches(record.channelSwitches);
+  }
+  const { chisq, freeParameters } = record;
+  if (chisq !== null) {
+    if (chisq.length !== nav)
+      throw new FileFormatError(
+        fileName,
+        where(`chisq has ${chisq.length} pixels, the signal ${nav}`),
+      );
+    const fitted = model.fittedChannels;
+    for (let i = 0; i < nav; i++) {
+      const x = chisq[i]!;
+      const free =
+        freeParameters !== null && freeParameters.length === nav ? freeParameters[i]! : NaN;
+      if (!Number.isFinite(x) || !Number.isFinite(free)) continue;
+      // HyperSpy's dof counts free parameters; ours is fitted channels minus free parameters.
+      const dof = fitted - free;
+      model.chisq[i] = x;
+      model.dof[i] = dof;
+      model.redChisq[i] = x / dof;
+    }
+  }
+  return model;
+}

@@ -1,0 +1,219 @@
+/**
+ * Writing a signal and its models as a HyperSpy file (format 3.1, the one
+ * HyperSpy 1.7 writes), atomically: the file goes to a temporary name in the
+ * same directory and is renamed over the target only once complete, so a
+ * reader never sees half a file. Our readers hold no file open after they
+ * return, so a file that was just read can be written over.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { AxisSpec } from '../../model/axis.js';
+import type { Model } from '../../model/model.js';
+import type { Signal } from '../../model/signal.js';
+import { encodeHdf5, type H5Attribute, type H5Dataset, type H5Group } from './hspy-hdf5.js';
+import { modelGroup } from './hspy-model-write.js';
+import { F64, attr, dataset, encodeTree, group, leBytes, numericDataset } from './hspy-tree.js';
+
+/** HyperSpy names a signal's group after its title, '/' replaced by '-'. */
+export function experimentName(signal: Signal): string {
+  const name = signal.title.replaceAll('/', '-');
+  return name === '' || name === '.' ? '__unnamed__' : name;
+}
+
+function axisAttributes(a: AxisSpec, navigate: boolean): H5Attribute[] {
+  const attrs = [attr.str('_type', 'UniformDataAxis')];
+  // HyperSpy leaves an unset name or units out.
+  if (a.name !== '') attrs.push(attr.str('name', a.name));
+  if (a.units !== '') attrs.push(attr.str('units', a.units));
+  attrs.push(
+    attr.f64('offset', a.offset),
+    attr.f64('scale', a.scale),
+    attr.i64('size', a.size),
+    attr.bool('navigate', navigate),
+    attr.bool('is_binned', a.isBinned ?? false),
+  );
+  return attrs;
+}
+
+/** Per axis in data order: whether it navigates in HyperSpy's sense (an image has two signal axes). */
+function navigateFlags(signal: Signal): boolean[] {
+  const image = signal.metadata['signalDimension'] === 2;
+  return signal.axes.map((a, i) => (image ? i < signal.axes.length - 2 : a.navigate));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+}
+
+/** The variance as one value per data element (HyperSpy's variance signal has the data's shape). */
+function varianceValues(signal: Signal): Float64Array {
+  const n = signal.channels;
+  const out = new Float64Array(signal.data.length);
+  const spectrum = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let pixel = 0; pixel < signal.navigationSize; pixel++) {
+    signal.readSpectrum(pixel, spectrum);
+    signal.readVariance(pixel, spectrum, v);
+    out.set(v, pixel * n);
+  }
+  return out;
+}
+
+/**
+ * `metadata`: the signal's metadata tree with title, signal type and
+ * record_by from the Signal and the noise description from its variance.
+ */
+function metadataGroup(signal: Signal, navigate: readonly boolean[]): H5Group {
+  const tree = structuredClone(signal.metadata);
+  delete tree['signalDimension'];
+  const general = isRecord(tree['General']) ? tree['General'] : {};
+  general['title'] = signal.title;
+  tree['General'] = general;
+  const sig = isRecord(tree['Signal']) ? tree['Signal'] : {};
+  sig['signal_type'] = signal.signalType;
+  sig['record_by'] = navigate.filter((n) => !n).length === 2 ? 'image' : 'spectrum';
+  delete sig['binned']; // format 3 keeps it on the axes
+  const noise = isRecord(sig['Noise_properties']) ? sig['Noise_properties'] : {};
+  delete noise['variance'];
+  delete noise['Variance_linear_model'];
+  sig['Noise_properties'] = noise;
+  tree['Signal'] = sig;
+  const variance = signal.variance;
+  if (variance.kind === 'constant') noise['variance'] = variance.value;
+  if (variance.kind === 'poisson') {
+    noise['Variance_linear_model'] = {
+      correlation_factor: 1,
+      gain_factor: variance.gain,
+      gain_offset: variance.offset,
+      // Ours: lets our reader recognise the variance signal below as this estimate.
+      samfire_floor: variance.floor,
+    };
+  }
+  if (Object.keys(noise).length === 0) delete sig['Noise_properties'];
+  const g = encodeTree(tree);
+  if (variance.kind === 'array' || variance.kind === 'poisson') {
+    // HyperSpy fits with a variance signal only, so a Poisson estimate is written out in full too.
+    const values = varianceValues(signal);
+    const axes = signal.axes.map((a, i): [string, H5Group] => [
+      String(i),
+      group(axisAttributes(a, navigate[i]!)),
+    ]);
+    const varianceSignal = group(
+      [],
+      [
+        ['data', dataset(F64, signal.shape, leBytes(values))],
+        [`_list_${axes.length}_axes`, group([], axes)],
+        ['attributes', group([attr.bool('_lazy', false), attr.bool('ragged', false)])],
+        ['learning_results', group()],
+        [
+          'metadata',
+          encodeTree({
+            General: { title: `Variance of ${signal.title}` },
+            Signal: { signal_type: '' },
+          }),
+        ],
+        ['original_metadata', group()],
+        ['tmp_parameters', group()],
+      ],
+    );
+    const sigGroup = g.children.get('Signal') as H5Group;
+    let noiseGroup = sigGroup.children.get('Noise_properties') as H5Group | undefined;
+    if (noiseGroup === undefined) {
+      noiseGroup = group();
+      sigGroup.children.set('Noise_properties', noiseGroup);
+    }
+    noiseGroup.children.set('_sig_variance', varianceSignal);
+  }
+  return g;
+}
+
+function signalGroup(signal: Signal): H5Group {
+  const navigate = navigateFlags(signal);
+  const children: [string, H5Group | H5Dataset][] = signal.axes.map((a, i) => [
+    `axis-${i}`,
+    group(axisAttributes(a, navigate[i]!)),
+  ]);
+  children.push(
+    ['data', numericDataset(signal.data, signal.shape, signal.dtype)],
+    ['learning_results', group()],
+    ['metadata', metadataGroup(signal, navigate)],
+    ['original_metadata', group()],
+  );
+  return group([], children);
+}
+
+function checkModels(signal: Signal, models: Readonly<Record<string, Model>>): void {
+  for (const [name, model] of Object.entries(models)) {
+    if (name === '' || name.includes('/') || name === '.') {
+      throw new Error(
+        `model name '${name}' cannot be stored in an HDF5 file (empty, '.' or containing '/')`,
+      );
+    }
+    const a = model.signal.shape.join('x');
+    const b = signal.shape.join('x');
+    if (model.signal !== signal && a !== b) {
+      throw new Error(
+        `model '${name}' belongs to a signal of shape ${a}, not the one written (${b})`,
+      );
+    }
+  }
+}
+
+/** The whole file as an HDF5 tree. */
+export function hspyTree(
+  signal: Signal,
+  models: Readonly<Record<string, Model>> = {},
+  now = new Date(),
+): H5Group {
+  checkModels(signal, models);
+  const name = experimentName(signal);
+  const root = group(
+    [attr.str('file_format', 'HyperSpy'), attr.str('file_format_version', '3.1')],
+    [['Experiments', group([], [[name, signalGroup(signal)]])]],
+  );
+  const entries = Object.entries(models);
+  if (entries.length > 0) {
+    const stored = entries.map(([n, m]): [string, H5Group] => [n, modelGroup(m, n, name, now)]);
+    root.children.set('Analysis', group([], [['models', group([], stored)]]));
+  }
+  return root;
+}
+
+/**
+ * Writes `signal` and `models` (by name) to `path` as a HyperSpy file that
+ * HyperSpy 1.7 loads, models restorable with `s.models.restore(name)`.
+ * Atomic: the old file stays intact until the new one is complete.
+ */
+export async function writeHspy(
+  path: string,
+  signal: Signal,
+  models: Readonly<Record<string, Model>> = {},
+): Promise<void> {
+  const chunks = encodeHdf5(hspyTree(signal, models));
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(temp, 'wx');
+    for (const chunk of chunks) {
+      for (let at = 0; at < chunk.length;) {
+        const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
+        at += bytesWritten;
+      }
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, path);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  if (process.platform !== 'win32') {
+    const d = await open(dir, 'r').catch(() => undefined);
+    await d?.sync().catch(() => undefined);
+    await d?.close().catch(() => undefined);
+  }
+}
