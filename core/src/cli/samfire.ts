@@ -4,6 +4,7 @@
  */
 import { argv, exit, stderr, stdout } from 'node:process';
 import { runDemo } from './demo.js';
+import { runExport } from './export.js';
 import { runInfo } from './info.js';
 import { runRun } from './run.js';
 
@@ -29,6 +30,8 @@ commands:
       the built-in example: fit its seed pixel, then SAMFire
   info FILE [--json]
       what is in a file (DM3/DM4, Ripple, EMSA, NumPy, HyperSpy)
+  export FILE --model NAME (--list | --map MAP --out PATH [--format csv|npy])
+      a result map (g.A, g.A.std, redChisq, active:l2, ...) as CSV or .npy
   help
       show this help
 `;
@@ -42,6 +45,8 @@ async function main(args: string[]): Promise<number> {
       return runDemo(rest);
     case 'info':
       return runInfo(rest);
+    case 'export':
+      return runExport(rest);
     case undefined:
     case 'help':
     case '--help':
