@@ -45,4 +45,65 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The renderer is a sandboxed web page: it reaches Electron and Node only
+    // through window.samfire, and from core only the api contract.
+    files: ['renderer/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'electron/*'],
+              message: 'the renderer reaches Electron only through window.samfire.',
+            },
+            {
+              group: [...nodeBuiltins, 'ws'],
+              message: 'the renderer runs in a sandboxed page: no Node APIs.',
+            },
+            {
+              group: ['**/core/src/*/**', '!**/core/src/api/**'],
+              message: 'the renderer imports only core/src/api.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A sandboxed preload has no Node APIs; it is bundled with the api contract only.
+    files: ['electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'a sandboxed preload has no Node APIs.' },
+            {
+              group: ['**/core/src/*/**', '!**/core/src/api/**'],
+              message: 'the preload imports only core/src/api.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/main/**/*.ts', 'electron/workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', 'svelte', 'svelte/*', 'echarts', 'echarts/*'],
+              message: 'main and workers never load UI code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
