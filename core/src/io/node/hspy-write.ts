@@ -5,11 +5,9 @@
  * reader never sees half a file. Our readers hold no file open after they
  * return, so a file that was just read can be written over.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { AxisSpec } from '../../model/axis.js';
 import type { Model } from '../../model/model.js';
+import { writeFileAtomic } from './read-file.js';
 import type { Signal } from '../../model/signal.js';
 import { encodeHdf5, type H5Attribute, type H5Dataset, type H5Group } from './hspy-hdf5.js';
 import { modelGroup } from './hspy-model-write.js';
@@ -190,30 +188,5 @@ export async function writeHspy(
   signal: Signal,
   models: Readonly<Record<string, Model>> = {},
 ): Promise<void> {
-  const chunks = encodeHdf5(hspyTree(signal, models));
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(temp, 'wx');
-    for (const chunk of chunks) {
-      for (let at = 0; at < chunk.length;) {
-        const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
-        at += bytesWritten;
-      }
-    }
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  if (process.platform !== 'win32') {
-    const d = await open(dir, 'r').catch(() => undefined);
-    await d?.sync().catch(() => undefined);
-    await d?.close().catch(() => undefined);
-  }
+  await writeFileAtomic(path, encodeHdf5(hspyTree(signal, models)));
 }

@@ -55,13 +55,26 @@ export async function readSignalFile(path: string): Promise<Signal[]> {
  * the rename stays on one file system), flush it to disk, rename it over
  * the target. The temporary file is removed if anything fails.
  */
-export async function writeFileAtomic(path: string, contents: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  contents: Uint8Array | string | readonly Uint8Array[],
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(temp, 'wx');
-    await handle.writeFile(contents);
+    if (typeof contents === 'string' || contents instanceof Uint8Array) {
+      await handle.writeFile(contents);
+    } else {
+      // Large files come as chunks (the HDF5 writer's), written in order without joining them.
+      for (const chunk of contents) {
+        for (let at = 0; at < chunk.length;) {
+          const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
+          at += bytesWritten;
+        }
+      }
+    }
     await handle.sync();
     await handle.close();
     handle = undefined;

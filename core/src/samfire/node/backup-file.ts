@@ -4,25 +4,14 @@
  * renamed over the target, so a crash mid-write leaves the previous backup
  * intact rather than half a file.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../io/node/read-file.js';
 import { parseBackup, type BackupWriter, type SamfireBackup } from '../backup.js';
 
-let counter = 0;
-
 export async function writeBackupFile(filename: string, backup: SamfireBackup): Promise<void> {
-  const temp = join(dirname(filename), `.${basename(filename)}.${process.pid}.${++counter}.tmp`);
   try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(backup));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, filename);
+    await writeFileAtomic(filename, JSON.stringify(backup));
   } catch (e) {
-    await rm(temp, { force: true });
     throw new Error(`backup '${filename}': ${e instanceof Error ? e.message : String(e)}`);
   }
 }
