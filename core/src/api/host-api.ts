@@ -1,0 +1,32 @@
+/**
+ * What the service host (the utility or child process that parses files and
+ * fits) implements. It is SamfireApi without the parts only a shell can do
+ * (dialogs, the recent list, the menu) and with the few calls a shell makes
+ * once the user has chosen a path in one of its dialogs. The renderer never
+ * reaches these: main and the browser server call them.
+ */
+import type { DatasetApi, FileApi, FitApi, ModelApi } from './samfire-api.js';
+import type { OpenResult } from './types.js';
+
+export interface HostFileApi extends Pick<
+  FileApi,
+  'openUpload' | 'openExample' | 'chooseSignal' | 'readableExtensions'
+> {
+  /** A path the user chose in a dialog, or passed on the command line or by the OS. */
+  openPath(request: { path: string }): Promise<OpenResult>;
+  /** Writes bytes to a path the user chose in a save dialog (atomically). */
+  writeBytes(request: { path: string; bytes: Uint8Array }): Promise<void>;
+  /** Saves the project (.hspy) to a path the user chose. */
+  saveProjectTo(request: { path: string }): Promise<void>;
+  /** The path of the open dataset's project, when it was opened from or saved to one. */
+  projectPath(): Promise<string | null>;
+}
+
+export interface HostApi {
+  file: HostFileApi;
+  dataset: DatasetApi;
+  model: ModelApi;
+  fit: FitApi;
+}
+
+export type HostServiceName = keyof HostApi;

@@ -1,0 +1,159 @@
+/**
+ * The one contract between the user interface and the code that opens files
+ * and fits: the preload exposes it as `window.samfire` (Electron), the browser
+ * client builds it over a WebSocket (browser mode), and the host implements
+ * it. Change it here and every side stops compiling until it follows.
+ *
+ * Conventions (after VS Code's channels): every method takes at most one
+ * argument, a plain object checked by guards.ts on the receiving side, and
+ * returns a Promise of plain data (types.ts). Members named `onX` are events:
+ * `onX(cb)` subscribes and returns the function that unsubscribes.
+ * Errors arrive as rejected promises whose message names the thing
+ * ("no component named 'g2'"), ready to show.
+ */
+import type {
+  AddComponentRequest,
+  AppCommand,
+  ComponentKindInfo,
+  DatasetSummary,
+  FitProgress,
+  FitStatus,
+  HostStatus,
+  ImageRequest,
+  MapFormat,
+  ModelState,
+  NavigatorImage,
+  OpenResult,
+  ParameterEdit,
+  PixelFitOutcome,
+  RecentFile,
+  RunEvent,
+  RunPlot,
+  SamfireCatalogue,
+  SamfireSettings,
+  SaveResult,
+  ShellInfo,
+  SpectrumView,
+  UploadedFile,
+  VarianceSetting,
+} from './types.js';
+
+export type Unsubscribe = () => void;
+export type Listener<T> = (value: T) => void;
+
+/** The shell around the UI: what it can do, its menu, and the health of the service host. */
+export interface AppApi {
+  info(): Promise<ShellInfo>;
+  /** Menu items and shortcuts (Electron); never fires in browser mode. */
+  onCommand(cb: Listener<AppCommand>): Unsubscribe;
+  /** The service host crashed, or was restarted (and maybe restored from a backup). */
+  onHostStatus(cb: Listener<HostStatus>): Unsubscribe;
+}
+
+export interface FileApi {
+  /** A native open dialog (Electron); `{ kind: 'cancelled' }` when dismissed. Browser mode: use openUpload. */
+  openDialog(): Promise<OpenResult>;
+  /** A file from the recent list (only paths the user chose before are accepted). */
+  openRecent(request: { path: string }): Promise<OpenResult>;
+  /** Files dropped on the window or uploaded (a .rpl with its .raw). */
+  openUpload(request: { files: UploadedFile[] }): Promise<OpenResult>;
+  /** The built-in example (a 7x15 domain-structured map with its model). */
+  openExample(): Promise<OpenResult>;
+  /** Picks one signal of a file that holds several (after an OpenResult of kind 'choose'). */
+  chooseSignal(request: { token: string; index: number }): Promise<OpenResult>;
+  recent(): Promise<RecentFile[]>;
+  /**
+   * Saves bytes made by the UI (a PNG of a chart) or by the host (mapFile):
+   * a save dialog in Electron; browser mode answers `download` and the page
+   * saves them itself.
+   */
+  saveBytes(request: { suggestedName: string; bytes: Uint8Array }): Promise<SaveResult>;
+  /** Saves data, model and results as .hspy (`as`: always ask for a name). */
+  saveProject(request: { as: boolean }): Promise<SaveResult>;
+  /** The file types the host reads, for dialogs and upload pickers (".msa", ...). */
+  readableExtensions(): Promise<string[]>;
+}
+
+export interface DatasetApi {
+  summary(): Promise<DatasetSummary | null>;
+  image(request: ImageRequest): Promise<NavigatorImage>;
+  spectrum(request: { pixel: number }): Promise<SpectrumView>;
+  /** A map as file contents (CSV text or .npy) with a suggested file name. */
+  mapFile(request: {
+    image: ImageRequest;
+    format: MapFormat;
+  }): Promise<{ name: string; bytes: Uint8Array }>;
+  onChanged(cb: Listener<DatasetSummary | null>): Unsubscribe;
+}
+
+export interface ModelApi {
+  state(): Promise<ModelState>;
+  componentKinds(): Promise<ComponentKindInfo[]>;
+  /** Makes `pixel` current: the table shows (and edits go to) its values. */
+  setPixel(request: { pixel: number }): Promise<ModelState>;
+  addComponent(request: AddComponentRequest): Promise<ModelState>;
+  removeComponent(request: { component: string }): Promise<ModelState>;
+  renameComponent(request: { component: string; name: string }): Promise<ModelState>;
+  setParameter(request: ParameterEdit): Promise<ModelState>;
+  setActive(request: { component: string; active: boolean }): Promise<ModelState>;
+  setOptional(request: { component: string; optional: boolean }): Promise<ModelState>;
+  /** In axis values; null fits the whole axis. */
+  setSignalRange(request: { range: { start: number; end: number } | null }): Promise<ModelState>;
+  setVariance(request: { variance: VarianceSetting }): Promise<ModelState>;
+  /** Copies the current pixel's values to every pixel not fitted yet. */
+  assignToAll(): Promise<ModelState>;
+  undo(): Promise<ModelState>;
+  redo(): Promise<ModelState>;
+  onChanged(cb: Listener<ModelState>): Unsubscribe;
+}
+
+export interface FitApi {
+  catalogue(): Promise<SamfireCatalogue>;
+  settings(): Promise<SamfireSettings>;
+  /** Replaces the given settings (the strategy list as a whole); refused while running. */
+  updateSettings(request: Partial<SamfireSettings>): Promise<SamfireSettings>;
+  /** Fits one pixel from its current values and judges it; a good fit can be kept as a seed. */
+  fitPixel(request: { pixel: number; seed: boolean }): Promise<PixelFitOutcome>;
+  /** Marks or unmarks seed pixels (a seed must hold a good fit to start a run from). */
+  setSeeds(request: { pixels: number[]; seed: boolean }): Promise<FitStatus>;
+  status(): Promise<FitStatus>;
+  /** Starts a run (or resumes a stopped one from where it stopped). */
+  start(): Promise<FitStatus>;
+  stop(): Promise<FitStatus>;
+  resume(): Promise<FitStatus>;
+  onProgress(cb: Listener<FitProgress>): Unsubscribe;
+  onPlot(cb: Listener<RunPlot>): Unsubscribe;
+  onRunEvent(cb: Listener<RunEvent>): Unsubscribe;
+}
+
+export interface SamfireApi {
+  app: AppApi;
+  file: FileApi;
+  dataset: DatasetApi;
+  model: ModelApi;
+  fit: FitApi;
+}
+
+export type ServiceName = keyof SamfireApi;
+
+/** Names of the members of T that are events (`onX`). */
+export type EventMembers<T> = { [K in keyof T]: K extends `on${string}` ? K : never }[keyof T];
+/** Names of the members of T that are calls. */
+export type MethodMembers<T> = Exclude<keyof T, EventMembers<T>>;
+
+/** The argument of a call (undefined for a call that takes none). */
+export type ArgOf<
+  S extends ServiceName,
+  M extends MethodMembers<SamfireApi[S]>,
+> = SamfireApi[S][M] extends (arg: infer A) => unknown ? A : undefined;
+
+export type ResultOf<
+  S extends ServiceName,
+  M extends MethodMembers<SamfireApi[S]>,
+> = SamfireApi[S][M] extends (...args: never[]) => Promise<infer R> ? R : never;
+
+/** The payload of an event. */
+export type PayloadOf<
+  S extends ServiceName,
+  E extends EventMembers<SamfireApi[S]>,
+> = SamfireApi[S][E] extends (cb: Listener<infer P>) => Unsubscribe ? P : never;

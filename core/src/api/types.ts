@@ -1,0 +1,349 @@
+/**
+ * Plain data that crosses the API: numbers, strings, arrays, plain objects
+ * and typed arrays (maps and spectra travel as Float64Array, flags as
+ * Uint8Array). No classes, no functions: every transport (Electron IPC and
+ * utility-process messages by structured clone, WebSocket by wire.ts) carries
+ * these unchanged, NaN and infinities included.
+ */
+
+/** JSON-like settings (strategy settings, component options). */
+export type PlainValue =
+  null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
+
+// --- files and datasets ------------------------------------------------------
+
+export interface AxisInfo {
+  name: string;
+  size: number;
+  offset: number;
+  scale: number;
+  units: string;
+  navigate: boolean;
+  isBinned: boolean;
+}
+
+/** Where the open dataset came from. `path` is null for uploads and the example. */
+export interface DatasetSource {
+  kind: 'path' | 'upload' | 'example';
+  name: string;
+  path: string | null;
+}
+
+export interface DatasetSummary {
+  /** Increases with every dataset opened in this host (lets views drop stale answers). */
+  id: number;
+  source: DatasetSource;
+  title: string;
+  signalType: string;
+  dtype: string;
+  /** Data shape in C order (navigation axes first, signal axis last). */
+  shape: number[];
+  navigationShape: number[];
+  pixels: number;
+  channels: number;
+  /** Size of the data in bytes. */
+  bytes: number;
+  axes: AxisInfo[];
+  /** Which signal of the file this is, and how many the file holds. */
+  signalIndex: number;
+  signalCount: number;
+  /** True when the counts look normalised (no integer-like counts, all below ~1): redChisq will mislead. */
+  looksNormalised: boolean;
+}
+
+/** One signal of a file that holds several, for the user to pick from. */
+export interface SignalChoice {
+  index: number;
+  title: string;
+  signalType: string;
+  shape: number[];
+  dtype: string;
+}
+
+export type OpenResult =
+  | { kind: 'opened'; dataset: DatasetSummary }
+  /** The file holds several signals: call file.chooseSignal with the token and an index. */
+  | { kind: 'choose'; token: string; fileName: string; signals: SignalChoice[] }
+  | { kind: 'cancelled' };
+
+/** A file dropped or uploaded by the user. A Ripple .rpl comes with its .raw. */
+export interface UploadedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface RecentFile {
+  path: string;
+  name: string;
+}
+
+export type SaveResult =
+  | { kind: 'saved'; path: string }
+  | { kind: 'cancelled' }
+  | { kind: 'download'; name: string; bytes: Uint8Array };
+
+export interface ShellInfo {
+  /** Which shell hosts the API: the desktop app or a browser talking to a local Node host. */
+  shell: 'electron' | 'browser';
+  appVersion: string;
+  platform: string;
+  /** Whether native open/save dialogs exist (browser mode: use uploads and downloads). */
+  dialogs: boolean;
+}
+
+/** Menu items and shortcuts the shell forwards to the UI. */
+export type AppCommand =
+  | 'open'
+  | 'open-example'
+  | 'save-project'
+  | 'save-project-as'
+  | 'export-maps'
+  | 'undo'
+  | 'redo'
+  | 'fit-pixel'
+  | 'start'
+  | 'stop';
+
+/** The service host (the process that parses and fits): its crashes are reported and it restarts. */
+export interface HostStatus {
+  state: 'running' | 'crashed' | 'restarted';
+  message: string;
+  /** After a restart: whether the dataset and run were restored from the last backup. */
+  restored: boolean;
+}
+
+// --- navigator images and spectra --------------------------------------------
+
+/** Which image the navigator shows. */
+export type ImageRequest =
+  | { kind: 'sum' }
+  | { kind: 'parameter'; parameter: string; index?: number; field?: 'values' | 'std' }
+  | { kind: 'redChisq' }
+  | { kind: 'marker' }
+  | { kind: 'active'; component: string }
+  | { kind: 'seeds' };
+
+export interface NavigatorImage {
+  request: ImageRequest;
+  label: string;
+  units: string;
+  /** [rows, cols]; a 1D navigation is [1, n], a single spectrum [1, 1]. */
+  shape: [number, number];
+  /** rows x cols, C order; NaN where undefined (unfitted pixel). */
+  values: Float64Array;
+  /** Finite range (NaN when no finite value). */
+  min: number;
+  max: number;
+}
+
+export interface SpectrumComponentCurve {
+  name: string;
+  values: Float64Array;
+}
+
+export interface SpectrumView {
+  pixel: number;
+  position: number[];
+  /** Calibrated signal axis values. */
+  x: Float64Array;
+  data: Float64Array;
+  /** The model at this pixel's stored (or current) values; null without components. */
+  model: Float64Array | null;
+  components: SpectrumComponentCurve[];
+  /** data - model. */
+  residual: Float64Array | null;
+  /** 1 per channel in the signal range. */
+  channelSwitches: Uint8Array;
+  /** NaN when the pixel was never fitted. */
+  redChisq: number;
+  xLabel: string;
+  xUnits: string;
+}
+
+export type MapFormat = 'csv' | 'npy';
+
+// --- the model -------------------------------------------------------------
+
+export interface ParameterState {
+  name: string;
+  /** "component.parameter". */
+  fullName: string;
+  /** At the model's current pixel (several for Polynomial coefficients). */
+  values: number[];
+  std: number[];
+  free: boolean;
+  bmin: number | null;
+  bmax: number | null;
+  units: string;
+  /** Whether the values were fitted or typed at this pixel (else they are the model's defaults). */
+  isSet: boolean;
+}
+
+export interface ComponentState {
+  name: string;
+  kind: string;
+  options: { [key: string]: PlainValue };
+  /** On at the current pixel. */
+  active: boolean;
+  /** Switched on and off per pixel by AICc during a SAMFire run. */
+  optional: boolean;
+  parameters: ParameterState[];
+}
+
+export type VarianceSetting =
+  | { kind: 'none' }
+  | { kind: 'poisson'; gain: number; offset: number }
+  | { kind: 'constant'; value: number }
+  /** Loaded from the file (read only here). */
+  | { kind: 'array' };
+
+export interface ComponentKindInfo {
+  kind: string;
+  parameters: string[];
+  /** Options the kind needs (Polynomial: order; Expression: expression). */
+  options: string[];
+}
+
+export interface ModelState {
+  /** The pixel whose values the parameter table shows. */
+  pixel: number;
+  position: number[];
+  components: ComponentState[];
+  /** Signal range in axis values, or null for the whole axis. */
+  signalRange: { start: number; end: number } | null;
+  channelSwitches: Uint8Array;
+  variance: VarianceSetting;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** What undo/redo would undo or redo ("add component g"). */
+  undoLabel: string | null;
+  redoLabel: string | null;
+}
+
+export interface AddComponentRequest {
+  kind: string;
+  name?: string;
+  options?: { [key: string]: PlainValue };
+}
+
+export interface ParameterEdit {
+  /** "component.parameter". */
+  parameter: string;
+  value?: number | number[];
+  free?: boolean;
+  bmin?: number | null;
+  bmax?: number | null;
+  /** Also copy the value to every pixel (a starting guess everywhere). @default false */
+  allPixels?: boolean;
+}
+
+// --- fitting --------------------------------------------------------------
+
+export interface FitOptionsSetting {
+  optimizer: 'lm' | 'mljs';
+  bounded: boolean;
+  ftol?: number;
+  xtol?: number;
+  gtol?: number;
+  maxEvaluations?: number;
+}
+
+export interface GoodnessSetting {
+  kind: string;
+  tolerance: number;
+}
+
+/** A strategy as plain data: the engine's registry kind, a name and its settings (radii, bins). */
+export interface StrategySetting {
+  kind: string;
+  name: string;
+  settings: { [key: string]: PlainValue };
+}
+
+export interface SamfireSettings {
+  strategies: StrategySetting[];
+  activeStrategy: number;
+  goodness: GoodnessSetting;
+  /** Fit workers (processes or threads). */
+  workers: number;
+  updateEvery: number;
+  /** 0 = no live plots. */
+  plotEvery: number;
+  /** 0 = no backups. */
+  saveEvery: number;
+  /** null = a fresh seed per run. */
+  randomSeed: number | null;
+  fit: FitOptionsSetting;
+}
+
+/** What the host knows about settings it accepts (kinds with their default settings). */
+export interface SamfireCatalogue {
+  strategies: StrategySetting[];
+  goodnessTests: string[];
+  optimizers: string[];
+  maxWorkers: number;
+}
+
+export interface PixelFitOutcome {
+  pixel: number;
+  position: number[];
+  redChisq: number;
+  chisq: number;
+  dof: number;
+  /** The goodness test's verdict on this fit. */
+  good: boolean;
+  goodness: GoodnessSetting;
+  converged: boolean;
+  status: string;
+  message: string;
+  atBound: string[];
+  /** lmfit-style text report. */
+  report: string;
+}
+
+export type RunState =
+  'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'finished' | 'failed';
+
+export interface FitProgress {
+  state: RunState;
+  pixels: number;
+  pixelsDone: number;
+  pixelsLeft: number;
+  /** Results received in this run (good and bad). */
+  count: number;
+  /** Pixels per second over the recent results. */
+  rate: number;
+  /** Seconds to go at the current rate (NaN when unknown). */
+  etaSeconds: number;
+  activeStrategy: number;
+  elapsedSeconds: number;
+}
+
+export interface MarkerPlotData {
+  kind: 'marker';
+  strategy: string;
+  shape: [number, number];
+  marker: Float64Array;
+}
+
+export interface HistogramPlotData {
+  kind: 'histograms';
+  strategy: string;
+  histograms: { parameter: string; edges: Float64Array; counts: Float64Array }[];
+}
+
+export type RunPlot = MarkerPlotData | HistogramPlotData;
+
+export interface FitStatus extends FitProgress {
+  /** Set when the last run failed or a worker fault was reported. */
+  message: string | null;
+  seeds: number[];
+  /** Which engine runs: the SAMFire engine, or the fallback sweep while it is not available. */
+  engine: 'samfire' | 'sweep';
+}
+
+export interface RunEvent {
+  kind: 'strategy-changed' | 'backup-written' | 'fault' | 'stopped' | 'finished' | 'failed';
+  message: string;
+  activeStrategy: number;
+}

@@ -1,0 +1,158 @@
+/** The host's file service: opening (paths, uploads, the example), choosing a signal, writing files, crash sessions. */
+import type { HostFileApi } from '../api/host-api.js';
+import type { DatasetSource, OpenResult } from '../api/types.js';
+import { makeDomainExample } from '../examples/domain.js';
+import type { Model } from '../model/model.js';
+import type { Signal } from '../model/signal.js';
+import type { HostDeps } from './host-deps.js';
+import type { Workspace } from './workspace.js';
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** The stored model of each signal of a project file (none for other files). */
+type Models = (signalIndex: number) => Model | null;
+const noModels: Models = () => null;
+
+export interface FileServiceHandle {
+  api: HostFileApi;
+  /** Reopens what the session record names; returns false when there is nothing to reopen. */
+  reopenSession(): Promise<boolean>;
+}
+
+export function createFileService(
+  ws: Workspace,
+  deps: HostDeps,
+  checkIdle: (action: string) => void,
+): FileServiceHandle {
+  /** Files with several signals wait here until the user picks one. */
+  const choices = new Map<string, { signals: Signal[]; source: DatasetSource; models: Models }>();
+  let nextToken = 1;
+  let projectPath: string | null = null;
+
+  const remember = async (source: DatasetSource, signalIndex: number): Promise<void> => {
+    if (!deps.backups) return;
+    const kind = source.kind === 'example' ? 'example' : 'path';
+    await deps.backups
+      .writeSession({ source: { kind, path: source.path, name: source.name }, signalIndex })
+      .catch(() => undefined);
+  };
+
+  const opened = async (
+    signals: Signal[],
+    source: DatasetSource,
+    index: number,
+    record = true,
+    models: Models = noModels,
+  ): Promise<OpenResult> => {
+    const signal = signals[index];
+    if (!signal)
+      throw new Error(
+        `${source.name}: it holds ${signals.length} signal(s); there is no signal ${index}`,
+      );
+    const dataset = ws.open(signal, source, index, signals.length, models(index));
+    projectPath = source.path?.toLowerCase().endsWith('.hspy') ? source.path : null;
+    if (record) await remember(source, index);
+    return { kind: 'opened', dataset };
+  };
+
+  const openSignals = async (
+    signals: Signal[],
+    source: DatasetSource,
+    models: Models,
+  ): Promise<OpenResult> => {
+    if (signals.length === 0) throw new Error(`${source.name}: the file holds no signal`);
+    if (signals.length === 1) return opened(signals, source, 0, true, models);
+    const token = `choice-${nextToken++}`;
+    choices.clear();
+    choices.set(token, { signals, source, models });
+    return {
+      kind: 'choose',
+      token,
+      fileName: source.name,
+      signals: signals.map((s, index) => ({
+        index,
+        title: s.title,
+        signalType: s.signalType,
+        shape: s.shape,
+        dtype: s.dtype,
+      })),
+    };
+  };
+
+  const openPath = async (path: string, kind: DatasetSource['kind']): Promise<OpenResult> => {
+    checkIdle('open another file');
+    const project = await deps.readProject(path);
+    const signals = project ? project.signals : await deps.readSignals(path);
+    const source: DatasetSource = {
+      kind,
+      name: baseName(path),
+      path: kind === 'path' ? path : null,
+    };
+    return openSignals(signals, source, project ? (i) => project.model(i) : noModels);
+  };
+
+  const openExample = async (record = true): Promise<OpenResult> => {
+    checkIdle('open the example');
+    const { signal } = makeDomainExample();
+    return opened(
+      [signal],
+      { kind: 'example', name: 'Example: domains 7x15x400', path: null },
+      0,
+      record,
+    );
+  };
+
+  const api: HostFileApi = {
+    openPath: ({ path }) => openPath(path, 'path'),
+    openUpload: async ({ files }) => {
+      if (files.length === 0) throw new Error('no file was dropped');
+      const path = await deps.storeUpload(files);
+      return openPath(path, 'upload');
+    },
+    openExample: () => openExample(),
+    chooseSignal: async ({ token, index }) => {
+      const choice = choices.get(token);
+      if (!choice) throw new Error('that choice has expired: open the file again');
+      checkIdle('open another signal');
+      choices.delete(token);
+      return opened(choice.signals, choice.source, index, true, choice.models);
+    },
+    readableExtensions: async () => deps.readableExtensions(),
+    writeBytes: ({ path, bytes }) => deps.writeFile(path, bytes),
+    saveProjectTo: async ({ path }) => {
+      const { signal } = ws.require();
+      if (!deps.saveProject) {
+        throw new Error(
+          'saving projects as .hspy needs the HyperSpy file writer, which is not available in this build yet',
+        );
+      }
+      await deps.saveProject(path, signal, { samfire: ws.require().model });
+      projectPath = path;
+    },
+    projectPath: async () => projectPath,
+  };
+
+  return {
+    api,
+    reopenSession: async () => {
+      const session = await deps.backups?.readSession();
+      if (!session) return false;
+      // Reopen without recording: recording a session drops the backup we are about to restore.
+      if (session.source.kind === 'example') await openExample(false);
+      else if (session.source.path) {
+        const project = await deps.readProject(session.source.path);
+        const signals = project ? project.signals : await deps.readSignals(session.source.path);
+        await opened(
+          signals,
+          { kind: 'path', name: session.source.name, path: session.source.path },
+          session.signalIndex,
+          false,
+          project ? (i) => project.model(i) : noModels,
+        );
+      } else return false;
+      return true;
+    },
+  };
+}

@@ -1,0 +1,393 @@
+/**
+ * The fit service: SAMFire settings, single-pixel fits with the goodness
+ * verdict, seeds, and runs of the SAMFire engine with their events. Runs
+ * happen in this (host) process, with the fits in the pool's workers.
+ */
+import type { FitApi } from '../api/samfire-api.js';
+import type {
+  FitProgress,
+  FitStatus,
+  PixelFitOutcome,
+  RunEvent,
+  RunPlot,
+  RunState,
+  SamfireCatalogue,
+  SamfireSettings,
+} from '../api/types.js';
+import type { FitOptions } from '../model/model.js';
+import type { WorkerFitOptions } from '../pool/protocol.js';
+import { fitReport, fitSummary } from '../report/fit-report.js';
+import type { SamfireBackup } from '../samfire/backup.js';
+import { Samfire } from '../samfire/engine.js';
+import { createGoodnessTest, goodnessTestKinds } from '../samfire/goodness/registry.js';
+import { strategyFromSnapshot } from '../samfire/strategies/strategy-registry.js';
+import type { StrategyPlot } from '../samfire/strategies/strategy.js';
+import type { HostDeps } from './host-deps.js';
+import { Listeners } from './listeners.js';
+import { navigatorShape } from './views.js';
+import type { Workspace } from './workspace.js';
+
+export function defaultSettings(cores: number): SamfireSettings {
+  return {
+    strategies: [
+      { kind: 'redChisq', name: 'Reduced chi squared strategy', settings: { radii: 3 } },
+      {
+        kind: 'histogram',
+        name: 'Histogram global strategy',
+        settings: { bins: 'fd', maxModes: null },
+      },
+    ],
+    activeStrategy: 0,
+    goodness: { kind: 'redChisq', tolerance: 1 },
+    workers: Math.max(1, Math.min(8, cores - 1)),
+    updateEvery: 10,
+    plotEvery: 10,
+    saveEvery: 0,
+    randomSeed: null,
+    fit: { optimizer: 'lm', bounded: true },
+  };
+}
+
+export interface FitServiceHandle {
+  api: FitApi;
+  /** The engine's marker (null before a run). */
+  marker(): Float64Array | null;
+  /** Throws when a run is going (edits and opening wait for a stop). */
+  checkIdle(action: string): void;
+  /** Restores a run from a backup onto the open dataset (after a crash). */
+  restore(backup: SamfireBackup): void;
+  close(): Promise<void>;
+}
+
+export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandle {
+  const progress = new Listeners<FitProgress>();
+  const plots = new Listeners<RunPlot>();
+  const runEvents = new Listeners<RunEvent>();
+  let settings = defaultSettings(deps.cores);
+  let engine: Samfire | null = null;
+  let state: RunState = 'idle';
+  let message: string | null = null;
+  let last: { done: number; left: number; count: number; rate: number; eta: number } = {
+    done: 0,
+    left: 0,
+    count: 0,
+    rate: 0,
+    eta: NaN,
+  };
+  let startedAt = 0;
+
+  const pixels = (): number => ws.dataset?.signal.navigationSize ?? 0;
+  const activeIndex = (): number =>
+    engine ? engine.strategies.activeIndex : settings.activeStrategy;
+
+  const snapshot = (): FitProgress => ({
+    state,
+    pixels: pixels(),
+    pixelsDone: engine ? engine.pixelsDone : last.done,
+    pixelsLeft: engine ? engine.pixelsLeft : last.left,
+    count: engine ? engine.count : last.count,
+    rate: last.rate,
+    etaSeconds: Number.isFinite(last.eta) ? last.eta : NaN,
+    activeStrategy: activeIndex(),
+    elapsedSeconds: state === 'running' ? (Date.now() - startedAt) / 1000 : 0,
+  });
+
+  const status = (): FitStatus => ({
+    ...snapshot(),
+    message,
+    seeds: [...ws.seeds].sort((a, b) => a - b),
+    engine: 'samfire',
+  });
+
+  const setState = (s: RunState, text: string | null = message): void => {
+    state = s;
+    message = text;
+    progress.emit(snapshot());
+  };
+
+  const checkIdle = (action: string): void => {
+    if (state === 'running' || state === 'starting' || state === 'stopping') {
+      throw new Error(`cannot ${action} while SAMFire runs; stop the run first`);
+    }
+  };
+
+  const dropEngine = (): void => {
+    const e = engine;
+    engine = null;
+    if (e) void e.close().catch(() => undefined);
+    if (state !== 'running') state = 'idle';
+    last = { done: 0, left: 0, count: 0, rate: 0, eta: NaN };
+  };
+  // Services check idleness before replacing the model; a run still going is stopped by close().
+  ws.beforeModelReplaced.on(() => dropEngine());
+
+  const fitOptions = (): WorkerFitOptions & FitOptions => {
+    const f = settings.fit;
+    const out: WorkerFitOptions & FitOptions = { optimizer: f.optimizer, bounded: f.bounded };
+    if (f.ftol !== undefined) out.ftol = f.ftol;
+    if (f.xtol !== undefined) out.xtol = f.xtol;
+    if (f.gtol !== undefined) out.gtol = f.gtol;
+    if (f.maxEvaluations !== undefined) out.maxEvaluations = f.maxEvaluations;
+    return out;
+  };
+
+  const plotData = (p: StrategyPlot): RunPlot => {
+    if (p.kind === 'marker') {
+      const shape = navigatorShape(ws.require().signal);
+      return { kind: 'marker', strategy: p.strategy, shape, marker: Float64Array.from(p.marker) };
+    }
+    return {
+      kind: 'histograms',
+      strategy: p.strategy,
+      histograms: p.histograms.map((h) => ({ ...h })),
+    };
+  };
+
+  const wire = (e: Samfire): void => {
+    e.on('progress', (p) => {
+      last = p;
+      progress.emit(snapshot());
+    });
+    e.on('plot', (p) => plots.emit(plotData(p)));
+    e.on('strategyChanged', (s) =>
+      runEvents.emit({
+        kind: 'strategy-changed',
+        message: `now running '${s.name}' (${s.flavour})`,
+        activeStrategy: s.index,
+      }),
+    );
+    e.on('backup', ({ backup }) => {
+      void deps.backups
+        ?.writeBackup(backup)
+        .then(() =>
+          runEvents.emit({
+            kind: 'backup-written',
+            message: `backup after ${backup.engine.count} results`,
+            activeStrategy: activeIndex(),
+          }),
+        )
+        .catch((err: unknown) =>
+          runEvents.emit({
+            kind: 'fault',
+            message: `backup failed: ${String(err)}`,
+            activeStrategy: activeIndex(),
+          }),
+        );
+    });
+    e.on('error', ({ message: m }) =>
+      runEvents.emit({ kind: 'fault', message: m, activeStrategy: activeIndex() }),
+    );
+  };
+
+  const configure = (e: Samfire): void => {
+    e.metadata.goodnessTest = createGoodnessTest(settings.goodness);
+    e.updateEvery = settings.updateEvery;
+    e.plotEvery = settings.plotEvery;
+    e.saveEvery = settings.saveEvery;
+    e.optionalComponents = [...ws.optional];
+  };
+
+  const build = (): Samfire => {
+    const { model } = ws.require();
+    const pool = deps.createPool(settings.workers);
+    const e = new Samfire(model, {
+      workers: settings.workers,
+      cores: deps.cores,
+      ...(pool ? { pool } : {}),
+      ...(settings.randomSeed === null ? {} : { randomSeed: settings.randomSeed }),
+      strategies: settings.strategies.map((s) => strategyFromSnapshot(s)),
+      setup: false,
+    });
+    configure(e);
+    if (settings.activeStrategy !== 0) e.changeStrategy(settings.activeStrategy);
+    wire(e);
+    return e;
+  };
+
+  const hasSeed = (): boolean => {
+    const { model } = ws.require();
+    const test = createGoodnessTest(settings.goodness);
+    for (let p = 0; p < model.redChisq.length; p++)
+      if (Number.isFinite(model.chisq[p]) && test.test(model, p)) return true;
+    return false;
+  };
+
+  const run = (): FitStatus => {
+    checkIdle('start another run');
+    if (!engine) {
+      if (!hasSeed()) {
+        throw new Error(
+          'no seed: fit at least one pixel by hand (Fit pixel) so that it passes the goodness test, then start',
+        );
+      }
+      engine = build();
+    } else configure(engine);
+    const e = engine;
+    startedAt = Date.now();
+    setState('running', null);
+    e.start(fitOptions()).then(
+      () => {
+        if (engine !== e) return;
+        const finished = e.pixelsLeft === 0;
+        setState(finished ? 'finished' : 'stopped');
+        runEvents.emit({
+          kind: finished ? 'finished' : 'stopped',
+          message: `${e.pixelsDone} of ${pixels()} pixels fitted`,
+          activeStrategy: activeIndex(),
+        });
+        ws.changed();
+      },
+      (err: unknown) => {
+        const text = err instanceof Error ? err.message : String(err);
+        setState('failed', text);
+        runEvents.emit({ kind: 'failed', message: text, activeStrategy: activeIndex() });
+        ws.changed();
+      },
+    );
+    return status();
+  };
+
+  const catalogue = (): SamfireCatalogue => ({
+    strategies: defaultSettings(deps.cores).strategies,
+    goodnessTests: goodnessTestKinds(),
+    optimizers: ['lm', 'mljs'],
+    maxWorkers: Math.max(1, deps.cores),
+  });
+
+  const api: FitApi = {
+    catalogue: async () => catalogue(),
+    settings: async () => structuredClone(settings),
+    updateSettings: async (patch) => {
+      checkIdle('change the SAMFire settings');
+      const next: SamfireSettings = { ...settings, ...patch };
+      if (next.activeStrategy >= next.strategies.length) {
+        throw new Error(
+          `active strategy ${next.activeStrategy} is past the ${next.strategies.length} strategies`,
+        );
+      }
+      // Check every new setting before keeping any: unknown kinds and bad radii fail here.
+      next.strategies.forEach((s) => strategyFromSnapshot(s));
+      createGoodnessTest(next.goodness);
+      const strategiesChanged =
+        JSON.stringify(next.strategies) !== JSON.stringify(settings.strategies);
+      const workersChanged =
+        next.workers !== settings.workers || next.randomSeed !== settings.randomSeed;
+      settings = next;
+      if (engine && (strategiesChanged || workersChanged)) {
+        // The maps keep every fit: a new engine seeded from them carries on where this one stopped.
+        dropEngine();
+        state = 'stopped';
+      } else if (
+        engine &&
+        patch.activeStrategy !== undefined &&
+        patch.activeStrategy !== engine.strategies.activeIndex
+      ) {
+        engine.changeStrategy(patch.activeStrategy);
+      }
+      if (engine) configure(engine);
+      progress.emit(snapshot());
+      return structuredClone(settings);
+    },
+    fitPixel: async ({ pixel, seed }): Promise<PixelFitOutcome> => {
+      checkIdle('fit a pixel');
+      const { model } = ws.require();
+      ws.setPixel(pixel);
+      const result = model.fit(pixel, fitOptions());
+      const good = createGoodnessTest(settings.goodness).test(model, pixel);
+      if (seed && good) ws.seeds.add(pixel);
+      if (engine) engine.refreshDatabase();
+      ws.changed();
+      return {
+        pixel,
+        position: result.position,
+        redChisq: result.redChisq,
+        chisq: result.chisq,
+        dof: result.dof,
+        good,
+        goodness: { ...settings.goodness },
+        converged: result.converged,
+        status: result.status,
+        message: result.message,
+        atBound: result.atBound,
+        report: fitReport(fitSummary(model, result)),
+      };
+    },
+    setSeeds: async ({ pixels: list, seed }) => {
+      checkIdle('change the seeds');
+      const { model, signal } = ws.require();
+      const test = createGoodnessTest(settings.goodness);
+      for (const p of list) {
+        signal.checkPixel(p);
+        if (seed) {
+          if (!test.test(model, p)) {
+            throw new Error(
+              `pixel (${signal.pixelPosition(p).join(', ')}) has no good fit to seed from; fit it first`,
+            );
+          }
+          ws.seeds.add(p);
+        } else {
+          // Forget the fit's statistics, so the engine no longer starts from this pixel.
+          ws.seeds.delete(p);
+          model.chisq[p] = NaN;
+          model.dof[p] = NaN;
+          model.redChisq[p] = NaN;
+        }
+      }
+      if (engine) engine.refreshDatabase();
+      ws.changed();
+      return status();
+    },
+    status: async () => status(),
+    start: async () => run(),
+    resume: async () => run(),
+    stop: async () => {
+      if (engine && (state === 'running' || state === 'starting')) {
+        setState('stopping');
+        await engine.stop();
+      }
+      return status();
+    },
+    onProgress: progress.on,
+    onPlot: plots.on,
+    onRunEvent: runEvents.on,
+  };
+
+  return {
+    api,
+    marker: () => engine?.metadata.marker ?? null,
+    checkIdle,
+    restore: (backup) => {
+      const open = ws.require();
+      dropEngine();
+      const pool = deps.createPool(settings.workers);
+      const e = Samfire.restore(open.model, backup, pool ? { pool } : {});
+      engine = e;
+      settings = {
+        ...settings,
+        strategies: backup.engine.strategies.map((s) => ({
+          kind: s.kind,
+          name: s.name,
+          settings: s.settings,
+        })),
+        activeStrategy: backup.engine.activeStrategy,
+        goodness: { ...backup.engine.goodnessTest },
+        updateEvery: backup.engine.updateEvery,
+        plotEvery: backup.engine.plotEvery,
+        saveEvery: backup.engine.saveEvery,
+      };
+      for (const i of backup.engine.optionalComponents)
+        ws.setOptional(open.model.components[i]!.name, true);
+      wire(e);
+      last = { done: e.pixelsDone, left: e.pixelsLeft, count: e.count, rate: 0, eta: NaN };
+      setState('stopped', 'restored from the last backup after a crash; press Resume to continue');
+      ws.changed();
+    },
+    close: async () => {
+      const e = engine;
+      engine = null;
+      if (e) await e.close();
+    },
+  };
+}
+
+export type { FitApi };

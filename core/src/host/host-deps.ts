@@ -1,0 +1,55 @@
+/**
+ * What the host needs from its platform, injected so the services stay pure
+ * (and testable without a disk): reading signal files, writing files, a
+ * place for uploads and backups, and a worker pool for runs. The Node
+ * implementation is node/node-deps.ts.
+ */
+import type { UploadedFile } from '../api/types.js';
+import type { Model } from '../model/model.js';
+import type { Signal } from '../model/signal.js';
+import type { WorkerPool } from '../pool/pool.js';
+import type { SamfireBackup } from '../samfire/backup.js';
+
+export interface HostDeps {
+  /** Every signal in the file (errors name the file). */
+  readSignals(path: string): Promise<Signal[]>;
+  /** Stores uploaded files together and returns the path of the one to open. */
+  storeUpload(files: readonly UploadedFile[]): Promise<string>;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** Extensions with a reader (".msa", ...). */
+  readableExtensions(): string[];
+  /** A pool of `workers` fit workers, or undefined to fit in the host's own thread. */
+  createPool(workers: number): WorkerPool | undefined;
+  /** Cores available for workers. */
+  cores: number;
+  /** Backups of the current run, for a restart after a crash (null: no backups). */
+  backups: BackupStore | null;
+  /** Saves the project (the data and its models, by name) as .hspy; null where there is no writer. */
+  saveProject:
+    | ((path: string, signal: Signal, models: Readonly<Record<string, Model>>) => Promise<void>)
+    | null;
+  /**
+   * Reads a project (.hspy): its signals and, per signal, the stored model to
+   * continue with (null: none). Resolves null for files that are not projects.
+   */
+  readProject(path: string): Promise<ProjectFile | null>;
+}
+
+export interface ProjectFile {
+  signals: Signal[];
+  model(signalIndex: number): Model | null;
+}
+
+/** Where the session (what is open) and the run's last backup are kept. */
+export interface BackupStore {
+  writeSession(session: SessionRecord | null): Promise<void>;
+  readSession(): Promise<SessionRecord | null>;
+  writeBackup(backup: SamfireBackup): Promise<void>;
+  readBackup(): Promise<SamfireBackup | null>;
+}
+
+/** Enough to reopen what was open: the source and which signal of it. */
+export interface SessionRecord {
+  source: { kind: 'path' | 'example'; path: string | null; name: string };
+  signalIndex: number;
+}

@@ -1,0 +1,117 @@
+/** The model service: the parameter table, component edits, signal range, noise, undo and redo. */
+import type { ModelApi } from '../api/samfire-api.js';
+import type { ComponentKindInfo, ModelState } from '../api/types.js';
+import { componentKinds, createComponentFunction } from '../components/index.js';
+import type { Workspace } from './workspace.js';
+
+const DEFAULT_OPTIONS: Record<string, Record<string, unknown>> = {
+  Polynomial: { order: 2 },
+  Expression: { expression: 'A * x + B' },
+};
+
+export function kindInfo(kind: string): ComponentKindInfo {
+  const fn = createComponentFunction(kind, DEFAULT_OPTIONS[kind] ?? {});
+  return {
+    kind,
+    parameters: fn.parameters.map((p) => p.name),
+    options: Object.keys(DEFAULT_OPTIONS[kind] ?? {}),
+  };
+}
+
+export function createModelService(ws: Workspace, checkIdle: (action: string) => void): ModelApi {
+  const edit = async (
+    label: string,
+    change: Parameters<Workspace['edit']>[1],
+  ): Promise<ModelState> => {
+    checkIdle(label);
+    return ws.edit(label, change);
+  };
+  return {
+    state: async () => ws.modelState(),
+    componentKinds: async () => componentKinds().map(kindInfo),
+    setPixel: async ({ pixel }) => {
+      ws.setPixel(pixel);
+      return ws.changed();
+    },
+    addComponent: ({ kind, name, options }) =>
+      edit(`add component ${name ?? kind}`, (model) => {
+        const c = model.append({
+          kind,
+          ...(name === undefined ? {} : { name }),
+          options: options ?? DEFAULT_OPTIONS[kind] ?? {},
+        });
+        // A new component starts from its defaults everywhere not fitted yet.
+        for (const p of c.parameters) p.assignToAll();
+      }),
+    removeComponent: ({ component }) =>
+      edit(`remove component ${component}`, (model) => {
+        const c = model.remove(component);
+        ws.setOptional(c.name, false);
+      }),
+    renameComponent: ({ component, name }) =>
+      edit(`rename ${component} to ${name}`, (model) => {
+        model.rename(component, name);
+        ws.renameOptional(component, name);
+      }),
+    setParameter: (e) =>
+      edit(`edit ${e.parameter}`, (model) => {
+        const p = model.parameter(e.parameter);
+        p.set({
+          ...(e.value === undefined ? {} : { value: e.value }),
+          ...(e.free === undefined ? {} : { free: e.free }),
+          ...(e.bmin === undefined ? {} : { bmin: e.bmin }),
+          ...(e.bmax === undefined ? {} : { bmax: e.bmax }),
+        });
+        // Typed values belong to this pixel (and stay when the user moves on).
+        if (e.value !== undefined) p.store(ws.pixel);
+        if (e.allPixels) p.assignToAll();
+      }),
+    setActive: ({ component, active }) =>
+      edit(`${active ? 'switch on' : 'switch off'} ${component}`, (model) => {
+        const c = model.component(component);
+        c.active = active;
+        if (c.activeMap) c.store(ws.pixel);
+      }),
+    setOptional: ({ component, optional }) =>
+      edit(`${optional ? 'make optional' : 'make required'} ${component}`, (model) => {
+        ws.setOptional(model.component(component).name, optional);
+      }),
+    setSignalRange: ({ range }) =>
+      edit('change the signal range', (model) => {
+        if (range === null) model.resetSignalRange();
+        else model.setSignalRange(range.start, range.end);
+        if (model.fittedChannels === 0) throw new Error('signal range: no channel is left to fit');
+      }),
+    setVariance: async ({ variance }) => {
+      checkIdle('change the noise variance');
+      const { signal } = ws.require();
+      if (variance.kind === 'poisson')
+        signal.estimatePoissonianNoiseVariance({ gain: variance.gain, offset: variance.offset });
+      else if (variance.kind === 'array')
+        throw new Error('a variance array comes with the file; it cannot be set here');
+      else signal.setVariance(variance);
+      return ws.changed();
+    },
+    assignToAll: () =>
+      edit('copy values to all pixels', (model) => {
+        for (const c of model.components) {
+          for (const p of c.parameters) {
+            for (let px = 0; px < p.map.isSet.length; px++) {
+              if (p.map.isSet[px]) continue;
+              p.map.values.set(p.current, px * p.length);
+              p.map.std.fill(NaN, px * p.length, (px + 1) * p.length);
+            }
+          }
+        }
+      }),
+    undo: async () => {
+      checkIdle('undo');
+      return ws.undo();
+    },
+    redo: async () => {
+      checkIdle('redo');
+      return ws.redo();
+    },
+    onChanged: ws.modelChanged.on,
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * Browser mode: serves the built renderer and SamfireApi over a WebSocket on
+ * 127.0.0.1 (a random port unless given), with the services in a child
+ * process. For the end-to-end tests, and for using the app from a browser on
+ * a headless analysis machine (through an SSH tunnel: it never listens on
+ * other interfaces).
+ *
+ * Safety: only 127.0.0.1; a random token in the printed URL, required on the
+ * WebSocket; the WebSocket's Origin must be this server; strict CSP and no
+ * remote content; static files only from the renderer folder.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { apiEvents, isApiMethod, isServiceName } from '../../api/channels.js';
+import { apiGuards } from '../../api/guards.js';
+import { dispatchCall, forwardEvents, isRpcMessage } from '../../api/rpc.js';
+import type { RpcMessage } from '../../api/rpc.js';
+import type { SamfireApi } from '../../api/samfire-api.js';
+import type { AppCommand } from '../../api/types.js';
+import { decodeFrame, encodeFrame } from '../../api/wire.js';
+import { HostConnection } from '../host-connection.js';
+import type { HostSpawner } from '../host-connection.js';
+import { Listeners } from '../listeners.js';
+import { RecentList, createShellApi } from '../shell-api.js';
+import { childHostSpawner } from './child-host.js';
+
+export interface BrowserServerOptions {
+  /** The built renderer (index.html and assets). */
+  rendererDir: string;
+  /** 0 = a random free port. @default 0 */
+  port?: number;
+  /** Starts the service host. @default a Node child process */
+  spawnHost?: HostSpawner;
+  /** Folder for crash backups. @default none */
+  backupDir?: string | null;
+  appVersion?: string;
+  /** Files the user passed on the command line (become the recent list; the first is opened). */
+  files?: readonly string[];
+  /** Fixed token (tests); default random. */
+  token?: string;
+}
+
+export interface BrowserServer {
+  url: string;
+  port: number;
+  token: string;
+  server: Server;
+  host: HostConnection;
+  api: SamfireApi;
+  close(): Promise<void>;
+}
+
+/** The page may load only its own scripts and styles and talk only to its own WebSocket. */
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ws://127.0.0.1:${port}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+function securityHeaders(port: number): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(port),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Frame-Options': 'DENY',
+    'Cache-Control': 'no-store',
+  };
+}
+
+async function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+): Promise<void> {
+  const headers = securityHeaders(port);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, headers).end();
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    res.writeHead(400, headers).end();
+    return;
+  }
+  if (path.endsWith('/')) path += 'index.html';
+  const file = resolve(root, `.${normalize(path)}`);
+  if (file !== root && !file.startsWith(root + sep)) {
+    res.writeHead(403, headers).end();
+    return;
+  }
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) {
+    res
+      .writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('not found');
+    return;
+  }
+  const body = await readFile(file);
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sameToken(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const root = resolve(options.rendererDir);
+  const indexInfo = await stat(join(root, 'index.html')).catch(() => null);
+  if (!indexInfo)
+    throw new Error(`browser mode: no built renderer in ${root} (run the renderer build first)`);
+  const token = options.token ?? randomBytes(18).toString('base64url');
+  const host = new HostConnection(
+    options.spawnHost ?? childHostSpawner({ backupDir: options.backupDir ?? null }),
+  );
+  await host.start();
+
+  const recent = new RecentList(options.files ?? []);
+  const hostStatus = host.status;
+  const commands = new Listeners<AppCommand>();
+  const api = createShellApi(host.api, {
+    info: {
+      shell: 'browser',
+      appVersion: options.appVersion ?? '0.0.0',
+      platform: process.platform,
+      dialogs: false,
+    },
+    recent,
+    onCommand: commands.on,
+    onHostStatus: hostStatus.on,
+  });
+
+  let port = 0;
+  const server = createServer((req, res) => {
+    serveStatic(root, req, res, port).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = req.headers.origin;
+    const ok =
+      url.pathname === '/api' &&
+      sameToken(url.searchParams.get('token'), token) &&
+      origin === `http://127.0.0.1:${port}`;
+    if (!ok) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  const send = (ws: WebSocket, m: RpcMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(m));
+  };
+  const stopEvents = forwardEvents(api, apiEvents, (e) => {
+    for (const ws of sockets) send(ws, e);
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      let message: unknown;
+      try {
+        if (!isBinary) throw new Error('text frame');
+        message = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      } catch {
+        ws.close(1003, 'unreadable message');
+        return;
+      }
+      if (!isRpcMessage(message) || message.type !== 'call') return;
+      const call = message;
+      if (!isServiceName(call.service) || !isApiMethod(call.service, call.method)) {
+        send(ws, {
+          type: 'reply',
+          id: call.id,
+          ok: false,
+          error: { name: 'Error', message: `unknown method '${call.service}.${call.method}'` },
+        });
+        return;
+      }
+      void dispatchCall(api, apiGuards, call).then((reply) => send(ws, reply));
+    });
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+
+  const first = options.files?.[0];
+  if (first)
+    await host.api.file.openPath({ path: first }).catch((e: unknown) => console.error(String(e)));
+
+  return {
+    url,
+    port,
+    token,
+    server,
+    host,
+    api,
+    close: async () => {
+      stopEvents();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections();
+      host.close();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * SamfireApi as a shell serves it: the host's services, plus what only the
+ * shell can do (dialogs, the recent list, the menu, host health). Electron
+ * main and the browser server both build it here, so the two shells differ
+ * only in their ShellPort.
+ */
+import type { HostApi } from '../api/host-api.js';
+import type { Listener, SamfireApi, Unsubscribe } from '../api/samfire-api.js';
+import type { AppCommand, HostStatus, OpenResult, RecentFile, ShellInfo } from '../api/types.js';
+
+export interface ShellPort {
+  info: ShellInfo;
+  /** An open dialog; null when dismissed. Absent: the shell has none (browser mode). */
+  showOpenDialog?: (extensions: readonly string[]) => Promise<string | null>;
+  /** A save dialog; null when dismissed. */
+  showSaveDialog?: (suggestedName: string) => Promise<string | null>;
+  recent: {
+    list(): RecentFile[];
+    add(path: string): void;
+    has(path: string): boolean;
+  };
+  onCommand(cb: Listener<AppCommand>): Unsubscribe;
+  onHostStatus(cb: Listener<HostStatus>): Unsubscribe;
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
+  const openPath = async (path: string): Promise<OpenResult> => {
+    const result = await host.file.openPath({ path });
+    shell.recent.add(path);
+    return result;
+  };
+  const saveAs = async (suggestedName: string): Promise<string | null> => {
+    if (!shell.showSaveDialog) return null;
+    return shell.showSaveDialog(suggestedName);
+  };
+  return {
+    app: {
+      info: async () => shell.info,
+      onCommand: shell.onCommand,
+      onHostStatus: shell.onHostStatus,
+    },
+    file: {
+      openDialog: async () => {
+        if (!shell.showOpenDialog)
+          throw new Error(
+            'there is no file dialog in browser mode: drop a file on the page or use Upload',
+          );
+        const path = await shell.showOpenDialog(await host.file.readableExtensions());
+        return path === null ? { kind: 'cancelled' } : openPath(path);
+      },
+      openRecent: async ({ path }) => {
+        // Only paths the user chose before: the renderer cannot name arbitrary files.
+        if (!shell.recent.has(path))
+          throw new Error(`'${baseName(path)}' is not in the recent files list`);
+        return openPath(path);
+      },
+      openUpload: (r) => host.file.openUpload(r),
+      openExample: () => host.file.openExample(),
+      chooseSignal: (r) => host.file.chooseSignal(r),
+      recent: async () => shell.recent.list(),
+      saveBytes: async ({ suggestedName, bytes }) => {
+        if (!shell.showSaveDialog) return { kind: 'download', name: suggestedName, bytes };
+        const path = await saveAs(suggestedName);
+        if (path === null) return { kind: 'cancelled' };
+        await host.file.writeBytes({ path, bytes });
+        return { kind: 'saved', path };
+      },
+      saveProject: async ({ as }) => {
+        const summary = await host.dataset.summary();
+        if (!summary) throw new Error('no dataset is open: there is nothing to save');
+        let path = as ? null : await host.file.projectPath();
+        if (path === null) {
+          if (!shell.showSaveDialog)
+            throw new Error(
+              'saving a project needs the desktop app (there is no save dialog in browser mode)',
+            );
+          path = await saveAs(
+            `${summary.title.replace(/[^A-Za-z0-9._-]+/g, '_') || 'project'}.hspy`,
+          );
+          if (path === null) return { kind: 'cancelled' };
+        }
+        await host.file.saveProjectTo({ path });
+        shell.recent.add(path);
+        return { kind: 'saved', path };
+      },
+      readableExtensions: () => host.file.readableExtensions(),
+    },
+    dataset: host.dataset,
+    model: host.model,
+    fit: host.fit,
+  };
+}
+
+/** An in-memory recent list, newest first, bounded. */
+export class RecentList {
+  #paths: string[];
+  readonly #limit: number;
+  readonly #onChange: (paths: readonly string[]) => void;
+
+  constructor(
+    paths: readonly string[] = [],
+    limit = 10,
+    onChange: (paths: readonly string[]) => void = () => undefined,
+  ) {
+    this.#paths = paths.filter((p) => typeof p === 'string').slice(0, limit);
+    this.#limit = limit;
+    this.#onChange = onChange;
+  }
+
+  list = (): RecentFile[] => this.#paths.map((path) => ({ path, name: baseName(path) }));
+  has = (path: string): boolean => this.#paths.includes(path);
+  add = (path: string): void => {
+    this.#paths = [path, ...this.#paths.filter((p) => p !== path)].slice(0, this.#limit);
+    this.#onChange(this.#paths);
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Plain-data views of the open dataset for the UI: the summary, navigator
+ * images (sum, parameter and std maps, reduced chi-squared, marker, on/off
+ * maps, seeds), a pixel's spectrum with the model and its parts, and maps as
+ * CSV or .npy files.
+ */
+import type {
+  DatasetSource,
+  DatasetSummary,
+  ImageRequest,
+  MapFormat,
+  NavigatorImage,
+  SpectrumView,
+} from '../api/types.js';
+import { axisValues } from '../model/axis.js';
+import { DTYPE_SIZE } from '../model/dtype.js';
+import type { Model } from '../model/model.js';
+import type { Signal } from '../model/signal.js';
+import { writeNpy } from '../io/npy.js';
+
+export function summarise(
+  signal: Signal,
+  id: number,
+  source: DatasetSource,
+  signalIndex: number,
+  signalCount: number,
+): DatasetSummary {
+  return {
+    id,
+    source,
+    title: signal.title,
+    signalType: signal.signalType,
+    dtype: signal.dtype,
+    shape: signal.shape,
+    navigationShape: signal.navigationShape,
+    pixels: signal.navigationSize,
+    channels: signal.channels,
+    bytes: signal.data.length * DTYPE_SIZE[signal.dtype],
+    axes: signal.axes.map((a) => ({
+      name: a.name,
+      size: a.size,
+      offset: a.offset,
+      scale: a.scale,
+      units: a.units,
+      navigate: a.navigate,
+      isBinned: a.isBinned ?? false,
+    })),
+    signalIndex,
+    signalCount,
+    looksNormalised: looksNormalised(signal),
+  };
+}
+
+/**
+ * Counts are integers of a few or more; normalised data (all values within
+ * about ±1.5) make the reduced chi-squared of a Poisson variance meaningless.
+ */
+export function looksNormalised(signal: Signal): boolean {
+  const data = signal.data;
+  const step = Math.max(1, Math.floor(data.length / 20_000));
+  let max = 0;
+  for (let i = 0; i < data.length; i += step) {
+    const v = Math.abs(Number(data[i]));
+    if (Number.isFinite(v) && v > max) max = v;
+  }
+  return max > 0 && max <= 1.5;
+}
+
+/** The navigator's 2D view of the navigation space: [rows, cols]. */
+export function navigatorShape(signal: Signal): [number, number] {
+  const s = signal.navigationShape;
+  if (s.length === 0) return [1, 1];
+  if (s.length === 1) return [1, s[0]!];
+  const cols = s[s.length - 1]!;
+  return [signal.navigationSize / cols, cols];
+}
+
+function range(values: Float64Array): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : { min: NaN, max: NaN };
+}
+
+export interface ImageContext {
+  signal: Signal;
+  model: Model | null;
+  marker: Float64Array | null;
+  seeds: ReadonlySet<number>;
+}
+
+export function navigatorImage(ctx: ImageContext, request: ImageRequest): NavigatorImage {
+  const { signal, model } = ctx;
+  const n = signal.navigationSize;
+  const values = new Float64Array(n);
+  let label: string;
+  let units = '';
+  switch (request.kind) {
+    case 'sum': {
+      const spectrum = new Float64Array(signal.channels);
+      for (let p = 0; p < n; p++) {
+        signal.readSpectrum(p, spectrum);
+        let s = 0;
+        for (const v of spectrum) s += v;
+        values[p] = s;
+      }
+      label = 'Sum';
+      units = 'counts';
+      break;
+    }
+    case 'parameter': {
+      if (!model) throw new Error('there is no model: open a dataset first');
+      const par = model.parameter(request.parameter);
+      const j = request.index ?? 0;
+      if (j >= par.length)
+        throw new Error(`parameter '${par.fullName}' has ${par.length} value(s); no index ${j}`);
+      const std = request.field === 'std';
+      const src = std ? par.map.std : par.map.values;
+      for (let p = 0; p < n; p++) values[p] = par.map.isSet[p] ? src[p * par.length + j]! : NaN;
+      label = `${par.fullName}${par.length > 1 ? `[${j}]` : ''}${std ? ' std' : ''}`;
+      units = par.units;
+      break;
+    }
+    case 'redChisq':
+      if (!model) throw new Error('there is no model: open a dataset first');
+      values.set(model.redChisq);
+      label = 'Reduced χ²';
+      break;
+    case 'marker':
+      if (ctx.marker) values.set(ctx.marker);
+      label = 'Marker';
+      break;
+    case 'active': {
+      if (!model) throw new Error('there is no model: open a dataset first');
+      const c = model.component(request.component);
+      for (let p = 0; p < n; p++) values[p] = c.isActiveAt(p) ? 1 : 0;
+      label = `${c.name} on`;
+      break;
+    }
+    case 'seeds':
+      for (const p of ctx.seeds) if (p < n) values[p] = 1;
+      label = 'Seeds';
+      break;
+  }
+  return { request, label, units, shape: navigatorShape(signal), values, ...range(values) };
+}
+
+/**
+ * A pixel's spectrum, with the model at that pixel's stored values (the
+ * model's current values are put back afterwards, so viewing never edits).
+ */
+export function spectrumView(signal: Signal, model: Model | null, pixel: number): SpectrumView {
+  const axis = signal.signalAxis;
+  const data = signal.readSpectrum(pixel);
+  const base = {
+    pixel,
+    position: signal.pixelPosition(pixel),
+    x: axisValues(axis),
+    data,
+    xLabel: axis.name,
+    xUnits: axis.units,
+  };
+  if (!model || model.components.length === 0) {
+    return {
+      ...base,
+      model: null,
+      components: [],
+      residual: null,
+      channelSwitches: new Uint8Array(signal.channels).fill(1),
+      redChisq: NaN,
+    };
+  }
+  const saved = model.components.map((c) => ({
+    active: c.active,
+    values: c.parameters.map(
+      (p) => [Float64Array.from(p.current), Float64Array.from(p.currentStd)] as const,
+    ),
+  }));
+  try {
+    model.fetchStoredValues(pixel);
+    const total = model.evaluate();
+    const components = model.components
+      .map((c, i) => (c.active ? { name: c.name, values: model.evaluateComponent(i) } : null))
+      .filter((c) => c !== null);
+    const residual = Float64Array.from(data, (v, i) => v - total[i]!);
+    return {
+      ...base,
+      model: total,
+      components,
+      residual,
+      channelSwitches: Uint8Array.from(model.channelSwitches),
+      redChisq: model.redChisq[pixel]!,
+    };
+  } finally {
+    model.components.forEach((c, i) => {
+      const s = saved[i]!;
+      c.active = s.active;
+      c.parameters.forEach((p, j) => {
+        p.current.set(s.values[j]![0]);
+        p.currentStd.set(s.values[j]![1]);
+      });
+    });
+  }
+}
+
+function fileStem(image: NavigatorImage): string {
+  return (
+    image.label
+      .replace(/χ²/g, 'chisq')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'map'
+  );
+}
+
+/** A navigator image as CSV (rows of the navigator, NaN as empty cells) or .npy (float64, its shape). */
+export function mapFile(
+  image: NavigatorImage,
+  format: MapFormat,
+  title: string,
+): { name: string; bytes: Uint8Array } {
+  const stem = `${title ? `${title.replace(/[^A-Za-z0-9._-]+/g, '_')}_` : ''}${fileStem(image)}`;
+  const [rows, cols] = image.shape;
+  if (format === 'npy') return { name: `${stem}.npy`, bytes: writeNpy(image.values, [rows, cols]) };
+  const lines: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const row: string[] = [];
+    for (let c = 0; c < cols; c++) {
+      const v = image.values[r * cols + c]!;
+      row.push(Number.isFinite(v) ? String(v) : '');
+    }
+    lines.push(row.join(','));
+  }
+  return { name: `${stem}.csv`, bytes: new TextEncoder().encode(`${lines.join('\n')}\n`) };
+}

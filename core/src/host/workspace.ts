@@ -1,0 +1,223 @@
+/**
+ * The host's state: the open dataset (signal and summary), its model, the
+ * current pixel, the optional components, the seeds and the edit history.
+ * One per host; the services read and change it, and it announces changes
+ * through its events.
+ */
+import type {
+  DatasetSource,
+  DatasetSummary,
+  ModelState,
+  PlainValue,
+  VarianceSetting,
+} from '../api/types.js';
+import { domainExampleModel } from '../examples/domain.js';
+import { Model } from '../model/model.js';
+import type { Signal } from '../model/signal.js';
+import { modelFromState, modelState } from '../samfire/model-state.js';
+import { History } from './history.js';
+import { Listeners } from './listeners.js';
+import { summarise } from './views.js';
+
+export interface OpenDataset {
+  signal: Signal;
+  summary: DatasetSummary;
+  model: Model;
+}
+
+export class Workspace {
+  readonly datasetChanged = new Listeners<DatasetSummary | null>();
+  readonly modelChanged = new Listeners<ModelState>();
+  /** Called before the model object is replaced or the dataset closes (the fit service drops its engine). */
+  readonly beforeModelReplaced = new Listeners<void>();
+  #open: OpenDataset | null = null;
+  #nextId = 1;
+  #pixel = 0;
+  #optional = new Set<string>();
+  readonly seeds = new Set<number>();
+  readonly history = new History();
+
+  get dataset(): OpenDataset | null {
+    return this.#open;
+  }
+
+  /** The open dataset, or an error the user can act on. */
+  require(): OpenDataset {
+    if (!this.#open) throw new Error('no dataset is open: open a file or the example first');
+    return this.#open;
+  }
+
+  get pixel(): number {
+    return this.#pixel;
+  }
+
+  get optional(): ReadonlySet<string> {
+    return this.#optional;
+  }
+
+  /** Opens a signal; the example comes with its model, any other file with an empty one and a Poisson variance when none is known. */
+  open(
+    signal: Signal,
+    source: DatasetSource,
+    signalIndex: number,
+    signalCount: number,
+    stored: Model | null = null,
+  ): DatasetSummary {
+    this.beforeModelReplaced.emit();
+    const example = source.kind === 'example';
+    const model = stored ?? (example ? domainExampleModel(signal) : new Model(signal));
+    if (signal.variance.kind === 'none' && !example) signal.estimatePoissonianNoiseVariance();
+    const summary = summarise(signal, this.#nextId++, source, signalIndex, signalCount);
+    this.#open = { signal, summary, model };
+    this.#pixel = 0;
+    // Components switched per pixel in a saved project were optional in its run.
+    this.#optional = new Set(
+      example
+        ? ['l2']
+        : model.components.filter((c) => c.activeIsMultidimensional).map((c) => c.name),
+    );
+    model.fetchStoredValues(0);
+    this.seeds.clear();
+    this.history.clear();
+    this.datasetChanged.emit(summary);
+    this.modelChanged.emit(this.modelState());
+    return summary;
+  }
+
+  setPixel(pixel: number): void {
+    const { model } = this.require();
+    model.signal.checkPixel(pixel);
+    this.#pixel = pixel;
+    model.fetchStoredValues(pixel);
+  }
+
+  /**
+   * Runs an edit of the model, recording the state before it for undo, and
+   * announces the new state. A failed edit leaves the model as it was.
+   */
+  edit(label: string, change: (model: Model) => void): ModelState {
+    const open = this.require();
+    const before = { label, model: modelState(open.model), optional: [...this.#optional] };
+    try {
+      change(open.model);
+    } catch (e) {
+      this.#restore(before.model, before.optional);
+      throw e;
+    }
+    this.history.push(before);
+    return this.changed();
+  }
+
+  setOptional(name: string, on: boolean): void {
+    if (on) this.#optional.add(name);
+    else this.#optional.delete(name);
+  }
+
+  renameOptional(from: string, to: string): void {
+    if (this.#optional.delete(from)) this.#optional.add(to);
+  }
+
+  undo(): ModelState {
+    const open = this.require();
+    const entry = this.history.undo({
+      model: modelState(open.model),
+      optional: [...this.#optional],
+    });
+    if (!entry) throw new Error('nothing to undo');
+    this.#restore(entry.model, entry.optional);
+    return this.changed();
+  }
+
+  redo(): ModelState {
+    const open = this.require();
+    const entry = this.history.redo({
+      model: modelState(open.model),
+      optional: [...this.#optional],
+    });
+    if (!entry) throw new Error('nothing to redo');
+    this.#restore(entry.model, entry.optional);
+    return this.changed();
+  }
+
+  /** Puts a saved model state back (a new Model object: the components may differ). */
+  #restore(state: ReturnType<typeof modelState>, optional: readonly string[]): void {
+    const open = this.require();
+    this.beforeModelReplaced.emit();
+    open.model = modelFromState(open.signal, state);
+    this.#optional = new Set(optional);
+    open.model.fetchStoredValues(this.#pixel);
+  }
+
+  /** Announces the model's state (after an edit, a fit, a run). */
+  changed(): ModelState {
+    const state = this.modelState();
+    this.modelChanged.emit(state);
+    return state;
+  }
+
+  modelState(): ModelState {
+    const { model, signal } = this.require();
+    const pixel = this.#pixel;
+    const switches = model.channelSwitches;
+    let first = -1;
+    let last = -1;
+    let all = true;
+    switches.forEach((s, i) => {
+      if (s) {
+        if (first < 0) first = i;
+        last = i;
+      } else all = false;
+    });
+    const axis = signal.signalAxis;
+    return {
+      pixel,
+      position: signal.pixelPosition(pixel),
+      components: model.components.map((c) => ({
+        name: c.name,
+        kind: c.kind,
+        options: plainOptions(c.fn.options),
+        active: c.isActiveAt(pixel),
+        optional: this.#optional.has(c.name),
+        parameters: c.parameters.map((p) => ({
+          name: p.name,
+          fullName: p.fullName,
+          values: Array.from(p.current),
+          std: Array.from(p.currentStd),
+          free: p.free,
+          bmin: p.bmin,
+          bmax: p.bmax,
+          units: p.units,
+          isSet: p.map.isSet[pixel] === 1,
+        })),
+      })),
+      signalRange:
+        all || first < 0
+          ? null
+          : { start: axis.offset + first * axis.scale, end: axis.offset + last * axis.scale },
+      channelSwitches: Uint8Array.from(switches),
+      variance: varianceSetting(signal),
+      canUndo: this.history.undoLabel !== null,
+      canRedo: this.history.redoLabel !== null,
+      undoLabel: this.history.undoLabel,
+      redoLabel: this.history.redoLabel,
+    };
+  }
+}
+
+export function varianceSetting(signal: Signal): VarianceSetting {
+  const v = signal.variance;
+  switch (v.kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'poisson':
+      return { kind: 'poisson', gain: v.gain, offset: v.offset };
+    case 'constant':
+      return { kind: 'constant', value: v.value };
+    case 'array':
+      return { kind: 'array' };
+  }
+}
+
+function plainOptions(options: Readonly<Record<string, unknown>>): { [key: string]: PlainValue } {
+  return JSON.parse(JSON.stringify(options)) as { [key: string]: PlainValue };
+}

@@ -1,0 +1,99 @@
+/** The request guards: unknown in, typed out; a bad payload is refused with a message naming the field. */
+import { describe, expect, it } from 'vitest';
+import { apiMethods, hostMethods } from '../../../core/src/api/channels.js';
+import {
+  ApiInputError,
+  apiGuards,
+  checkSettingsPatch,
+  guardFor,
+  hostGuards,
+} from '../../../core/src/api/guards.js';
+
+describe('request guards', () => {
+  it('has a guard for every listed method, and only those', () => {
+    for (const [service, methods] of Object.entries(apiMethods)) {
+      expect(Object.keys(apiGuards[service as keyof typeof apiGuards]).sort()).toEqual(
+        [...methods].sort(),
+      );
+    }
+    for (const [service, methods] of Object.entries(hostMethods)) {
+      expect(Object.keys(hostGuards[service as keyof typeof hostGuards]).sort()).toEqual(
+        [...methods].sort(),
+      );
+    }
+    expect(guardFor(apiGuards, 'dataset', 'toString')).toBeNull();
+    expect(guardFor(apiGuards, '__proto__', 'x')).toBeNull();
+  });
+
+  it('returns a clean copy of a good payload', () => {
+    expect(
+      apiGuards.model.setParameter({ parameter: 'g.A', value: 3, free: true, bmin: null }),
+    ).toEqual({ parameter: 'g.A', value: 3, free: true, bmin: null });
+    expect(apiGuards.dataset.image({ kind: 'parameter', parameter: 'g.A', field: 'std' })).toEqual({
+      kind: 'parameter',
+      parameter: 'g.A',
+      field: 'std',
+    });
+    expect(apiGuards.model.setSignalRange({ range: null })).toEqual({ range: null });
+    expect(
+      apiGuards.file.openUpload({ files: [{ name: 'a.msa', bytes: new Uint8Array(3) }] }).files[0]!
+        .name,
+    ).toBe('a.msa');
+  });
+
+  it.each([
+    [
+      () => apiGuards.model.setParameter({ parameter: 'g.A', value: NaN }),
+      /model.setParameter.value: expected a finite number/,
+    ],
+    [
+      () => apiGuards.model.setParameter({ parameter: 'g.A', bmin: 2, bmax: 1 }),
+      /bmin 2 is above bmax 1/,
+    ],
+    [
+      () => apiGuards.model.addComponent({ kind: '' }),
+      /model.addComponent.kind: must not be empty/,
+    ],
+    [() => apiGuards.dataset.image({ kind: 'evil' }), /unknown image kind/],
+    [() => apiGuards.file.openUpload({ files: [{ name: 'a', bytes: [1, 2] }] }), /expected bytes/],
+    [() => apiGuards.file.openRecent({ path: 7 }), /file.openRecent.path: expected a string/],
+    [
+      () => apiGuards.fit.fitPixel({ pixel: 1.5, seed: true }),
+      /fit.fitPixel.pixel: expected an integer/,
+    ],
+    [
+      () => apiGuards.model.setVariance({ variance: { kind: 'poisson', gain: -1, offset: 0 } }),
+      /gain: must be positive/,
+    ],
+    [() => apiGuards.app.info({}), /app.info: takes no argument/],
+  ])('refuses a bad payload (%#)', (call, message) => {
+    expect(call).toThrow(ApiInputError);
+    expect(call).toThrow(message);
+  });
+
+  it('checks SAMFire settings patches', () => {
+    expect(
+      checkSettingsPatch(
+        { workers: 2, randomSeed: null, fit: { optimizer: 'lm', bounded: true } },
+        's',
+      ),
+    ).toEqual({
+      workers: 2,
+      randomSeed: null,
+      fit: { optimizer: 'lm', bounded: true },
+    });
+    expect(() => checkSettingsPatch({ strategies: [] }, 's')).toThrow(/keep at least one strategy/);
+    expect(() =>
+      checkSettingsPatch(
+        { strategies: [{ kind: 'redChisq', name: 'a', settings: {} }], activeStrategy: 1 },
+        's',
+      ),
+    ).toThrow(/past the 1 strategies/);
+    expect(() => checkSettingsPatch({ goodness: { kind: 'redChisq', tolerance: 0 } }, 's')).toThrow(
+      /tolerance: must be positive/,
+    );
+    expect(() => checkSettingsPatch({ fit: { optimizer: 'nelder', bounded: true } }, 's')).toThrow(
+      /expected one of lm, mljs/,
+    );
+  });
+});
