@@ -150,4 +150,7 @@ async function start(): Promise<void> {
     host.close();
     app.quit();
   });
+  // app.quit() (the Quit menu item, Cmd+Q) skips 'window-all-closed': end the
+  // host and its fitting workers here too (close() is idempotent).
+  app.on('will-quit', () => host.close());
 }

@@ -3,14 +3,21 @@
  * core's HostConnection, which does the RPC, crash reporting and restarts.
  * Messages to and from a utility process are structured clones, so typed
  * arrays and NaN arrive unchanged.
+ *
+ * Each host gets a FitWorkerBroker: the host's requests for fitting workers
+ * share its parentPort with the RPC, so they are taken out here and never
+ * reach HostConnection. The host's workers die with it.
  */
+import { fileURLToPath } from 'node:url';
 import { utilityProcess } from 'electron';
+import { isBrokerRequest } from '../../../core/src/host/fit-worker-broker.js';
 import type { HostChannel, HostSpawner } from '../../../core/src/host/host-connection.js';
+import { FitWorkerBroker } from './fit-workers.js';
 
 export interface UtilityHostOptions {
   /** The bundled host entry (out/main/host-entry.js). */
   entry: string;
-  /** The bundled fit worker entry, as a file URL, for the host's pool. */
+  /** The bundled fit worker entry, as a file URL: main forks it for the host's pool. */
   workerScript: string;
   backupDir: string;
 }
@@ -26,13 +33,19 @@ export function utilityHostSpawner(options: UtilityHostOptions): HostSpawner {
       serviceName: 'SAMFire service host',
       stdio: 'inherit',
     });
+    const workers = new FitWorkerBroker(child, { script: fileURLToPath(options.workerScript) });
+    child.on('message', (m: unknown) => void workers.receive(m));
+    child.on('exit', () => workers.close());
     let exited = false;
     const channel: HostChannel = {
       get pid() {
         return child.pid;
       },
       post: (m) => child.postMessage(m),
-      onMessage: (cb) => void child.on('message', cb),
+      onMessage: (cb) =>
+        void child.on('message', (m: unknown) => {
+          if (!isBrokerRequest(m)) cb(m);
+        }),
       onExit: (cb) => {
         child.on('exit', (code) => {
           if (exited) return;
@@ -41,6 +54,7 @@ export function utilityHostSpawner(options: UtilityHostOptions): HostSpawner {
         });
       },
       kill: () => {
+        workers.close();
         if (!exited) child.kill();
       },
     };

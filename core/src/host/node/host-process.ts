@@ -7,16 +7,23 @@
  *
  * Arguments: --backup-dir=PATH (crash backups), --worker-script=URL (the fit
  * worker entry of a bundled app), --restore (reopen the last session).
+ *
+ * Fit workers: in a utility process, utility processes that main forks for
+ * us (only main can fork them; see ./utility-workers.ts); otherwise worker
+ * threads.
  */
 import { hostEvents } from '../../api/channels.js';
 import { hostGuards } from '../../api/guards.js';
 import { dispatchCall, forwardEvents, isRpcMessage, toRpcError } from '../../api/rpc.js';
 import type { RpcMessage } from '../../api/rpc.js';
+import { isElectronParentPort } from '../../pool/node/ports.js';
+import type { ElectronParentPort } from '../../pool/node/ports.js';
 import { workerScript } from '../../pool/node/worker-script.js';
 import { createHost } from '../host.js';
 import type { Host } from '../host.js';
 import { HOST_CONTROL, HOST_READY_EVENT } from '../host-protocol.js';
 import { nodeHostDeps } from './node-deps.js';
+import { utilityWorkerSpawner } from './utility-workers.js';
 
 export interface HostPort {
   post(message: RpcMessage): void;
@@ -86,6 +93,12 @@ export function serveHost(host: Host, port: HostPort): void {
   port.post({ type: 'event', service: HOST_CONTROL, event: HOST_READY_EVENT, payload: null });
 }
 
+/** Electron's `process.parentPort`: it exists only in a utility process. */
+export function utilityParentPort(proc: NodeJS.Process = process): ElectronParentPort | null {
+  const parent: unknown = Reflect.get(proc, 'parentPort');
+  return isElectronParentPort(parent) ? parent : null;
+}
+
 /** The whole body of a host entry file (node/host-entry.ts, electron/workers/host-entry.ts). */
 export function runHostProcess(argv: readonly string[]): Host {
   const port = detectHostPort();
@@ -93,10 +106,12 @@ export function runHostProcess(argv: readonly string[]): Host {
     throw new Error('host process: start this file with child_process.fork or utilityProcess.fork');
   const args = parseHostArgs(argv);
   const script = args.workerScript;
+  const parent = utilityParentPort();
   const host = createHost(
     nodeHostDeps({
       backupDir: args.backupDir,
       ...(script ? { workerScript: workerScript(script) } : {}),
+      ...(parent ? { spawnWorker: utilityWorkerSpawner(parent) } : {}),
     }),
   );
   serveHost(host, port);

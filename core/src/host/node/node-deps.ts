@@ -5,6 +5,7 @@ import { basename, extname, join } from 'node:path';
 import type { UploadedFile } from '../../api/types.js';
 import { readHspy, writeHspy } from '../../io/node/hspy.js';
 import { readSignalFile, readableExtensions, writeFileAtomic } from '../../io/node/read-file.js';
+import type { WorkerSpawner } from '../../pool/node/spawn.js';
 import { NodeWorkerPool } from '../../pool/node/thread-pool.js';
 import type { WorkerScript } from '../../pool/node/worker-script.js';
 import type { HostDeps, ProjectFile } from '../host-deps.js';
@@ -15,6 +16,12 @@ export interface NodeDepsOptions {
   backupDir: string | null;
   /** The fit worker entry (a bundled app passes its own; default: core's fit-worker next to the pool). */
   workerScript?: WorkerScript;
+  /**
+   * Starts the fit workers some other way than as worker threads: in
+   * Electron, utility processes forked by main (./utility-workers.ts). They
+   * share no memory, so the pool sends each its own copy of the data.
+   */
+  spawnWorker?: WorkerSpawner;
 }
 
 /** A file name safe to create in our own upload folder (no folders, no dot files). */
@@ -73,8 +80,9 @@ export function nodeHostDeps(options: NodeDepsOptions): HostDeps {
       workers > 0
         ? new NodeWorkerPool({
             workers,
-            kind: 'thread',
+            kind: options.spawnWorker ? 'process' : 'thread',
             ...(options.workerScript ? { script: options.workerScript } : {}),
+            ...(options.spawnWorker ? { spawn: options.spawnWorker } : {}),
           })
         : undefined,
     cores,

@@ -3,7 +3,8 @@
  * `WorkerPort` that runWorker speaks, and the detection of which applies.
  *
  * - Electron utility process: `process.parentPort`, whose 'message' events
- *   carry the payload in `.data` (an Electron MessageEvent).
+ *   carry the payload in `.data` (an Electron MessageEvent), or a port in
+ *   `.ports` to talk on instead (see electronPort).
  * - worker_threads: `parentPort` from node:worker_threads.
  * - child_process.fork: `process.send` / `process.on('message')`; the parent
  *   must fork with `serialization: 'advanced'` so typed arrays survive.
@@ -13,6 +14,8 @@ import type { MessagePort } from 'node:worker_threads';
 import type { FromWorker } from '../protocol.js';
 import { runWorker } from './worker-host.js';
 import type { KernelFactory, WorkerPort } from './worker-host.js';
+import { transferredPort } from './transferred-port.js';
+import type { TransferredPort } from './transferred-port.js';
 
 /** The part of Electron's `process.parentPort` a worker uses (core cannot import electron). */
 export interface ElectronParentPort {
@@ -45,12 +48,34 @@ function electronPayload(event: unknown): unknown {
 /**
  * `exit` ends the utility process on 'stop': Electron keeps it alive while
  * parentPort listens, and there is no close() to call on parentPort.
+ *
+ * The protocol runs on parentPort itself, unless a message brings a port
+ * (`event.ports[0]`): the service host cannot fork utility processes, so main
+ * forks its workers and hands each a MessageChannelMain port to the host
+ * (electron/main/host/fit-workers.ts). From then on the worker talks only on
+ * that port, and leaves when the host's end closes (the host died: nobody
+ * will send 'stop').
  */
 export function electronPort(parent: ElectronParentPort, exit: () => void): WorkerPort {
+  let channel: TransferredPort | null = null;
   return {
-    postMessage: (message) => parent.postMessage(message),
+    postMessage: (message) => (channel ?? parent).postMessage(message),
     onMessage: (listener) => {
-      parent.on('message', (event) => listener(electronPayload(event)));
+      parent.on('message', (event) => {
+        const port = transferredPort(event);
+        if (!port) {
+          if (!channel) listener(electronPayload(event));
+          return;
+        }
+        if (channel) {
+          port.close(); // one conversation per worker
+          return;
+        }
+        channel = port;
+        port.on('message', (e) => listener(electronPayload(e)));
+        port.on('close', exit);
+        port.start();
+      });
     },
     close: exit,
   };

@@ -21,14 +21,24 @@ export interface WorkerListeners {
 export interface WorkerHandle {
   /** "thread 3" or "process 12345", for messages. */
   readonly label: string;
-  /** The underlying Worker or ChildProcess, for diagnostics and tests: talk to it through send(). */
-  readonly raw: Worker | ChildProcess;
+  /**
+   * The underlying Worker or ChildProcess, for diagnostics and tests: talk to
+   * it through send(). Absent for a worker reached through a port (a
+   * WorkerSpawner's), which this process does not own.
+   */
+  readonly raw?: Worker | ChildProcess;
   send(message: ToWorker): void;
   /** Ends the worker now, even in the middle of a fit (a hang included). */
   kill(): void;
   /** Resolves once the worker has exited. */
   readonly exited: Promise<void>;
 }
+
+/**
+ * Starts worker `index` on any transport (an Electron utility process behind
+ * a MessagePort, say). The pool's default is spawnWorker(kind, script, ...).
+ */
+export type WorkerSpawner = (index: number, listeners: WorkerListeners) => WorkerHandle;
 
 export function spawnWorker(
   kind: WorkerKind,

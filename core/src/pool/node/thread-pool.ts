@@ -21,7 +21,7 @@ import { assertNever } from '../protocol.js';
 import type { FromWorker, WorkerInit } from '../protocol.js';
 import { shareForThreads } from './shared-init.js';
 import { spawnWorker } from './spawn.js';
-import type { WorkerHandle, WorkerKind } from './spawn.js';
+import type { WorkerHandle, WorkerKind, WorkerSpawner } from './spawn.js';
 import { errorText, WORKER_ERROR_JOB } from './worker-host.js';
 import { fitWorkerScript } from './worker-script.js';
 import type { WorkerScript } from './worker-script.js';
@@ -42,6 +42,12 @@ export interface NodeWorkerPoolOptions {
   script?: WorkerScript;
   /** How long close() lets an idle worker exit on 'stop' before killing it. @default 1000 */
   closeGraceMs?: number;
+  /**
+   * Starts the workers instead of spawnWorker(kind, script): another
+   * transport, same bookkeeping. `kind` then only says whether the workers
+   * can share memory ('thread') or get copies ('process').
+   */
+  spawn?: WorkerSpawner;
 }
 
 /** Tries a job gets when its worker dies or hangs while fitting it. */
@@ -69,6 +75,7 @@ export class NodeWorkerPool implements WorkerPool {
   readonly #queuePerWorker: number;
   readonly #script: WorkerScript;
   readonly #closeGraceMs: number;
+  readonly #spawn: WorkerSpawner;
   #slots: (Slot | null)[] = [];
   #queue: PoolJob[] = [];
   readonly #attempts = new Map<number, number>();
@@ -97,6 +104,8 @@ export class NodeWorkerPool implements WorkerPool {
     this.#queuePerWorker = queuePerWorker;
     this.#script = options.script ?? fitWorkerScript();
     this.#closeGraceMs = options.closeGraceMs ?? 1000;
+    const script = this.#script;
+    this.#spawn = options.spawn ?? ((_index, listeners) => spawnWorker(kind, script, listeners));
   }
 
   get inFlight(): number {
@@ -106,8 +115,8 @@ export class NodeWorkerPool implements WorkerPool {
   }
 
   /** The live workers' Worker or ChildProcess objects, for diagnostics and tests. */
-  get workers(): WorkerHandle['raw'][] {
-    return this.#slots.flatMap((s) => (s && !s.retired ? [s.handle.raw] : []));
+  get workers(): NonNullable<WorkerHandle['raw']>[] {
+    return this.#slots.flatMap((s) => (s && !s.retired && s.handle.raw ? [s.handle.raw] : []));
   }
 
   /**
@@ -167,7 +176,7 @@ export class NodeWorkerPool implements WorkerPool {
     if (!init) throw new Error('worker pool: no init to start a worker with');
     // The listeners close over `slot`, assigned right below, before any event can fire.
     let slot: Slot | null = null;
-    const handle = spawnWorker(this.#kind, this.#script, {
+    const handle = this.#spawn(index, {
       message: (m) => {
         if (slot) this.#onMessage(slot, m);
       },
