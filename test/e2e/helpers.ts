@@ -3,7 +3,7 @@
  * folder, start browser mode on it, and drive Debian's headless Chromium
  * through playwright-core (no browser download).
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,4 +69,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(RESULTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** The accessible name of the spectrum chart ("Spectrum of pixel 3, 7"). */
+export function spectrumLabel(page: Page): Promise<string | null> {
+  return page.getByTestId('spectrum-chart').getAttribute('aria-label');
+}
+
+/** Runs an action that makes the page download a file; returns its name and bytes. */
+export async function download(
+  page: Page,
+  action: () => Promise<unknown>,
+): Promise<{ name: string; bytes: Uint8Array }> {
+  const [d] = await Promise.all([page.waitForEvent('download'), action()]);
+  const path = await d.path();
+  return { name: d.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
+}
+
+/** A locator's box once layout has settled (two equal reads 100 ms apart). */
+export async function stableBox(
+  page: Page,
+  testid: string,
+): Promise<{ x: number; y: number; width: number; height: number }> {
+  const el = page.getByTestId(testid);
+  let last = await el.boundingBox();
+  for (let i = 0; i < 30; i++) {
+    await page.waitForTimeout(100);
+    const now = await el.boundingBox();
+    if (now && last && JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error(`${testid}: its layout never settled`);
 }

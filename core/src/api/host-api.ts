@@ -22,8 +22,11 @@ export interface HostFileApi extends Pick<
   projectPath(): Promise<string | null>;
 }
 
+/** Resuming an earlier session's run backup (offered by the UI on start). */
+export type HostSessionApi = Pick<FileApi, 'lastSession' | 'resumeSession' | 'discardSession'>;
+
 export interface HostApi {
-  file: HostFileApi;
+  file: HostFileApi & HostSessionApi;
   dataset: DatasetApi;
   model: ModelApi;
   fit: FitApi;

@@ -32,6 +32,7 @@ import type {
   SamfireCatalogue,
   SamfireSettings,
   SaveResult,
+  SessionBackup,
   ShellInfo,
   SpectrumView,
   UploadedFile,
@@ -72,6 +73,12 @@ export interface FileApi {
   saveProject(request: { as: boolean }): Promise<SaveResult>;
   /** The file types the host reads, for dialogs and upload pickers (".msa", ...). */
   readableExtensions(): Promise<string[]>;
+  /** The run backup an earlier session left (after a crash or power cut), or null. */
+  lastSession(): Promise<SessionBackup | null>;
+  /** Reopens that session's dataset and restores its run from the backup (then Resume goes on). */
+  resumeSession(): Promise<OpenResult>;
+  /** Forgets that session and its backup (the user chose not to resume). */
+  discardSession(): Promise<void>;
 }
 
 export interface DatasetApi {

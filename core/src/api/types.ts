@@ -82,6 +82,18 @@ export type SaveResult =
   | { kind: 'cancelled' }
   | { kind: 'download'; name: string; bytes: Uint8Array };
 
+/**
+ * A run backup left by an earlier session (the app crashed or lost power
+ * during a run): what the user is offered to resume on start.
+ */
+export interface SessionBackup {
+  /** The dataset's name ("Example: domains 7x15x400", "map.dm4"). */
+  name: string;
+  /** Results the backup holds, of `pixels`. */
+  results: number;
+  pixels: number;
+}
+
 export interface ShellInfo {
   /** Which shell hosts the API: the desktop app or a browser talking to a local Node host. */
   shell: 'electron' | 'browser';

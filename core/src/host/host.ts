@@ -9,6 +9,7 @@ import { createFileService } from './file-service.js';
 import { createFitService } from './fit-service.js';
 import type { HostDeps } from './host-deps.js';
 import { createModelService } from './model-service.js';
+import { createSessionApi } from './session-service.js';
 import { mapFile, navigatorImage, spectrumView } from './views.js';
 import { Workspace } from './workspace.js';
 
@@ -47,19 +48,27 @@ export function createHost(deps: HostDeps): Host {
     onChanged: ws.datasetChanged.on,
   };
 
+  const restoreSession = async (): Promise<{ dataset: boolean; run: boolean }> => {
+    const reopened = await files.reopenSession();
+    if (!reopened) return { dataset: false, run: false };
+    const backup = await deps.backups?.readBackup();
+    if (!backup) return { dataset: true, run: false };
+    fit.restore(backup);
+    return { dataset: true, run: true };
+  };
+  const session = createSessionApi(
+    deps,
+    restoreSession,
+    () => ws.dataset?.summary ?? null,
+    fit.checkIdle,
+  );
+
   return {
-    file: files.api,
+    file: { ...files.api, ...session },
     dataset,
     model,
     fit: fit.api,
-    restoreSession: async () => {
-      const reopened = await files.reopenSession();
-      if (!reopened) return { dataset: false, run: false };
-      const backup = await deps.backups?.readBackup();
-      if (!backup) return { dataset: true, run: false };
-      fit.restore(backup);
-      return { dataset: true, run: true };
-    },
+    restoreSession,
     close: () => fit.close(),
   };
 }

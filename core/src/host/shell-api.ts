@@ -14,6 +14,8 @@ export interface ShellPort {
   showOpenDialog?: (extensions: readonly string[]) => Promise<string | null>;
   /** A save dialog; null when dismissed. */
   showSaveDialog?: (suggestedName: string) => Promise<string | null>;
+  /** Without a save dialog (browser mode): the project's bytes, for the page to download. */
+  projectBytes?: (suggestedName: string) => Promise<Uint8Array>;
   recent: {
     list(): RecentFile[];
     add(path: string): void;
@@ -72,15 +74,16 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
       saveProject: async ({ as }) => {
         const summary = await host.dataset.summary();
         if (!summary) throw new Error('no dataset is open: there is nothing to save');
+        const name = `${summary.title.replace(/[^A-Za-z0-9._-]+/g, '_') || 'project'}.hspy`;
+        if (!shell.showSaveDialog && shell.projectBytes)
+          return { kind: 'download', name, bytes: await shell.projectBytes(name) };
         let path = as ? null : await host.file.projectPath();
         if (path === null) {
           if (!shell.showSaveDialog)
             throw new Error(
               'saving a project needs the desktop app (there is no save dialog in browser mode)',
             );
-          path = await saveAs(
-            `${summary.title.replace(/[^A-Za-z0-9._-]+/g, '_') || 'project'}.hspy`,
-          );
+          path = await saveAs(name);
           if (path === null) return { kind: 'cancelled' };
         }
         await host.file.saveProjectTo({ path });
@@ -88,6 +91,9 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
         return { kind: 'saved', path };
       },
       readableExtensions: () => host.file.readableExtensions(),
+      lastSession: () => host.file.lastSession(),
+      resumeSession: () => host.file.resumeSession(),
+      discardSession: () => host.file.discardSession(),
     },
     dataset: host.dataset,
     model: host.model,

@@ -1,8 +1,10 @@
 /** The spectrum plot option, built in Node. */
 import { describe, expect, it } from 'vitest';
-import type { SpectrumView } from '../../../core/src/api/types.js';
+import type { ModelState, SpectrumView } from '../../../core/src/api/types.js';
+import { peakEdits, peakHandles, valueAt } from '../../../renderer/src/lib/charts/peak-handles.js';
 import {
   excludedRanges,
+  spectrumGrids,
   spectrumOption,
   xyPairs,
 } from '../../../renderer/src/lib/charts/spectrum-option.js';
@@ -50,6 +52,19 @@ describe('spectrum option', () => {
     expect((o.title as { text: string }).text).toBe('Pixel (1, 2)   reduced χ² = 1.235');
   });
 
+  it('draws its tooltip on the canvas (the CSP forbids inline styles) and keeps the zoom', () => {
+    const o = spectrumOption(view, false, { zoom: { start: 10, end: 60 }, brush: true });
+    expect(o.tooltip).toMatchObject({ renderMode: 'richText' });
+    const zoom = o.dataZoom as { start: number; end: number; moveOnMouseMove?: boolean }[];
+    expect(zoom.map((z) => [z.start, z.end])).toEqual([
+      [10, 60],
+      [10, 60],
+    ]);
+    // In range mode a drag selects (the brush) instead of panning.
+    expect(zoom[0]!.moveOnMouseMove).toBe(false);
+    expect(o.brush).toMatchObject({ brushType: 'lineX', xAxisIndex: 0 });
+  });
+
   it('formats run progress', () => {
     expect(formatSeconds(42.4)).toBe('42 s');
     expect(formatSeconds(125)).toBe('2 min 5 s');
@@ -66,5 +81,95 @@ describe('spectrum option', () => {
       elapsedSeconds: 3,
     };
     expect(progressText(p)).toBe('42 / 105 pixels · 12.3 px/s · ETA 5 s · running');
+  });
+});
+
+describe('spectrum layout', () => {
+  it('keeps the residual strip below the spectrum at any height', () => {
+    for (const h of [300, 560, 900]) {
+      const [main, strip] = spectrumGrids(h) as unknown as { top: number; bottom: number }[];
+      const mainBottom = h - main!.bottom;
+      expect(strip!.top).toBeGreaterThan(mainBottom);
+      expect(h - strip!.bottom).toBeGreaterThan(strip!.top);
+    }
+  });
+});
+
+describe('peak handles', () => {
+  const model = {
+    components: [
+      {
+        name: 'g',
+        kind: 'Gaussian',
+        options: {},
+        active: true,
+        optional: false,
+        parameters: [
+          {
+            name: 'A',
+            fullName: 'g.A',
+            values: [10],
+            std: [],
+            free: true,
+            bmin: null,
+            bmax: null,
+            units: '',
+            isSet: true,
+          },
+          {
+            name: 'centre',
+            fullName: 'g.centre',
+            values: [2.5],
+            std: [],
+            free: true,
+            bmin: null,
+            bmax: null,
+            units: '',
+            isSet: true,
+          },
+        ],
+      },
+      {
+        name: 'bg',
+        kind: 'Offset',
+        options: {},
+        active: true,
+        optional: false,
+        parameters: [
+          {
+            name: 'offset',
+            fullName: 'bg.offset',
+            values: [1],
+            std: [],
+            free: true,
+            bmin: null,
+            bmax: null,
+            units: '',
+            isSet: true,
+          },
+        ],
+      },
+    ],
+  } as unknown as ModelState;
+
+  it('reads a curve between channels', () => {
+    expect(valueAt(x, Float64Array.of(0, 1, 2, 1, 0), 2.5)).toBe(1.5);
+    expect(valueAt(x, Float64Array.of(0, 1, 2, 1, 0), 9)).toBeNaN();
+  });
+
+  it('puts a handle on the top of each peak with a centre and an amplitude', () => {
+    const handles = peakHandles(model, view);
+    expect(handles).toEqual([
+      { component: 'g', x: 2.5, y: 1.5, centre: 'g.centre', amplitude: 'g.A', amplitudeValue: 10 },
+    ]);
+  });
+
+  it('moves the centre and scales the amplitude to the new height', () => {
+    const [h] = peakHandles(model, view);
+    expect(peakEdits(h!, 3, 3)).toEqual([
+      { parameter: 'g.centre', value: 3 },
+      { parameter: 'g.A', value: 20 },
+    ]);
+    expect(peakEdits(h!, 2.5, -1)).toEqual([]);
   });
 });

@@ -29,6 +29,7 @@ import type { HostSpawner } from '../host-connection.js';
 import { Listeners } from '../listeners.js';
 import { RecentList, createShellApi } from '../shell-api.js';
 import { childHostSpawner } from './child-host.js';
+import { projectBytes } from './project-download.js';
 
 export interface BrowserServerOptions {
   /** The built renderer (index.html and assets). */
@@ -165,6 +166,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       dialogs: false,
     },
     recent,
+    projectBytes: (name) => projectBytes(host.api, name),
     onCommand: commands.on,
     onHostStatus: hostStatus.on,
   });

@@ -1,9 +1,11 @@
 /**
  * A pixel's spectrum as an ECharts line plot: the data, the total model, each
  * component (dashed), and the residual in a strip below, on the calibrated
- * axis, with the channels outside the signal range shaded.
+ * axis, with the channels outside the signal range shaded. Zoom with the
+ * wheel or the slider; in range mode a drag along the axis (a brush) picks
+ * the signal range.
  */
-import type { EChartsOption, SeriesOption } from 'echarts';
+import type { EChartsOption, GridComponentOption, SeriesOption } from 'echarts';
 import type { SpectrumView } from '../../../../core/src/api/types.js';
 
 /** [x, y] pairs for a line series (NaN kept out: ECharts would break the line there anyway). */
@@ -28,8 +30,48 @@ export function excludedRanges(x: Float64Array, switches: Uint8Array): [number, 
   return out;
 }
 
-export function spectrumOption(view: SpectrumView, dark = false): EChartsOption {
+const COMPONENT_COLOURS = [
+  '#1971c2',
+  '#9c36b5',
+  '#0c8599',
+  '#e8590c',
+  '#5f3dc4',
+  '#c2255c',
+  '#2b8a3e',
+];
+
+export interface SpectrumOptions {
+  /** Range mode: a drag along the axis selects the signal range. */
+  brush?: boolean;
+  /** Keep the zoom window (percent of the axis) across redraws. */
+  zoom?: { start: number; end: number };
+  /** The chart's height in CSS pixels (lays the residual strip out without overlap). */
+  height?: number;
+}
+
+/** The two grids: the spectrum above, the residual strip below it, the zoom slider at the bottom. */
+export function spectrumGrids(height?: number): GridComponentOption[] {
+  if (!height || height <= 0) {
+    return [
+      { left: 64, right: 20, top: 56, bottom: '34%' },
+      { left: 64, right: 20, height: '14%', bottom: 78 },
+    ];
+  }
+  const strip = Math.max(36, Math.round(height * 0.16));
+  return [
+    { left: 64, right: 20, top: 56, bottom: 78 + strip + 16 },
+    { left: 64, right: 20, top: height - 78 - strip, bottom: 78 },
+  ];
+}
+
+export function spectrumOption(
+  view: SpectrumView,
+  dark = false,
+  options: SpectrumOptions = {},
+): EChartsOption {
   const fg = dark ? '#e6e8ee' : '#1d2330';
+  const grid = { lineStyle: { color: dark ? '#343a46' : '#e4e7ec' } };
+  const dataColour = dark ? '#adb5bd' : '#495057';
   const axisName = `${view.xLabel || 'Signal axis'}${view.xUnits ? ` (${view.xUnits})` : ''}`;
   const series: SeriesOption[] = [
     {
@@ -37,11 +79,12 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
       name: 'data',
       data: xyPairs(view.x, view.data),
       showSymbol: false,
-      lineStyle: { width: 1, color: dark ? '#98a2b3' : '#667085' },
-      itemStyle: { color: dark ? '#98a2b3' : '#667085' },
+      emphasis: { disabled: true },
+      lineStyle: { width: 1, color: dataColour },
+      itemStyle: { color: dataColour },
       markArea: {
         silent: true,
-        itemStyle: { color: 'rgba(128,128,128,0.15)' },
+        itemStyle: { color: dark ? 'rgba(255,255,255,0.07)' : 'rgba(0,0,0,0.07)' },
         data: excludedRanges(view.x, view.channelSwitches).map(([a, b]) => [
           { xAxis: a },
           { xAxis: b },
@@ -55,19 +98,23 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
       name: 'model',
       data: xyPairs(view.x, view.model),
       showSymbol: false,
+      emphasis: { disabled: true },
       lineStyle: { width: 2, color: '#d9480f' },
       itemStyle: { color: '#d9480f' },
     });
   }
-  for (const c of view.components) {
+  view.components.forEach((c, i) => {
+    const colour = COMPONENT_COLOURS[i % COMPONENT_COLOURS.length]!;
     series.push({
       type: 'line',
       name: c.name,
       data: xyPairs(view.x, c.values),
       showSymbol: false,
-      lineStyle: { width: 1, type: 'dashed' },
+      emphasis: { disabled: true },
+      lineStyle: { width: 1, type: 'dashed', color: colour },
+      itemStyle: { color: colour },
     });
-  }
+  });
   if (view.residual) {
     series.push({
       type: 'line',
@@ -76,6 +123,7 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
       yAxisIndex: 1,
       data: xyPairs(view.x, view.residual),
       showSymbol: false,
+      emphasis: { disabled: true },
       lineStyle: { width: 1, color: '#2f9e44' },
       itemStyle: { color: '#2f9e44' },
     });
@@ -83,6 +131,7 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
   const chi = Number.isFinite(view.redChisq)
     ? `   reduced χ² = ${view.redChisq.toPrecision(4)}`
     : '';
+  const zoom = options.zoom ?? { start: 0, end: 100 };
   return {
     animation: false,
     title: {
@@ -92,28 +141,34 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
       textStyle: { fontSize: 13, color: fg },
     },
     legend: { top: 22, textStyle: { color: fg }, type: 'scroll' },
-    tooltip: { trigger: 'axis' },
-    grid: [
-      { left: 60, right: 20, top: 56, height: '58%' },
-      { left: 60, right: 20, bottom: 40, height: '16%' },
-    ],
+    // Drawn on the canvas: an HTML tooltip would need inline styles, which the CSP forbids.
+    tooltip: {
+      trigger: 'axis',
+      renderMode: 'richText',
+      valueFormatter: (v) => (typeof v === 'number' ? String(Number(v.toPrecision(5))) : String(v)),
+    },
+    grid: spectrumGrids(options.height),
     xAxis: [
       {
         type: 'value',
         gridIndex: 0,
-        scale: true,
+        min: 'dataMin',
+        max: 'dataMax',
         axisLabel: { show: false },
         axisLine: { lineStyle: { color: fg } },
+        splitLine: grid,
       },
       {
         type: 'value',
         gridIndex: 1,
-        scale: true,
+        min: 'dataMin',
+        max: 'dataMax',
         name: axisName,
         nameLocation: 'middle',
-        nameGap: 26,
+        nameGap: 24,
         axisLabel: { color: fg },
         nameTextStyle: { color: fg },
+        splitLine: grid,
       },
     ],
     yAxis: [
@@ -122,7 +177,7 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
         gridIndex: 0,
         scale: true,
         axisLabel: { color: fg },
-        splitLine: { lineStyle: { opacity: 0.3 } },
+        splitLine: grid,
       },
       {
         type: 'value',
@@ -130,10 +185,40 @@ export function spectrumOption(view: SpectrumView, dark = false): EChartsOption 
         scale: true,
         axisLabel: { color: fg },
         splitNumber: 2,
-        splitLine: { lineStyle: { opacity: 0.3 } },
+        splitLine: grid,
       },
     ],
-    dataZoom: [{ type: 'inside', xAxisIndex: [0, 1] }],
+    dataZoom: [
+      {
+        type: 'inside',
+        xAxisIndex: [0, 1],
+        start: zoom.start,
+        end: zoom.end,
+        moveOnMouseMove: !options.brush,
+      },
+      {
+        type: 'slider',
+        xAxisIndex: [0, 1],
+        bottom: 8,
+        height: 18,
+        start: zoom.start,
+        end: zoom.end,
+        textStyle: { color: fg },
+        showDetail: false,
+      },
+    ],
+    brush: {
+      xAxisIndex: 0,
+      brushType: 'lineX',
+      brushMode: 'single',
+      transformable: false,
+      throttleType: 'debounce',
+      throttleDelay: 100,
+      brushStyle: { color: 'rgba(217,72,15,0.18)', borderColor: '#d9480f', borderWidth: 1 },
+      removeOnClick: true,
+    },
+    // The brush needs a toolbox (it adds one itself); ours stays hidden: the Set range button drives it.
+    toolbox: { show: false },
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     series,
   };

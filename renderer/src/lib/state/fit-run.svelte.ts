@@ -1,57 +1,199 @@
 /**
- * A SAMFire run as the UI sees it: progress from `fit.onProgress`, the live
- * marker or histograms from `fit.onPlot`, and the run's events. Subscribes
- * once; plots replace the previous one whole.
+ * SAMFire as the UI sees it: settings and what the host accepts, the seeds,
+ * single-pixel fits with their verdict, and runs (start, stop, resume) with
+ * their progress, live plots and events. Subscribes once; plots replace the
+ * previous one whole.
  */
-import type { SamfireApi } from '../api.js';
-import type { FitProgress, RunEvent, RunPlot } from '../../../../core/src/api/types.js';
-import { errorText } from './workbench.svelte.js';
+import type {
+  FitProgress,
+  FitStatus,
+  PixelFitOutcome,
+  RunEvent,
+  RunPlot,
+  SamfireCatalogue,
+  SamfireSettings,
+} from '../../../../core/src/api/types.js';
+import type { Studio } from './studio.svelte.js';
 
 export class FitRun {
   progress = $state.raw<FitProgress | null>(null);
+  status = $state.raw<FitStatus | null>(null);
+  settings = $state.raw<SamfireSettings | null>(null);
+  catalogue = $state.raw<SamfireCatalogue | null>(null);
   plot = $state.raw<RunPlot | null>(null);
-  lastEvent = $state.raw<RunEvent | null>(null);
-  error = $state<string | null>(null);
+  /** Live plots received in this session (the marker view shows it is alive). */
+  plotCount = $state(0);
+  events = $state.raw<RunEvent[]>([]);
+  lastFit = $state.raw<PixelFitOutcome | null>(null);
+  /** Runs that ended (finished, stopped or failed) in this session. */
+  ended = $state(0);
+  /** A single-pixel fit in flight. */
+  fitting = $state(false);
   readonly running = $derived(
-    this.progress?.state === 'running' || this.progress?.state === 'stopping',
+    this.progress?.state === 'running' ||
+      this.progress?.state === 'starting' ||
+      this.progress?.state === 'stopping',
   );
+  readonly canResume = $derived(this.progress?.state === 'stopped');
   readonly fraction = $derived(
     this.progress && this.progress.pixels > 0 ? this.progress.pixelsDone / this.progress.pixels : 0,
   );
-  readonly #api: SamfireApi;
-  readonly #onEnd: () => void;
+  readonly seeds = $derived(this.status?.seeds ?? []);
+  readonly #studio: Studio;
 
-  /** `onEnd` runs when a run stops or finishes (the maps changed: redraw them). */
-  constructor(api: SamfireApi, onEnd: () => void) {
-    this.#api = api;
-    this.#onEnd = onEnd;
-    api.fit.onProgress((p) => {
+  constructor(studio: Studio) {
+    this.#studio = studio;
+    const fit = studio.api.fit;
+    fit.onProgress((p) => {
+      const wasRunning = this.running;
       this.progress = p;
+      if (p.state === 'running' && p.count > 0) studio.unsaved = true;
+      if (this.running) {
+        studio.view.live();
+        studio.results.live();
+      } else if (wasRunning) void this.#ended();
     });
-    api.fit.onPlot((p) => {
+    fit.onPlot((p) => {
       this.plot = p;
+      this.plotCount++;
     });
-    api.fit.onRunEvent((e) => {
-      this.lastEvent = e;
-      if (e.kind === 'failed') this.error = e.message;
-      if (e.kind === 'finished' || e.kind === 'stopped' || e.kind === 'failed') this.#onEnd();
+    fit.onRunEvent((e) => {
+      this.events = [e, ...this.events].slice(0, 20);
+      if (e.kind === 'finished' || e.kind === 'stopped' || e.kind === 'failed') this.ended++;
+      if (e.kind === 'failed') studio.notices.push('error', 'SAMFire failed', e.message);
+      else if (e.kind === 'fault')
+        studio.notices.push('warning', 'SAMFire worker fault', e.message, 8000);
+      else if (e.kind === 'strategy-changed')
+        studio.notices.push('info', 'SAMFire', e.message, 4000);
+      else if (e.kind === 'finished')
+        studio.notices.push('success', 'SAMFire finished', e.message, 6000);
+      if (e.kind === 'strategy-changed' && this.settings)
+        this.settings = { ...this.settings, activeStrategy: e.activeStrategy };
     });
   }
 
-  async #do(action: () => Promise<FitProgress>): Promise<void> {
-    this.error = null;
-    try {
-      this.progress = await action();
-    } catch (e) {
-      this.error = errorText(e);
+  async load(): Promise<void> {
+    const fit = this.#studio.api.fit;
+    this.plot = null;
+    this.lastFit = null;
+    this.events = [];
+    const [settings, catalogue, status] = await Promise.all([
+      fit.settings().catch(() => null),
+      this.catalogue ? Promise.resolve(this.catalogue) : fit.catalogue().catch(() => null),
+      fit.status().catch(() => null),
+    ]);
+    this.settings = settings;
+    this.catalogue = catalogue;
+    if (status) this.#setStatus(status);
+  }
+
+  #setStatus(status: FitStatus): void {
+    this.status = status;
+    this.progress = status;
+  }
+
+  async #ended(): Promise<void> {
+    const s = this.#studio;
+    const status = await s.api.fit.status().catch(() => null);
+    if (status) this.#setStatus(status);
+    this.settings = await s.api.fit.settings().catch(() => this.settings);
+    // The last live plot may predate the last results: show the final marker.
+    const plot = this.plot;
+    if (plot?.kind === 'marker') {
+      const marker = await s.api.dataset.image({ kind: 'marker' }).catch(() => null);
+      if (marker && this.plot === plot) this.plot = { ...plot, marker: marker.values };
     }
+    await s.refreshViews();
+  }
+
+  async updateSettings(
+    patch: Partial<SamfireSettings>,
+    what = 'change the SAMFire settings',
+  ): Promise<boolean> {
+    const s = this.#studio;
+    const settings = await s.guard(`Could not ${what}`, () => s.api.fit.updateSettings(patch));
+    if (settings) this.settings = settings;
+    const status = await s.api.fit.status().catch(() => null);
+    if (status) this.#setStatus(status);
+    return settings !== null;
+  }
+
+  async #control(what: string, action: () => Promise<FitStatus>): Promise<void> {
+    const s = this.#studio;
+    if (!s.dataset) {
+      s.notices.push('info', `Nothing to ${what}`, 'Open a file or the example first.');
+      return;
+    }
+    const status = await s.guard(`Could not ${what} SAMFire`, action);
+    if (status) this.#setStatus(status);
   }
 
   start(): Promise<void> {
-    return this.#do(() => this.#api.fit.start());
+    return this.#control('start', () => this.#studio.api.fit.start());
+  }
+
+  resume(): Promise<void> {
+    return this.#control('resume', () => this.#studio.api.fit.resume());
+  }
+
+  startOrResume(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    return this.canResume ? this.resume() : this.start();
   }
 
   stop(): Promise<void> {
-    return this.#do(() => this.#api.fit.stop());
+    if (!this.running) return Promise.resolve();
+    return this.#control('stop', () => this.#studio.api.fit.stop());
+  }
+
+  /** Fits the current pixel (as a seed when `seed` and the fit is good). */
+  async fitPixel(seed = true): Promise<void> {
+    const s = this.#studio;
+    if (!s.dataset || this.fitting) return;
+    if (this.running) {
+      s.notices.push('warning', 'SAMFire is running', 'Stop the run to fit a pixel by hand.');
+      return;
+    }
+    const pixel = s.view.pixel;
+    this.fitting = true;
+    try {
+      const outcome = await s.guard(
+        `Could not fit pixel (${s.view.spectrum?.position.join(', ') ?? pixel})`,
+        () => s.api.fit.fitPixel({ pixel, seed }),
+      );
+      if (!outcome) return;
+      this.lastFit = outcome;
+      s.unsaved = true;
+      const where = `Pixel (${outcome.position.join(', ')}): reduced χ² ${outcome.redChisq.toPrecision(4)}`;
+      if (outcome.good)
+        s.notices.push('success', where, seed ? 'Good fit: kept as a seed.' : 'Good fit.');
+      else
+        s.notices.push(
+          'warning',
+          where,
+          `Not good enough for ${outcome.goodness.kind} < ${outcome.goodness.tolerance}: adjust the starting values or the signal range and fit again.`,
+        );
+      const status = await s.api.fit.status().catch(() => null);
+      if (status) this.#setStatus(status);
+      await Promise.all([s.refreshViews(), s.model.load()]);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  async setSeeds(pixels: number[], seed: boolean): Promise<boolean> {
+    const s = this.#studio;
+    const what = seed ? 'mark the seed' : 'unmark the seed';
+    const status = await s.guard(`Could not ${what}`, () => s.api.fit.setSeeds({ pixels, seed }));
+    if (!status) return false;
+    this.#setStatus(status);
+    await s.refreshViews();
+    return true;
+  }
+
+  /** Marks the current pixel as a seed, or unmarks it. */
+  toggleSeed(): Promise<void> {
+    const pixel = this.#studio.view.pixel;
+    return this.setSeeds([pixel], !this.seeds.includes(pixel)).then(() => undefined);
   }
 }

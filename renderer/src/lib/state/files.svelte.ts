@@ -1,0 +1,134 @@
+/**
+ * Opening and saving: the example, uploads and drops, the native dialog,
+ * recent files, picking one signal of a file with several, saving the
+ * project (.hspy) and bytes made by the UI (PNG, CSV, .npy).
+ */
+import type { DatasetSummary, OpenResult, RecentFile } from '../../../../core/src/api/types.js';
+import { completeSave } from '../download.js';
+import type { Studio } from './studio.svelte.js';
+
+export type SignalChoice = Extract<OpenResult, { kind: 'choose' }>;
+
+export class Files {
+  dataset = $state.raw<DatasetSummary | null>(null);
+  recent = $state.raw<RecentFile[]>([]);
+  extensions = $state.raw<string[]>([]);
+  /** A file with several signals waits here for the user to pick one. */
+  choice = $state.raw<SignalChoice | null>(null);
+  /** What is being opened now (for the status bar), or null. */
+  opening = $state<string | null>(null);
+  /** Where the project was last saved. */
+  savedTo = $state<string | null>(null);
+  readonly #studio: Studio;
+
+  constructor(studio: Studio) {
+    this.#studio = studio;
+  }
+
+  async init(): Promise<void> {
+    const api = this.#studio.api;
+    this.extensions = await api.file.readableExtensions().catch(() => []);
+    this.recent = await api.file.recent().catch(() => []);
+  }
+
+  async #open(what: string, open: () => Promise<OpenResult>): Promise<void> {
+    const s = this.#studio;
+    if (!(await s.confirmDiscard('Open another file'))) return;
+    this.opening = what;
+    try {
+      const result = await s.guard(`Could not open ${what}`, open);
+      await this.#opened(result);
+    } finally {
+      this.opening = null;
+    }
+  }
+
+  async #opened(result: OpenResult | null): Promise<void> {
+    if (!result || result.kind === 'cancelled') return;
+    if (result.kind === 'choose') {
+      this.choice = result;
+      return;
+    }
+    this.choice = null;
+    this.savedTo = null;
+    await this.#studio.afterOpen(result.dataset);
+    this.recent = await this.#studio.api.file.recent().catch(() => this.recent);
+  }
+
+  openExample(): Promise<void> {
+    return this.#open('the example', () => this.#studio.api.file.openExample());
+  }
+
+  openFiles(files: readonly File[]): Promise<void> {
+    if (files.length === 0) return Promise.resolve();
+    const names = files.map((f) => f.name).join(' + ');
+    return this.#open(names, async () => {
+      const uploads = await Promise.all(
+        files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+      );
+      return this.#studio.api.file.openUpload({ files: uploads });
+    });
+  }
+
+  async openDialog(): Promise<void> {
+    if (this.#studio.shell?.dialogs === false) {
+      // Browser mode: the page's own file picker (App listens for this).
+      document.getElementById('file-input')?.click();
+      return;
+    }
+    return this.#open('a file', () => this.#studio.api.file.openDialog());
+  }
+
+  openRecent(file: RecentFile): Promise<void> {
+    return this.#open(file.name, () => this.#studio.api.file.openRecent({ path: file.path }));
+  }
+
+  async choose(index: number): Promise<void> {
+    const c = this.choice;
+    if (!c) return;
+    this.choice = null;
+    const title = `Could not open signal ${index + 1} of ${c.fileName}`;
+    await this.#opened(
+      await this.#studio.guard(title, () =>
+        this.#studio.api.file.chooseSignal({ token: c.token, index }),
+      ),
+    );
+  }
+
+  cancelChoice(): void {
+    this.choice = null;
+  }
+
+  async saveProject(as: boolean): Promise<void> {
+    const s = this.#studio;
+    if (!this.dataset) {
+      s.notices.push('info', 'Nothing to save', 'Open a file or the example first.');
+      return;
+    }
+    if (s.run.running) {
+      s.notices.push('warning', 'SAMFire is running', 'Stop the run before saving the project.');
+      return;
+    }
+    const result = await s.guard('Could not save the project', () =>
+      s.api.file.saveProject({ as }),
+    );
+    if (!result) return;
+    const where = completeSave(result);
+    if (where === null) return;
+    this.savedTo = where;
+    s.unsaved = false;
+    s.notices.push('success', 'Project saved', where);
+    this.recent = await s.api.file.recent().catch(() => this.recent);
+  }
+
+  /** Saves bytes the UI made (a PNG, a CSV); returns where they went. */
+  async saveBytes(suggestedName: string, bytes: Uint8Array): Promise<string | null> {
+    const s = this.#studio;
+    const result = await s.guard(`Could not save ${suggestedName}`, () =>
+      s.api.file.saveBytes({ suggestedName, bytes }),
+    );
+    const where = result ? completeSave(result) : null;
+    if (where) s.notices.push('success', 'Exported', where);
+    return where;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The model builder's state: the model at the current pixel, the component
+ * library, edits (each one undoable), drafts typed into the parameter table
+ * and their validation errors. Typed values belong to the current pixel.
+ */
+import type {
+  AddComponentRequest,
+  ComponentKindInfo,
+  ModelState,
+  ParameterState,
+  PlainValue,
+  VarianceSetting,
+} from '../../../../core/src/api/types.js';
+import { peakEdits } from '../charts/peak-handles.js';
+import type { PeakHandle } from '../charts/peak-handles.js';
+import { checkParameterDraft } from '../logic/parameter-validation.js';
+import type { FieldError, ParameterDraft, ParameterField } from '../logic/parameter-validation.js';
+import type { Studio } from './studio.svelte.js';
+
+/** A copy of a record without one key. */
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const out = { ...record };
+  delete out[key];
+  return out;
+}
+
+export class ModelStore {
+  state = $state.raw<ModelState | null>(null);
+  kinds = $state.raw<ComponentKindInfo[]>([]);
+  /** Typed, not yet applied: `drafts[fullName][field]`. */
+  drafts = $state<Record<string, ParameterDraft>>({});
+  /** Why a draft was refused, field by field: `errors[fullName]`. */
+  errors = $state<Record<string, FieldError[]>>({});
+  /** Also copy typed values to every pixel (a starting guess everywhere). */
+  allPixels = $state(false);
+  /** The add-component form, kept across tab switches. */
+  addKind = $state('Gaussian');
+  addName = $state('');
+  readonly #studio: Studio;
+
+  constructor(studio: Studio) {
+    this.#studio = studio;
+    studio.api.model.onChanged((m) => {
+      this.state = m;
+    });
+  }
+
+  async load(): Promise<void> {
+    const s = this.#studio;
+    this.drafts = {};
+    this.errors = {};
+    const [state, kinds] = await Promise.all([
+      s.guard('Could not read the model', () => s.api.model.state()),
+      this.kinds.length > 0
+        ? Promise.resolve(this.kinds)
+        : s.api.model.componentKinds().catch(() => []),
+    ]);
+    this.state = state;
+    this.kinds = kinds;
+  }
+
+  /** Runs a model edit and redraws the views; `what` names it in an error ("Could not add g"). */
+  async #edit(what: string, edit: () => Promise<ModelState>): Promise<boolean> {
+    const s = this.#studio;
+    if (s.run.running) {
+      s.notices.push('warning', `Cannot ${what} while SAMFire runs`, 'Stop the run first.');
+      return false;
+    }
+    const state = await s.guard(`Could not ${what}`, edit);
+    if (!state) return false;
+    this.state = state;
+    s.unsaved = true;
+    await s.refreshViews();
+    return true;
+  }
+
+  add(request: AddComponentRequest): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit(`add ${request.name ?? request.kind}`, () => m.addComponent(request));
+  }
+
+  remove(component: string): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit(`remove ${component}`, () => m.removeComponent({ component }));
+  }
+
+  rename(component: string, name: string): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit(`rename ${component}`, () => m.renameComponent({ component, name }));
+  }
+
+  setActive(component: string, active: boolean): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit(`switch ${component} ${active ? 'on' : 'off'}`, () =>
+      m.setActive({ component, active }),
+    );
+  }
+
+  setOptional(component: string, optional: boolean): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit(`make ${component} ${optional ? 'optional' : 'required'}`, () =>
+      m.setOptional({ component, optional }),
+    );
+  }
+
+  setFree(p: ParameterState, free: boolean): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit(`${free ? 'free' : 'fix'} ${p.fullName}`, () =>
+      m.setParameter({ parameter: p.fullName, free }),
+    );
+  }
+
+  /** Keeps what was typed in a field (applied on Enter or when the field is left). */
+  type(p: ParameterState, field: ParameterField, text: string): void {
+    this.drafts = { ...this.drafts, [p.fullName]: { ...this.drafts[p.fullName], [field]: text } };
+  }
+
+  /** Validates and applies the draft of a row; returns whether it went through. */
+  async commit(p: ParameterState): Promise<boolean> {
+    const draft = this.drafts[p.fullName];
+    if (!draft) return true;
+    const check = checkParameterDraft(p, draft);
+    const rest = without(this.errors, p.fullName);
+    if (check.errors.length > 0) {
+      this.errors = { ...rest, [p.fullName]: check.errors };
+      return false;
+    }
+    this.errors = rest;
+    this.drafts = without(this.drafts, p.fullName);
+    if (!check.edit) return true;
+    const edit = {
+      ...check.edit,
+      ...(this.allPixels && check.edit.value !== undefined ? { allPixels: true } : {}),
+    };
+    const m = this.#studio.api.model;
+    return this.#edit(`set ${p.fullName}`, () => m.setParameter(edit));
+  }
+
+  /** Forgets a row's draft (Escape). */
+  revert(p: ParameterState): void {
+    this.drafts = without(this.drafts, p.fullName);
+    this.errors = without(this.errors, p.fullName);
+  }
+
+  /** Moves a peak's top (a handle dropped on the spectrum): its centre, then its amplitude. */
+  async movePeak(handle: PeakHandle, x: number, y: number): Promise<void> {
+    const m = this.#studio.api.model;
+    for (const edit of peakEdits(handle, x, y)) {
+      if (!(await this.#edit(`set ${edit.parameter}`, () => m.setParameter(edit)))) return;
+    }
+  }
+
+  setSignalRange(range: { start: number; end: number } | null): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit('set the signal range', () => m.setSignalRange({ range }));
+  }
+
+  setVariance(variance: VarianceSetting): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit('set the noise variance', () => m.setVariance({ variance }));
+  }
+
+  assignToAll(): Promise<boolean> {
+    const m = this.#studio.api.model;
+    return this.#edit('copy the values to all pixels', () => m.assignToAll());
+  }
+
+  undo(): Promise<void> {
+    if (!this.state?.canUndo) return Promise.resolve();
+    const m = this.#studio.api.model;
+    return this.#edit(`undo ${this.state.undoLabel ?? ''}`.trim(), () => m.undo()).then(
+      () => undefined,
+    );
+  }
+
+  redo(): Promise<void> {
+    if (!this.state?.canRedo) return Promise.resolve();
+    const m = this.#studio.api.model;
+    return this.#edit(`redo ${this.state.redoLabel ?? ''}`.trim(), () => m.redo()).then(
+      () => undefined,
+    );
+  }
+
+  /** Default options for a kind (Polynomial: order 2). */
+  static defaultOptions(kind: string): { [key: string]: PlainValue } | undefined {
+    if (kind === 'Polynomial') return { order: 2 };
+    if (kind === 'Expression') return { expression: 'A * x + B' };
+    return undefined;
+  }
+}

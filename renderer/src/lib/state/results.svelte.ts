@@ -1,0 +1,156 @@
+/**
+ * The results view: a map (parameter, std, reduced χ², on/off) with its
+ * colour scale, exports (PNG from the chart, CSV and .npy from the host),
+ * and refitting a selection of pixels (a rectangle, or every pixel whose
+ * reduced χ² is above a threshold) by hand or by a new SAMFire run.
+ */
+import type { ImageRequest, MapFormat, NavigatorImage } from '../../../../core/src/api/types.js';
+import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
+import { parseNumber } from '../logic/parse.js';
+import { pixelsAbove, rectPixels } from '../logic/selection.js';
+import type { CellRect } from '../logic/selection.js';
+import { Throttle } from '../logic/throttle.js';
+import { dataUrlBytes } from '../logic/data-url.js';
+import type { Studio } from './studio.svelte.js';
+
+export class Results {
+  request = $state.raw<ImageRequest>({ kind: 'redChisq' });
+  image = $state.raw<NavigatorImage | null>(null);
+  hover = $state<number | null>(null);
+  colourMap = $state<ColourMapName>('viridis');
+  rangeMode = $state<RangeMode>('full');
+  /** The selection to refit: a rectangle, or the pixels above a reduced χ² threshold. */
+  rect = $state.raw<CellRect | null>(null);
+  selection = $state.raw<number[]>([]);
+  threshold = $state('2');
+  /** Refit by hand: how far it got. */
+  refitting = $state<{ done: number; total: number } | null>(null);
+  #cancelRefit = false;
+  /** Renders the chart as a PNG data URL (set by the map view while it shows). */
+  pngSource: (() => string) | null = null;
+  readonly #studio: Studio;
+  #seq = 0;
+  readonly #live = new Throttle(() => this.refresh(), 700);
+
+  constructor(studio: Studio) {
+    this.#studio = studio;
+  }
+
+  reset(): void {
+    this.request = { kind: 'redChisq' };
+    this.image = null;
+    this.rect = null;
+    this.selection = [];
+    this.#live.cancel();
+  }
+
+  async refresh(): Promise<void> {
+    const s = this.#studio;
+    if (!s.dataset || s.ui.rightTab !== 'results') return;
+    const request = this.request;
+    const seq = ++this.#seq;
+    const image = await s.guard('Could not draw the results map', () =>
+      s.api.dataset.image(request),
+    );
+    if (image && seq === this.#seq) this.image = image;
+  }
+
+  live(): void {
+    if (this.#studio.ui.rightTab === 'results') this.#live.request();
+  }
+
+  show(request: ImageRequest): Promise<void> {
+    this.request = request;
+    return this.refresh();
+  }
+
+  selectRect(rect: CellRect | null): void {
+    this.rect = rect;
+    const shape = this.image?.shape;
+    this.selection = rect && shape ? rectPixels(rect, shape) : [];
+  }
+
+  /** Selects every pixel whose reduced χ² is above the threshold typed. */
+  async selectAboveThreshold(): Promise<void> {
+    const s = this.#studio;
+    const t = parseNumber(this.threshold);
+    if (!t.ok) {
+      s.notices.push('error', 'Reduced χ² threshold', `${t.message}; for example 2`);
+      return;
+    }
+    const image = await s.guard('Could not read the reduced χ² map', () =>
+      s.api.dataset.image({ kind: 'redChisq' }),
+    );
+    if (!image) return;
+    this.rect = null;
+    this.selection = pixelsAbove(image.values, t.value);
+    if (this.selection.length === 0)
+      s.notices.push('info', 'Nothing to refit', `No pixel has a reduced χ² above ${t.value}.`);
+  }
+
+  /** Fits each selected pixel by hand, from its current values. Cancellable. */
+  async refitByHand(): Promise<void> {
+    const s = this.#studio;
+    const pixels = this.selection;
+    if (pixels.length === 0 || s.run.running || this.refitting) return;
+    this.#cancelRefit = false;
+    this.refitting = { done: 0, total: pixels.length };
+    let good = 0;
+    try {
+      for (const pixel of pixels) {
+        if (this.#cancelRefit) break;
+        const r = await s.guard(`Could not refit pixel ${pixel}`, () =>
+          s.api.fit.fitPixel({ pixel, seed: false }),
+        );
+        if (!r) break;
+        if (r.good) good++;
+        this.refitting = { done: this.refitting.done + 1, total: pixels.length };
+        if (this.refitting.done % 10 === 0) void this.refresh();
+      }
+    } finally {
+      const done = this.refitting?.done ?? 0;
+      this.refitting = null;
+      s.unsaved = true;
+      s.notices.push(
+        'success',
+        'Refit done',
+        `${done} pixels refitted, ${good} pass the goodness test.`,
+      );
+      await s.refreshViews();
+    }
+  }
+
+  cancelRefit(): void {
+    this.#cancelRefit = true;
+  }
+
+  /** Forgets the selected pixels' fits and starts SAMFire: they are refitted from their good neighbours. */
+  async refitWithSamfire(): Promise<void> {
+    const s = this.#studio;
+    const pixels = this.selection;
+    if (pixels.length === 0 || s.run.running) return;
+    if (!(await s.run.setSeeds(pixels, false))) return;
+    this.selection = [];
+    this.rect = null;
+    await s.run.start();
+  }
+
+  async exportMap(format: MapFormat): Promise<void> {
+    const s = this.#studio;
+    const image = this.request;
+    const file = await s.guard(`Could not export the map as ${format.toUpperCase()}`, () =>
+      s.api.dataset.mapFile({ image, format }),
+    );
+    if (file) await s.files.saveBytes(file.name, file.bytes);
+  }
+
+  async exportPng(): Promise<void> {
+    const s = this.#studio;
+    if (!this.pngSource || !this.image) {
+      s.notices.push('info', 'No map to export', 'Show a map in the Results tab first.');
+      return;
+    }
+    const name = `${(s.dataset?.title || 'map').replace(/[^A-Za-z0-9._-]+/g, '_')}_${this.image.label.replace(/χ²/g, 'chisq').replace(/[^A-Za-z0-9._-]+/g, '_')}.png`;
+    await s.files.saveBytes(name, dataUrlBytes(this.pngSource()));
+  }
+}

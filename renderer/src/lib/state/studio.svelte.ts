@@ -1,0 +1,189 @@
+/**
+ * The workbench as one object: the API, the stores of each part (files,
+ * navigator and spectrum, model, run, results), notices and view state.
+ * Every action goes through `guard`, which turns a failure into a notice
+ * naming what failed; the app keeps working.
+ */
+import type { SamfireApi } from '../api.js';
+import type { DatasetSummary, HostStatus, ShellInfo } from '../../../../core/src/api/types.js';
+import type { Action } from '../logic/shortcuts.js';
+import { Files } from './files.svelte.js';
+import { FitRun } from './fit-run.svelte.js';
+import { ModelStore } from './model.svelte.js';
+import { NavigatorView } from './navigator.svelte.js';
+import { Notices } from './notices.svelte.js';
+import { Results } from './results.svelte.js';
+import { Ui } from './ui.svelte.js';
+
+export class Studio {
+  readonly api: SamfireApi;
+  readonly notices = new Notices();
+  readonly ui = new Ui();
+  readonly files: Files;
+  readonly view: NavigatorView;
+  readonly model: ModelStore;
+  readonly run: FitRun;
+  readonly results: Results;
+  shell = $state.raw<ShellInfo | null>(null);
+  /** Fits or edits not saved in a project yet (closing or opening asks first). */
+  unsaved = $state(false);
+  /** Actions in flight (the status bar shows a busy sign). */
+  busy = $state(0);
+
+  constructor(api: SamfireApi) {
+    this.api = api;
+    this.files = new Files(this);
+    this.view = new NavigatorView(this);
+    this.model = new ModelStore(this);
+    this.run = new FitRun(this);
+    this.results = new Results(this);
+    api.dataset.onChanged((d) => {
+      this.files.dataset = d;
+    });
+    api.app.onHostStatus((s) => this.#hostStatus(s));
+    api.app.onCommand((c) => void this.command(c));
+  }
+
+  get dataset(): DatasetSummary | null {
+    return this.files.dataset;
+  }
+
+  /** Loads what the host already has (a file given on the command line, a restored session). */
+  async init(): Promise<void> {
+    this.shell = await this.api.app.info().catch(() => null);
+    await this.files.init();
+    const dataset = await this.api.dataset.summary().catch(() => null);
+    if (dataset) await this.afterOpen(dataset, false);
+    else await this.#offerResume();
+  }
+
+  /** A run backup left by a crash or power cut: offer to go on from it. */
+  async #offerResume(): Promise<void> {
+    const backup = await this.api.file.lastSession().catch(() => null);
+    if (!backup) return;
+    const resume = await this.ui.confirm(
+      'Resume the last run?',
+      `SAMFire Studio did not close normally during a run on ${backup.name}. Its backup holds ${backup.results} results for ${backup.pixels} pixels: reopen the data and carry on from there?`,
+      'Reopen and resume',
+      'Discard the backup',
+    );
+    if (!resume) {
+      await this.guard('Could not discard the backup', () => this.api.file.discardSession());
+      return;
+    }
+    const result = await this.guard(`Could not resume the run on ${backup.name}`, () =>
+      this.api.file.resumeSession(),
+    );
+    if (result?.kind === 'opened') {
+      await this.afterOpen(result.dataset, false);
+      this.unsaved = true;
+      this.ui.rightTab = 'samfire';
+      this.notices.push(
+        'success',
+        `Restored ${backup.name}`,
+        'Press Resume to carry on with the run.',
+        15_000,
+      );
+    }
+  }
+
+  /** Runs an action; a failure becomes an error notice titled `title`. Resolves null then. */
+  async guard<T>(title: string, action: () => Promise<T>): Promise<T | null> {
+    this.busy++;
+    try {
+      return await action();
+    } catch (e) {
+      this.notices.error(title, e);
+      return null;
+    } finally {
+      this.busy--;
+    }
+  }
+
+  /** Before throwing results away: asks when there are unsaved ones. */
+  async confirmDiscard(action: string): Promise<boolean> {
+    if (!this.unsaved) return true;
+    return this.ui.confirm(
+      'Unsaved results',
+      `The fits and model edits of ${this.files.dataset?.title || 'this dataset'} are not saved in a project. ${action} anyway and lose them?`,
+      `${action} without saving`,
+      'Cancel',
+    );
+  }
+
+  /** A dataset was opened: every view starts again from it. */
+  async afterOpen(dataset: DatasetSummary, announce = true): Promise<void> {
+    this.files.dataset = dataset;
+    this.unsaved = false;
+    this.view.reset();
+    this.results.reset();
+    await Promise.all([this.model.load(), this.run.load()]);
+    await this.view.refresh();
+    if (announce) this.notices.push('success', `Opened ${dataset.source.name}`, '', 3000);
+    if (dataset.looksNormalised)
+      this.notices.push(
+        'warning',
+        'These data look normalised',
+        'Reduced χ² with a Poisson variance will mislead: set a constant variance in the Noise tab.',
+        12_000,
+      );
+  }
+
+  /** The model or the maps changed: redraw what shows them. */
+  async refreshViews(): Promise<void> {
+    await Promise.all([this.view.refresh(), this.results.refresh()]);
+  }
+
+  /** Menu commands and shortcuts. */
+  async command(action: Action): Promise<void> {
+    switch (action) {
+      case 'open':
+        return this.files.openDialog();
+      case 'open-example':
+        return this.files.openExample();
+      case 'save-project':
+        return this.files.saveProject(false);
+      case 'save-project-as':
+        return this.files.saveProject(true);
+      case 'export-maps':
+        this.ui.rightTab = 'results';
+        return;
+      case 'undo':
+        return this.model.undo();
+      case 'redo':
+        return this.model.redo();
+      case 'fit-pixel':
+        return this.run.fitPixel();
+      case 'start':
+        return this.run.startOrResume();
+      case 'stop':
+        return this.run.stop();
+      case 'toggle-seed':
+        return this.run.toggleSeed();
+      case 'range-mode':
+        this.ui.rangeMode = !this.ui.rangeMode;
+        return;
+      case 'help':
+        this.ui.helpOpen = !this.ui.helpOpen;
+        return;
+    }
+  }
+
+  #hostStatus(s: HostStatus): void {
+    if (s.state === 'crashed')
+      this.notices.push(
+        'error',
+        'The fitting service stopped',
+        `${s.message} It is being restarted.`,
+      );
+    else if (s.state === 'restarted') {
+      this.notices.push(
+        s.restored ? 'success' : 'warning',
+        'The fitting service restarted',
+        s.restored ? `${s.message} Press Resume to continue the run.` : s.message,
+        0,
+      );
+      void this.init();
+    }
+  }
+}

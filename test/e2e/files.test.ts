@@ -1,0 +1,126 @@
+/**
+ * Opening files in browser mode: a file passed on the command line opens on
+ * start and is in the recent list (a real 50×50 EDS map); a Ripple pair
+ * dropped on the window; a file with two signals asks which one to open.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDomainExample } from '../../core/src/examples/domain.js';
+import type { H5Group } from '../../core/src/io/node/hspy-hdf5.js';
+import { encodeHdf5 } from '../../core/src/io/node/hspy-hdf5.js';
+import { hspyTree } from '../../core/src/io/node/hspy-write.js';
+import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
+import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
+import {
+  buildRenderer,
+  hasChromium,
+  launchChromium,
+  screenshot,
+  watchProblems,
+} from './helpers.js';
+
+const DATA = '/work/shared/data';
+const EDS = join(DATA, 'real/eds-agcu-50x50-hyperspy.hspy');
+
+/** A HyperSpy file holding two small signals. */
+function twoSignalFile(path: string): void {
+  const a = makeDomainExample({ rows: 3, cols: 4, channels: 50 }).signal;
+  const b = makeDomainExample({ rows: 2, cols: 5, channels: 40 }).signal;
+  a.title = 'first map';
+  b.title = 'second map';
+  const tree = hspyTree(a);
+  const into = tree.children.get('Experiments') as H5Group;
+  for (const [name, node] of (hspyTree(b).children.get('Experiments') as H5Group).children)
+    into.children.set(name, node);
+  writeFileSync(path, Buffer.concat(encodeHdf5(tree)));
+}
+
+/** Drops files on the page as a user would (a DataTransfer carrying them). */
+async function dropFiles(page: Page, paths: string[]): Promise<void> {
+  const files = paths.map((p) => ({
+    name: p.split('/').pop()!,
+    b64: readFileSync(p).toString('base64'),
+  }));
+  const transfer = await page.evaluateHandle(`(() => {
+    const dt = new DataTransfer();
+    for (const f of ${JSON.stringify(files)}) {
+      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], f.name));
+    }
+    return dt;
+  })()`);
+  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+}
+
+describe.skipIf(!hasChromium)('opening files in browser mode', () => {
+  let server: BrowserServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  const tmp = mkdtempSync(join(tmpdir(), 'samfire-e2e-files-'));
+
+  beforeAll(async () => {
+    server = await startBrowserServer({ rendererDir: await buildRenderer(), files: [EDS] });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    problems = watchProblems(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows a file given on the command line, a real 50×50 EDS map, and lists it as recent', async () => {
+    await page.goto(server.url);
+    const meta = page.getByTestId('dataset-summary');
+    await expect.poll(() => meta.textContent(), { timeout: 20_000 }).toContain('50×50 × 2048');
+    await page.getByTestId('navigator-chart').locator('canvas').first().waitFor();
+    await page.getByTestId('spectrum-chart').locator('canvas').first().waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'e2e-files-01-eds');
+    await page.getByTestId('recent-menu').click();
+    expect(await page.getByRole('button', { name: 'eds-agcu-50x50-hyperspy.hspy' }).count()).toBe(
+      1,
+    );
+    await page.getByTestId('recent-menu').click();
+  });
+
+  it('opens a Ripple pair dropped on the window', async () => {
+    const base = join(DATA, 'io/ripple/test_ripple_sdim-1_ndim-2_float32');
+    await dropFiles(page, [`${base}.rpl`, `${base}.raw`]);
+    const meta = page.getByTestId('dataset-summary');
+    await expect.poll(() => meta.textContent(), { timeout: 10_000 }).toContain('float32');
+    expect(await meta.textContent()).toContain('.rpl');
+  });
+
+  it('asks which signal to open when a file holds several', async () => {
+    const path = join(tmp, 'two-signals.hspy');
+    twoSignalFile(path);
+    await page.getByTestId('file-input').setInputFiles(path);
+    const chooser = page.getByTestId('signal-chooser');
+    await chooser.waitFor();
+    expect(await chooser.textContent()).toContain('second map');
+    await screenshot(page, 'e2e-files-02-choose-signal');
+    await page.getByTestId('signal-1').click();
+    const meta = page.getByTestId('dataset-summary');
+    await expect.poll(() => meta.textContent(), { timeout: 10_000 }).toContain('second map');
+    expect(await meta.textContent()).toContain('2 of 2');
+    expect(await meta.textContent()).toContain('2×5 × 40');
+    expect(problems).toEqual([]);
+  });
+
+  it('stays usable in the smallest window the desktop app allows (800×560)', async () => {
+    await page.setViewportSize({ width: 800, height: 560 });
+    await page.getByTestId('spectrum-chart').locator('canvas').first().waitFor();
+    await page.waitForTimeout(400);
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'e2e-files-03-small-window');
+  });
+});

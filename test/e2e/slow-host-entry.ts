@@ -1,0 +1,20 @@
+/**
+ * The service host of browser mode with paced fits (see slow-pool.ts):
+ * SAMFIRE_E2E_MS_PER_JOB sets the pace (default 60 ms). Everything else is the real host.
+ */
+import { createHost } from '../../core/src/host/host.js';
+import { detectHostPort, parseHostArgs, serveHost } from '../../core/src/host/node/host-process.js';
+import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
+import { slowPool } from './slow-pool.js';
+
+const argv = process.argv.slice(2);
+const pace = Number(process.env.SAMFIRE_E2E_MS_PER_JOB ?? 60);
+const port = detectHostPort();
+if (!port) throw new Error('slow host: start this file with child_process.fork');
+const deps = nodeHostDeps({ backupDir: parseHostArgs(argv).backupDir });
+const createPool = deps.createPool;
+deps.createPool = (workers) => {
+  const pool = createPool(workers);
+  return pool ? slowPool(pool, pace) : undefined;
+};
+serveHost(createHost(deps), port);
