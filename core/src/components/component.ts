@@ -40,9 +40,23 @@ export interface ComponentFunction {
    * Partial derivatives: for each slot k with rows[k] >= 0,
    * out[rows[k] * n + i] = df(x[i]) / dp[k]. Slots with rows[k] < 0 are skipped.
    */
-  jacobian(x: Float64Array, n: number, p: Float64Array, out: Float64Array, rows: Int32Array): void;
+  jacobian(
+    x: Float64Array,
+    n: number,
+    p: Float64Array,
+    out: Float64Array,
+    rows: Int32Array,
+    weights?: Float64Array,
+  ): void;
   /** Whether `jacobian` is exact (false: finite differences). */
   readonly analyticJacobian: boolean;
+  /**
+   * True when `jacobian` honours `weights`: given them, it writes
+   * weights[i] * df(x[i]) / dp[k] (one pass instead of a second one over the
+   * rows to weight them). Components without it get their rows weighted by
+   * the caller.
+   */
+  readonly weightsJacobian?: boolean;
 }
 
 export function slotCount(parameters: readonly ParameterSpec[]): number {

@@ -18,6 +18,7 @@ export function lorentzian(): ComponentFunction {
     ],
     size: 3,
     analyticJacobian: true,
+    weightsJacobian: true,
     evaluate(x, n, p, out) {
       const k = (p[0]! * p[2]!) / Math.PI;
       const c = p[1]!;
@@ -27,7 +28,7 @@ export function lorentzian(): ComponentFunction {
         out[i] = k / (d * d + g2);
       }
     },
-    jacobian(x, n, p, out, rows) {
+    jacobian(x, n, p, out, rows, weights) {
       const a = p[0]!;
       const c = p[1]!;
       const g = p[2]!;
@@ -37,13 +38,16 @@ export function lorentzian(): ComponentFunction {
       const rG = rows[2]! * n;
       const gPi = g / Math.PI;
       const aPi = a / Math.PI;
+      const twoAPiG = 2 * aPi * g;
       for (let i = 0; i < n; i++) {
         const d = x[i]! - c;
         const d2 = d * d;
         const inv = 1 / (d2 + g2);
-        if (rA >= 0) out[rA + i] = gPi * inv;
-        if (rC >= 0) out[rC + i] = 2 * aPi * g * d * inv * inv;
-        if (rG >= 0) out[rG + i] = aPi * (d2 - g2) * inv * inv;
+        const wi = weights ? weights[i]! * inv : inv;
+        const wi2 = wi * inv;
+        if (rA >= 0) out[rA + i] = gPi * wi;
+        if (rC >= 0) out[rC + i] = twoAPiG * d * wi2;
+        if (rG >= 0) out[rG + i] = aPi * (d2 - g2) * wi2;
       }
     },
   };

@@ -23,6 +23,7 @@ export function polynomial(options: PolynomialOptions = {}): ComponentFunction {
     parameters: [{ name: 'coefficients', length: size, value: 0, linear: true }],
     size,
     analyticJacobian: true,
+    weightsJacobian: true,
     evaluate(x, n, p, out) {
       for (let i = 0; i < n; i++) {
         const xi = x[i]!;
@@ -31,13 +32,16 @@ export function polynomial(options: PolynomialOptions = {}): ComponentFunction {
         out[i] = v;
       }
     },
-    jacobian(x, n, _p, out, rows) {
+    jacobian(x, n, _p, out, rows, weights) {
       for (let k = size - 1; k >= 0; k--) {
         const r = rows[k]!;
         if (r < 0) continue;
         const power = size - 1 - k;
         const base = r * n;
-        for (let i = 0; i < n; i++) out[base + i] = power === 0 ? 1 : Math.pow(x[i]!, power);
+        for (let i = 0; i < n; i++) {
+          const v = power === 0 ? 1 : Math.pow(x[i]!, power);
+          out[base + i] = weights ? v * weights[i]! : v;
+        }
       }
     },
   };

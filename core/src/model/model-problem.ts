@@ -31,6 +31,8 @@ export class ModelProblem implements LeastSquaresProblem {
   readonly #views: Float64Array[];
   readonly #rows: Int32Array[];
   readonly #tmp: Float64Array;
+  /** w * scale, for a binned axis (scale != 1). */
+  readonly #jw: Float64Array;
   readonly #scale: number;
 
   /**
@@ -58,6 +60,7 @@ export class ModelProblem implements LeastSquaresProblem {
     );
     this.#rows = components.map((c) => new Int32Array(c.size).fill(-1));
     this.#tmp = new Float64Array(x.length);
+    this.#jw = new Float64Array(x.length);
     this.#scale = scale;
   }
 
@@ -119,18 +122,36 @@ export class ModelProblem implements LeastSquaresProblem {
     for (let i = 0; i < this.nResiduals; i++) out[i] = (out[i]! - y[i]!) * w[i]!;
   }
 
+  /**
+   * The Jacobian of the residuals: each component's derivatives times
+   * w_i * scale. Components that take weights (weightsJacobian) apply them as
+   * they write; the rows of the others are weighted afterwards.
+   */
   jacobian(p: Float64Array, out: Float64Array): void {
     this.writeFree(p);
     const n = this.nResiduals;
+    const scale = this.#scale;
+    let jw = this.w;
+    if (scale !== 1) {
+      jw = this.#jw;
+      const w = this.w;
+      for (let i = 0; i < n; i++) jw[i] = w[i]! * scale;
+    }
     for (let c = 0; c < this.components.length; c++) {
       if (!this.active[c]) continue;
-      this.components[c]!.jacobian(this.x, n, this.#views[c]!, out, this.#rows[c]!);
-    }
-    const { w } = this;
-    const scale = this.#scale;
-    for (let k = 0; k < this.#nParams; k++) {
-      const base = k * n;
-      for (let i = 0; i < n; i++) out[base + i] = out[base + i]! * w[i]! * scale;
+      const fn = this.components[c]!;
+      const rows = this.#rows[c]!;
+      if (fn.weightsJacobian) {
+        fn.jacobian(this.x, n, this.#views[c]!, out, rows, jw);
+        continue;
+      }
+      fn.jacobian(this.x, n, this.#views[c]!, out, rows);
+      for (let s = 0; s < rows.length; s++) {
+        const r = rows[s]!;
+        if (r < 0) continue;
+        const base = r * n;
+        for (let i = 0; i < n; i++) out[base + i] = out[base + i]! * jw[i]!;
+      }
     }
   }
 }

@@ -134,11 +134,15 @@ function dot(jac: Float64Array, ra: number, rb: number, m: number): number {
 }
 
 /**
- * A = J J^T and g = J r for J stored parameter-major (n rows of m). The lower
- * triangle is built in 2 x 4 tiles: two rows k, k+1 against four rows l..l+3
- * per pass over the channels, so 6 loads feed 8 products. Returns false when
- * A or g is not finite (a NaN or infinity anywhere in J or r shows up on A's
- * diagonal or in g).
+ * A = J J^T and g = J r for J stored parameter-major (n rows of m). The rows
+ * go in groups of 3: each pair of groups is one pass over the channels with
+ * up to 9 accumulators (6 loads feed 9 products; a diagonal group 3 loads 6
+ * products), and g takes one pass per group (4 loads, 3 products). Rows left
+ * over (n not a multiple of 3) use plain dot products. Every entry is still
+ * one sequential sum over the channels, so the result is the same to the
+ * bit as row-by-row dot products; only the loads are shared. Returns false
+ * when A or g is not finite (a NaN or infinity anywhere in J or r shows up on
+ * A's diagonal or in g).
  */
 function normalEquations(
   jac: Float64Array,
@@ -148,60 +152,98 @@ function normalEquations(
   a: Float64Array,
   g: Float64Array,
 ): boolean {
-  for (let k = 0; k < n; k++) {
+  const full = n - (n % 3);
+  for (let k = 0; k < full; k += 3) {
+    const r0 = k * m;
+    const r1 = r0 + m;
+    const r2 = r1 + m;
+    let g0 = 0;
+    let g1 = 0;
+    let g2 = 0;
+    for (let i = 0; i < m; i++) {
+      const ri = r[i]!;
+      g0 += jac[r0 + i]! * ri;
+      g1 += jac[r1 + i]! * ri;
+      g2 += jac[r2 + i]! * ri;
+    }
+    g[k] = g0;
+    g[k + 1] = g1;
+    g[k + 2] = g2;
+    // The diagonal block: 6 products of 3 rows.
+    let d00 = 0;
+    let d10 = 0;
+    let d11 = 0;
+    let d20 = 0;
+    let d21 = 0;
+    let d22 = 0;
+    for (let i = 0; i < m; i++) {
+      const x0 = jac[r0 + i]!;
+      const x1 = jac[r1 + i]!;
+      const x2 = jac[r2 + i]!;
+      d00 += x0 * x0;
+      d10 += x1 * x0;
+      d11 += x1 * x1;
+      d20 += x2 * x0;
+      d21 += x2 * x1;
+      d22 += x2 * x2;
+    }
+    a[k * n + k] = d00;
+    a[(k + 1) * n + k] = d10;
+    a[(k + 1) * n + k + 1] = d11;
+    a[(k + 2) * n + k] = d20;
+    a[(k + 2) * n + k + 1] = d21;
+    a[(k + 2) * n + k + 2] = d22;
+    // Blocks left of the diagonal: rows k..k+2 against rows l..l+2.
+    for (let l = 0; l < k; l += 3) {
+      const s0 = l * m;
+      const s1 = s0 + m;
+      const s2 = s1 + m;
+      let a00 = 0;
+      let a01 = 0;
+      let a02 = 0;
+      let a10 = 0;
+      let a11 = 0;
+      let a12 = 0;
+      let a20 = 0;
+      let a21 = 0;
+      let a22 = 0;
+      for (let i = 0; i < m; i++) {
+        const x0 = jac[r0 + i]!;
+        const x1 = jac[r1 + i]!;
+        const x2 = jac[r2 + i]!;
+        const y0 = jac[s0 + i]!;
+        const y1 = jac[s1 + i]!;
+        const y2 = jac[s2 + i]!;
+        a00 += x0 * y0;
+        a01 += x0 * y1;
+        a02 += x0 * y2;
+        a10 += x1 * y0;
+        a11 += x1 * y1;
+        a12 += x1 * y2;
+        a20 += x2 * y0;
+        a21 += x2 * y1;
+        a22 += x2 * y2;
+      }
+      const b0 = k * n + l;
+      const b1 = b0 + n;
+      const b2 = b1 + n;
+      a[b0] = a00;
+      a[b0 + 1] = a01;
+      a[b0 + 2] = a02;
+      a[b1] = a10;
+      a[b1 + 1] = a11;
+      a[b1 + 2] = a12;
+      a[b2] = a20;
+      a[b2 + 1] = a21;
+      a[b2 + 2] = a22;
+    }
+  }
+  for (let k = full; k < n; k++) {
     const rowK = k * m;
     let gk = 0;
     for (let i = 0; i < m; i++) gk += jac[rowK + i]! * r[i]!;
     g[k] = gk;
-  }
-  for (let k = 0; k < n; k += 2) {
-    const k1 = k + 1;
-    const pair = k1 < n;
-    const rk0 = k * m;
-    const rk1 = k1 * m;
-    let l = 0;
-    if (pair) {
-      for (; l + 3 <= k; l += 4) {
-        const r0 = l * m;
-        const r1 = r0 + m;
-        const r2 = r1 + m;
-        const r3 = r2 + m;
-        let a00 = 0;
-        let a01 = 0;
-        let a02 = 0;
-        let a03 = 0;
-        let a10 = 0;
-        let a11 = 0;
-        let a12 = 0;
-        let a13 = 0;
-        for (let i = 0; i < m; i++) {
-          const x0 = jac[rk0 + i]!;
-          const x1 = jac[rk1 + i]!;
-          const y0 = jac[r0 + i]!;
-          const y1 = jac[r1 + i]!;
-          const y2 = jac[r2 + i]!;
-          const y3 = jac[r3 + i]!;
-          a00 += x0 * y0;
-          a01 += x0 * y1;
-          a02 += x0 * y2;
-          a03 += x0 * y3;
-          a10 += x1 * y0;
-          a11 += x1 * y1;
-          a12 += x1 * y2;
-          a13 += x1 * y3;
-        }
-        a[k * n + l] = a00;
-        a[k * n + l + 1] = a01;
-        a[k * n + l + 2] = a02;
-        a[k * n + l + 3] = a03;
-        a[k1 * n + l] = a10;
-        a[k1 * n + l + 1] = a11;
-        a[k1 * n + l + 2] = a12;
-        a[k1 * n + l + 3] = a13;
-      }
-    }
-    for (let l0 = l; l0 <= k; l0++) a[k * n + l0] = dot(jac, rk0, l0 * m, m);
-    if (pair) for (let l0 = l; l0 <= k1; l0++) a[k1 * n + l0] = dot(jac, rk1, l0 * m, m);
+    for (let l = 0; l <= k; l++) a[k * n + l] = dot(jac, rowK, l * m, m);
   }
   for (let k = 0; k < n; k++) for (let l = 0; l < k; l++) a[l * n + k] = a[k * n + l]!;
   for (let k = 0; k < n; k++)
@@ -209,15 +251,55 @@ function normalEquations(
   return true;
 }
 
+/** An accepted step reducing f by less than this fraction counts as a stall (see abandonAbove). */
+const STALL = 0.05;
+
+/**
+ * The sum of squares the undamped Gauss-Newton step from ws.p predicts,
+ * f - (g^T A^-1 g) over the parameters free to move (ws.active), from the
+ * normal equations in ws.a and ws.g; -Infinity when A is singular there (no
+ * prediction, so no reason to give up). Uses ws.s and ws.rhs as scratch.
+ */
+function gaussNewtonFloor(ws: Workspace, nActive: number, f: number): number {
+  const { n, a, g, diag, s, rhs, active } = ws;
+  for (let x = 0; x < nActive; x++) {
+    const kx = active[x]!;
+    const dx = diag[kx]!;
+    for (let y = 0; y <= x; y++) {
+      const ky = active[y]!;
+      s[x * nActive + y] = a[kx * n + ky]! / (dx * diag[ky]!);
+    }
+    rhs[x] = g[kx]! / dx;
+  }
+  if (!choleskyInPlace(s, nActive)) return -Infinity;
+  // Scaled A' z = g' with g' = D^-1 g: the predicted reduction is g'^T z.
+  let gz = 0;
+  for (let x = 0; x < nActive; x++) ws.work[x] = rhs[x]!;
+  choleskySolveInPlace(s, nActive, rhs);
+  for (let x = 0; x < nActive; x++) gz += ws.work[x]! * rhs[x]!;
+  return f - gz;
+}
+
 export class LevenbergMarquardt implements Optimiser {
   readonly name = 'lm';
-  #ws: Workspace | null = null;
+  /**
+   * Workspaces by parameter count, for one residual count: SAMFire's kernel
+   * alternates subsets of different sizes from fit to fit.
+   */
+  #ws: (Workspace | undefined)[] = [];
+  #m = -1;
 
   #workspace(n: number, m: number): Workspace {
-    const ws = this.#ws;
-    if (ws && ws.n === n && ws.m === m) return ws;
-    this.#ws = new Workspace(n, m);
-    return this.#ws;
+    if (m !== this.#m) {
+      this.#ws = [];
+      this.#m = m;
+    }
+    let ws = this.#ws[n];
+    if (!ws) {
+      ws = new Workspace(n, m);
+      this.#ws[n] = ws;
+    }
+    return ws;
   }
 
   fit(
@@ -256,6 +338,8 @@ export class LevenbergMarquardt implements Optimiser {
     let mu = opt.initialDamping;
     let haveNormal = false;
     let nu = 2;
+    // Accepted steps in a row that reduced f by less than STALL (relative).
+    let stalls = 0;
 
     if (!Number.isFinite(f)) {
       status = 'failed';
@@ -292,6 +376,14 @@ export class LevenbergMarquardt implements Optimiser {
         }
         if (nActive === 0 || gnorm <= opt.gtol) {
           status = 'gtol';
+          break;
+        }
+        if (
+          stalls >= 2 &&
+          f > opt.abandonAbove &&
+          gaussNewtonFloor(ws, nActive, f) > opt.abandonAbove
+        ) {
+          status = 'abandoned';
           break;
         }
 
@@ -358,6 +450,7 @@ export class LevenbergMarquardt implements Optimiser {
           const relAct = actred / f;
           const accepted = fTrial < f && rho > 1e-4;
           if (accepted) {
+            stalls = actred < STALL * f ? stalls + 1 : 0;
             p.set(pTrial);
             const t = r;
             r = rTrial;

@@ -34,7 +34,12 @@ export type StopReason =
   /** The optimiser's own iteration limit (mljs) was reached. */
   | 'max-iterations'
   /** Non-finite residuals or Jacobian at the start, or a numerical breakdown. */
-  | 'failed';
+  | 'failed'
+  /**
+   * Given up early: stalled with the sum of squares above `abandonAbove`, and
+   * even the full Gauss-Newton step predicted no way below it.
+   */
+  | 'abandoned';
 
 export interface OptimiserOptions {
   /** Lower bounds per parameter (-Infinity for none). @default none */
@@ -53,6 +58,14 @@ export interface OptimiserOptions {
   covariance?: boolean;
   /** Initial damping of `lm`, relative to the scaled normal matrix. @default 1 */
   initialDamping?: number;
+  /**
+   * A sum of squares above which the fit is of no use to the caller (SAMFire:
+   * the goodness test cannot pass). `lm` then gives up as soon as the fit has
+   * stalled above it (two accepted steps in a row each reducing the sum of
+   * squares by less than 5%) and the undamped Gauss-Newton step predicts no
+   * way below it either; the status is 'abandoned'. @default Infinity (never)
+   */
+  abandonAbove?: number;
 }
 
 export interface OptimiserResult {
@@ -100,6 +113,7 @@ export interface ResolvedOptimiserOptions {
   maxEvaluations: number;
   covariance: boolean;
   initialDamping: number;
+  abandonAbove: number;
 }
 
 /** Applies defaults and validates options; errors say which option is wrong. */
@@ -149,6 +163,7 @@ export function resolveOptions(
     maxEvaluations,
     covariance: options.covariance ?? true,
     initialDamping: positive('initialDamping', options.initialDamping, 1),
+    abandonAbove: options.abandonAbove ?? Infinity,
   };
 }
 
@@ -164,6 +179,8 @@ const MESSAGES: Record<StopReason, string> = {
   'max-evaluations': 'stopped: the cap on model evaluations was reached before convergence',
   'max-iterations': 'stopped: the iteration limit was reached before convergence',
   failed: 'failed: the model gave non-finite values',
+  abandoned:
+    'stopped: the fit stalled far above the sum of squares asked for (abandonAbove), with no step predicted to reach it',
 };
 
 export function stopMessage(status: StopReason): string {

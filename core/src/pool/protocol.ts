@@ -53,6 +53,13 @@ export interface WorkerFitOptions {
   gtol?: number;
   maxEvaluations?: number;
   initialDamping?: number;
+  /**
+   * Most candidate starts tried per subset of the optional components (the
+   * first ones of the Cartesian product, in order). A global strategy's
+   * modes multiply: 11 parameters with 2 to 10 modes each make millions of
+   * starts, which a pixel that no start fits would all try. @default 64
+   */
+  maxStarts?: number;
 }
 
 export interface WorkerInit {

@@ -37,4 +37,10 @@ export interface GoodnessTest {
   map(model: Model, mask: Uint8Array): Uint8Array;
   /** The settings as plain data, for workers and backups. */
   spec(): GoodnessTestSpec;
+  /**
+   * A chi-squared above which no fit with `dof` degrees of freedom can pass
+   * (Infinity when the test cannot say). The kernel lets the optimiser give
+   * up on a fit stalled above it. Optional: tests without it never cut fits short.
+   */
+  chisqLimit?(dof: number): number;
 }

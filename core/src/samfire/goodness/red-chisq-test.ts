@@ -34,4 +34,9 @@ export class RedChisqTest extends StatisticTest {
   isGood(stats: FitStatistics): boolean {
     return Math.abs(stats.redChisq - 1) < this.#tolerance;
   }
+
+  /** |chisq / dof - 1| < tolerance needs chisq < (1 + tolerance) dof. */
+  chisqLimit(dof: number): number {
+    return dof > 0 ? (1 + this.#tolerance) * dof : Infinity;
+  }
 }

@@ -26,6 +26,13 @@ export interface StrategyHost {
   readonly updateEvery: number;
   /** Whether the pixel is being fitted now. */
   isRunning(pixel: number): boolean;
+  /**
+   * Told when a strategy's `update` raises a pixel's marker above 0 (makes it
+   * a candidate), so the engine can keep its candidate list without scanning
+   * the whole marker per pick. Bulk changes (`refresh`) need no call: the
+   * engine rebuilds its list after them. Optional: hosts may scan instead.
+   */
+  raised?(pixel: number): void;
 }
 
 /** A local strategy's plot: the marker as an image (brightness = selection order). */

@@ -117,8 +117,10 @@ export abstract class LocalStrategy extends Strategy {
     const n = hood.collect(pixel, this.#pixels, this.#which);
     for (let j = 0; j < n; j++) {
       const q = this.#pixels[j]!;
-      if (marker[q]! >= 0 && !host.isRunning(q))
+      if (marker[q]! >= 0 && !host.isRunning(q)) {
         marker[q] = marker[q]! + factor * this.#decayed[this.#which[j]!]!;
+        if (marker[q]! > 0) host.raised?.(q);
+      }
     }
   }
 
