@@ -12,7 +12,7 @@
  *   - bytes are an attribute `_bs_<key>`.
  */
 import { HOST_LITTLE_ENDIAN, encodeLittleEndian } from '../binary.js';
-import type { DType, NumericArray } from '../../model/dtype.js';
+import { dtypeOf, type DType, type NumericArray } from '../../model/dtype.js';
 import type { H5Attribute, H5Dataset, H5Group, H5Node, H5Type } from './hspy-hdf5.js';
 import type { H5DatasetView, H5GroupView, H5Value } from './hspy-h5read.js';
 
@@ -106,20 +106,7 @@ export function numericDataset(
   shape: readonly number[],
   dtype?: DType,
 ): H5Dataset {
-  return dataset(h5TypeOf(dtype ?? dtypeName(data)), shape, leBytes(data));
-}
-
-function dtypeName(a: NumericArray): DType {
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Int8Array) return 'int8';
-  if (a instanceof Uint8Array) return 'uint8';
-  if (a instanceof Int16Array) return 'int16';
-  if (a instanceof Uint16Array) return 'uint16';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof Uint32Array) return 'uint32';
-  if (a instanceof BigInt64Array) return 'int64';
-  return 'uint64';
+  return dataset(h5TypeOf(dtype ?? dtypeOf(data)), shape, leBytes(data));
 }
 
 /** A whitelist group: which attributes HyperSpy saved and how to restore them. */
