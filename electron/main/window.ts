@@ -3,7 +3,7 @@
  * Electron's defaults (so the intent is visible and a test can check it),
  * navigation and new windows denied, remembered size and position.
  */
-import { BrowserWindow, session } from 'electron';
+import { BrowserWindow, dialog, session } from 'electron';
 import type { BrowserWindowConstructorOptions, Rectangle } from 'electron';
 
 export interface WindowBounds {
@@ -127,10 +127,30 @@ export function createMainWindow(
     if (!isAppUrl(url, appUrl)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // The page refuses to unload while it holds unsaved results; without this
+  // handler Electron would silently keep the window open. Ask, and close
+  // (let the unload go ahead) only when the user says so.
+  contents.on('will-prevent-unload', (event) => {
+    if (confirmDiscard(win)) event.preventDefault();
+  });
   // No permission (camera, notifications, ...) is ever needed.
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   win.once('ready-to-show', () => win.show());
   return win;
+}
+
+/** Asks whether to close and lose the unsaved results; true means close. */
+export function confirmDiscard(win: BrowserWindow): boolean {
+  const choice = dialog.showMessageBoxSync(win, {
+    type: 'warning',
+    buttons: ['Close without saving', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    title: 'Unsaved results',
+    message: 'The fitted results have not been saved.',
+    detail: 'Save the project (File > Save) to keep them, or close and lose them.',
+  });
+  return choice === 0;
 }
 
 export function currentBounds(win: BrowserWindow): WindowBounds {

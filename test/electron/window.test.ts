@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const stub = vi.hoisted(() => ({ windows: [] as unknown[] }));
+const stub = vi.hoisted(() => ({ windows: [] as unknown[], answer: 1, asked: 0 }));
 
 vi.mock('electron', async () => {
   const { EventEmitter: Emitter } = await import('node:events');
@@ -30,7 +30,13 @@ vi.mock('electron', async () => {
       this.maximized = true;
     }
   }
-  return { BrowserWindow, session: {} };
+  const dialog = {
+    showMessageBoxSync: (): number => {
+      stub.asked++;
+      return stub.answer;
+    },
+  };
+  return { BrowserWindow, dialog, session: {} };
 });
 
 const { createMainWindow, isAppUrl, visibleBounds, windowOptions } =
@@ -49,6 +55,7 @@ const APP = 'samfire://app/index.html';
 
 beforeEach(() => {
   stub.windows.length = 0;
+  stub.asked = 0;
 });
 
 describe('main window', () => {
@@ -139,5 +146,20 @@ describe('main window', () => {
       width: 1280,
       height: 820,
     });
+  });
+
+  it('asks before closing over unsaved results, and closes only when told to', () => {
+    createMainWindow({ width: 1000, height: 700 }, '/p.cjs', APP);
+    const win = stub.windows[0] as FakeWindow;
+    const close = (answer: number): boolean => {
+      stub.answer = answer;
+      const event = { preventDefault: vi.fn() };
+      win.webContents.emit('will-prevent-unload', event);
+      // preventDefault on this event lets the unload (the close) go ahead.
+      return event.preventDefault.mock.calls.length === 1;
+    };
+    expect(close(1)).toBe(false);
+    expect(close(0)).toBe(true);
+    expect(stub.asked).toBe(2);
   });
 });
