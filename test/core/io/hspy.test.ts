@@ -4,55 +4,22 @@
  * reference cases (seed fits and HyperSpy's SAMFire results) against
  * HyperSpy's own figures, and the errors for bad files.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeLittleEndian } from '../../../core/src/io/binary.js';
 import { FileFormatError } from '../../../core/src/io/errors.js';
 import { encodeHdf5, type H5Group } from '../../../core/src/io/node/hspy-hdf5.js';
 import { readHspy, readHspyModel } from '../../../core/src/io/node/hspy.js';
 import { attr, group } from '../../../core/src/io/node/hspy-tree.js';
 import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
 import { readSignalFile } from '../../../core/src/io/node/read-file.js';
-import { toFloat64 } from '../../../core/src/model/dtype.js';
 import type { Model } from '../../../core/src/model/model.js';
+import { checkSignal, expectClose, IO_DIR, manifest } from '../../helpers/manifest.js';
 import { DOMAIN_DIR, SHARED } from '../../helpers/reference.js';
 
-interface ManifestAxis {
-  name: string | null;
-  size: number;
-  navigate: boolean;
-  units: string | null;
-  offset: number;
-  scale: number;
-}
-
-interface ManifestSignal {
-  title: string;
-  signal_type: string;
-  dtype: string;
-  shape: number[];
-  axes: ManifestAxis[];
-  sum: number;
-  min: number;
-  max: number;
-  sha256: string;
-}
-
-const IO_DIR = `${SHARED}data/io/`;
 const EDS_DIR = `${SHARED}data/real/`;
-const manifest = JSON.parse(readFileSync(`${IO_DIR}manifest.json`, 'utf8')) as {
-  file: string;
-  signals: ManifestSignal[];
-}[];
 const hspyEntries = manifest.filter((e) => /\.(hspy|hdf5)$/i.test(e.file));
-
-function expectClose(actual: number, expected: number, what: string, rel = 1e-9): void {
-  const ok = Math.abs(actual - expected) <= rel * Math.max(1, Math.abs(expected));
-  expect(ok, `${what}: ${actual} vs ${expected}`).toBe(true);
-}
 
 /** A group of a write tree by path (the test edits trees before encoding them). */
 function subgroup(g: H5Group, ...path: string[]): H5Group {
@@ -97,34 +64,7 @@ describe('HyperSpy sample files match HyperSpy 1.7.3 (manifest.json)', () => {
   it.each(hspyEntries.map((e) => [e.file, e] as const))('%s', async (file, entry) => {
     const signals = await readSignalFile(`${IO_DIR}hspy/${file}`);
     expect(signals.length).toBe(entry.signals.length);
-    entry.signals.forEach((m, k) => {
-      const s = signals[k]!;
-      expect(s.title).toBe(m.title);
-      expect(s.signalType).toBe(m.signal_type);
-      expect(s.dtype).toBe(m.dtype);
-      expect(s.shape).toEqual(m.shape);
-      const image = m.axes.filter((a) => !a.navigate).length === 2;
-      expect(s.metadata['signalDimension']).toBe(image ? 2 : undefined);
-      m.axes.forEach((ma, i) => {
-        const a = s.axes[i]!;
-        expect(a.name, `axis ${i} name`).toBe(ma.name ?? '');
-        expect(a.size).toBe(ma.size);
-        expect(a.units).toBe(ma.units ?? '');
-        expectClose(a.offset, ma.offset, `axis ${i} offset`);
-        expectClose(a.scale, ma.scale, `axis ${i} scale`);
-        // An image's first signal axis is our navigation axis (metadata.signalDimension = 2).
-        expect(a.navigate, `axis ${i} navigate`).toBe(image ? i < m.axes.length - 1 : ma.navigate);
-      });
-      const values = toFloat64(s.data);
-      expectClose(
-        values.reduce((x, y) => x + y, 0),
-        m.sum,
-        'sum',
-      );
-      expectClose(Math.min(...values), m.min, 'min');
-      expectClose(Math.max(...values), m.max, 'max');
-      expect(createHash('sha256').update(encodeLittleEndian(s.data)).digest('hex')).toBe(m.sha256);
-    });
+    entry.signals.forEach((m, k) => checkSignal(signals[k]!, m));
   });
 
   it('reads the binned flag, metadata and variance model', async () => {
