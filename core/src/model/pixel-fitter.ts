@@ -35,6 +35,8 @@ export class PixelFitter {
   readonly #lower: Float64Array;
   readonly #upper: Float64Array;
   readonly #start: Float64Array;
+  readonly #freeLower: Float64Array;
+  readonly #freeUpper: Float64Array;
   readonly #model: Float64Array;
 
   constructor(
@@ -57,6 +59,8 @@ export class PixelFitter {
     this.#lower = new Float64Array(slots);
     this.#upper = new Float64Array(slots);
     this.#start = new Float64Array(slots);
+    this.#freeLower = new Float64Array(slots);
+    this.#freeUpper = new Float64Array(slots);
     this.#model = new Float64Array(x.length);
   }
 
@@ -129,8 +133,9 @@ export class PixelFitter {
     let lower: Float64Array | null = null;
     let upper: Float64Array | null = null;
     if (bounded) {
-      lower = new Float64Array(nFree);
-      upper = new Float64Array(nFree);
+      // Views on buffers kept from fit to fit: no allocation per pixel.
+      lower = this.#freeLower.subarray(0, nFree);
+      upper = this.#freeUpper.subarray(0, nFree);
       for (let k = 0; k < nFree; k++) {
         lower[k] = this.#lower[free[k]!]!;
         upper[k] = this.#upper[free[k]!]!;
