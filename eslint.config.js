@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto'];
 
@@ -11,6 +12,16 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', 'coverage/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    // Svelte components: TypeScript in <script lang="ts">, browser globals, and
+    // the same import limits as the renderer's .ts files (below).
+    files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -48,7 +59,7 @@ export default tseslint.config(
   {
     // The renderer is a sandboxed web page: it reaches Electron and Node only
     // through window.samfire, and from core only the api contract.
-    files: ['renderer/src/**/*.ts'],
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': [

@@ -25,6 +25,8 @@ const FADE: Record<NoticeKind, number> = { error: 0, warning: 8000, info: 4000, 
 export class Notices {
   items = $state.raw<Notice[]>([]);
   #next = 1;
+  // Bookkeeping only, never shown: deliberately not reactive.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   push(kind: NoticeKind, title: string, text = '', fadeMs = FADE[kind]): number {
