@@ -85,7 +85,8 @@ let optional: string[];
 let seedSeconds = 0;
 if (values.case === 'eds') {
   const c = edsCase();
-  const file = await readHspy(c.file);
+  // As `samfire run` reads it: large arrays straight into shared memory for the threads.
+  const file = await readHspy(c.file, { sharedMemory: workers > 0 });
   const index = file.modelNames.findIndex((names) => names.includes(c.model));
   model = file.model(index < 0 ? 0 : index, c.model);
   // HyperSpy's defaults, as its reference run (hs_eds_ref.py): the local

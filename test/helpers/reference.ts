@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Signal } from '../../core/src/model/signal.js';
 
-export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+/** ../shared beside the repository; SAMFIRE_SHARED overrides it (the benchmark's compiled runner lives elsewhere). */
+export const SHARED = process.env['SAMFIRE_SHARED']
+  ? `${process.env['SAMFIRE_SHARED'].replace(/\/+$/, '')}/`
+  : fileURLToPath(new URL('../../../shared/', import.meta.url));
 export const DOMAIN_DIR = `${SHARED}data/reference/domain-7x15x400/`;
 
 /** A little-endian float64 C-order .npy (the reference data) as shape and values. */

@@ -39,7 +39,8 @@ export async function runRun(args: string[]): Promise<number> {
   if (typeof name !== 'string') throw new Error('run needs --model NAME (the stored model to fit)');
   if (typeof out !== 'string') throw new Error('run needs --out OUTPUT.hspy');
   const settings = parseRunSettings(options, defaultWorkers());
-  const file = await readHspy(input);
+  // Worker threads read the spectra (and an array variance) in place: no copy per run.
+  const file = await readHspy(input, { sharedMemory: settings.workers > 0 });
   const index = file.modelNames.findIndex((names) => names.includes(name));
   const model = file.model(index < 0 ? 0 : index, name);
   checkOptional(model, settings.optional);

@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError } from '../../../core/src/io/errors.js';
 import { encodeHdf5, type H5Group } from '../../../core/src/io/node/hspy-hdf5.js';
 import { readHspy, readHspyModel } from '../../../core/src/io/node/hspy.js';
+import { h5wasm } from '../../../core/src/io/node/hspy-h5read.js';
+import type { Dataset, Group } from 'h5wasm/node';
 import { attr, group } from '../../../core/src/io/node/hspy-tree.js';
 import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
 import { readSignalFile } from '../../../core/src/io/node/read-file.js';
@@ -19,6 +21,10 @@ import { checkSignal, expectClose, IO_DIR, manifest } from '../../helpers/manife
 import { DOMAIN_DIR, SHARED } from '../../helpers/reference.js';
 
 const EDS_DIR = `${SHARED}data/real/`;
+
+function bytesOf(a: ArrayBufferView): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
 const hspyEntries = manifest.filter((e) => /\.(hspy|hdf5)$/i.test(e.file));
 
 /** A group of a write tree by path (the test edits trees before encoding them). */
@@ -201,6 +207,39 @@ describe("HyperSpy's SAMFire results read back as HyperSpy has them", () => {
     // The fitted pixels' chisq match the stored parameters.
     const pixel = model.chisq.findIndex((c) => Number.isFinite(c));
     expectClose(storedChisq(model, pixel), model.chisq[pixel]!, `chisq at pixel ${pixel}`, 1e-6);
+  });
+});
+
+describe('large datasets', () => {
+  it('are read in blocks of chunks, equal to a one-shot read, and into shared memory on request', async () => {
+    const path = `${EDS_DIR}eds-agcu-50x50-seed.hspy`;
+    // The reference: h5wasm reading the whole dataset at once.
+    const { default: h5 } = await h5wasm();
+    const f = new h5.File(path, 'r');
+    let whole: Float64Array;
+    try {
+      const name = (f.get('Experiments') as Group).keys()[0]!;
+      const ds = f.get(`Experiments/${name}/data`) as Dataset;
+      // 41 MB in (7, 7, 2048) chunks over 50 rows: blocks of 14 rows, the last one short.
+      expect(ds.metadata.chunks).toEqual([7, 7, 2048]);
+      whole = ds.value as Float64Array;
+    } finally {
+      f.close();
+    }
+    const plain = (await readHspy(path)).signals[0]!;
+    const shared = (await readHspy(path, { sharedMemory: true })).signals[0]!;
+    expect(plain.data).toBeInstanceOf(Float64Array);
+    expect(plain.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(plain.data.length).toBe(50 * 50 * 2048);
+    expect(Buffer.compare(bytesOf(plain.data), bytesOf(whole))).toBe(0);
+    expect(Buffer.compare(bytesOf(shared.data), bytesOf(whole))).toBe(0);
+    // The stored variance array comes over shared memory too.
+    expect(shared.variance.kind).toBe('array');
+    if (shared.variance.kind === 'array' && plain.variance.kind === 'array') {
+      expect(shared.variance.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.compare(bytesOf(shared.variance.data), bytesOf(plain.variance.data))).toBe(0);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Attribute, Dataset, Group, Metadata } from 'h5wasm/node';
 import type * as H5WasmNamespace from 'h5wasm/node';
+import { toShared } from '../../pool/node/shared-init.js';
 import { FileFormatError } from '../errors.js';
 
 type H5WasmModule = typeof H5WasmNamespace;
@@ -62,6 +63,9 @@ const H5T_STRING = 3;
 const H5T_COMPOUND = 6;
 const H5T_ENUM = 8;
 const H5T_ARRAY = 10;
+
+/** Datasets larger than this are read in blocks (see typedArray). */
+const BLOCK_BYTES = 8 * 1024 * 1024;
 
 /** h5py's booleans: an enum with exactly FALSE = 0 and TRUE = 1. */
 export function isBoolEnum(meta: Metadata): boolean {
@@ -209,13 +213,57 @@ export class H5DatasetView {
     return this.meta.type === H5T_COMPOUND;
   }
 
-  /** Numeric data as a typed array in C order (h5wasm reads little-endian). */
-  typedArray(): Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> {
+  /**
+   * Numeric data as a typed array in C order (h5wasm reads little-endian).
+   * Large datasets are read in blocks of whole chunks along the first axis:
+   * h5wasm's WebAssembly memory grows to hold what one read returns and never
+   * shrinks, so reading a 1 GB map in one go would keep 1 GB more resident
+   * for the life of the process.
+   */
+  typedArray(
+    options: { shared?: boolean } = {},
+  ): Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> {
+    const shape = this.shape;
+    const meta = this.meta;
+    const bytes = meta.size * meta.total_size;
+    const shared = options.shared ?? false;
+    if (shape.length >= 2 && bytes > BLOCK_BYTES && meta.type !== H5T_COMPOUND) {
+      const blocked = this.#readBlocks(shape, bytes, shared);
+      if (blocked) return blocked;
+    }
     const v: unknown = this.#dataset.value;
-    if (isTypedArray(v)) return v;
+    if (isTypedArray(v)) return shared ? toShared(v) : v;
     if (typeof v === 'number') return Float64Array.of(v);
     if (typeof v === 'bigint') return BigInt64Array.of(v);
     throw new Error(`dataset ${this.path} is not numeric`);
+  }
+
+  #readBlocks(
+    shape: number[],
+    bytes: number,
+    shared: boolean,
+  ): Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> | null {
+    const rows = shape[0]!;
+    const rowBytes = bytes / rows;
+    const chunkRows = Math.max(1, this.meta.chunks?.[0] ?? 1);
+    const step = Math.max(chunkRows, Math.floor(BLOCK_BYTES / rowBytes / chunkRows) * chunkRows);
+    const rowLength = this.meta.total_size / rows;
+    type Out = Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]>;
+    let out: Out | null = null;
+    for (let r = 0; r < rows; r += step) {
+      const stop = Math.min(rows, r + step);
+      const part: unknown = this.#dataset.slice([[r, stop]]);
+      if (!isTypedArray(part) || part.length !== (stop - r) * rowLength) return null;
+      if (out === null) {
+        const Ctor = part.constructor as new (n: number | SharedArrayBuffer) => Out;
+        out = new Ctor(shared ? new SharedArrayBuffer(bytes) : this.meta.total_size);
+      }
+      (out as unknown as { set(a: ArrayLike<unknown>, at: number): void }).set(
+        part as ArrayLike<unknown>,
+        r * rowLength,
+      );
+    }
+    return out;
   }
 
   /** A small dataset as a value (strings, numbers, booleans, arrays of them). */

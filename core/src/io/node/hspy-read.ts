@@ -68,8 +68,18 @@ export class HspyFile {
   }
 }
 
+export interface ReadHspyOptions {
+  /**
+   * Large arrays (data, an array variance) over SharedArrayBuffers, for runs
+   * on worker threads: the threads then read them without a copy (see
+   * pool/node/shared-init.ts). Not for data sent to other processes.
+   * @default false
+   */
+  sharedMemory?: boolean;
+}
+
 /** Every signal and stored model of the HyperSpy file at `path`; errors are FileFormatErrors naming it. */
-export function readHspy(path: string): Promise<HspyFile> {
+export function readHspy(path: string, options: ReadHspyOptions = {}): Promise<HspyFile> {
   return withHdf5File(path, (root, fileName) => {
     const attrs = root.attrs();
     const format = attrs.get('file_format');
@@ -95,7 +105,8 @@ export function readHspy(path: string): Promise<HspyFile> {
     const names = experiments.keys().filter((k) => experiments.group(k) !== null);
     if (names.length === 0)
       throw new FileFormatError(fileName, 'the Experiments group holds no signal');
-    const signals = names.map((n) => readSignal(experiments.group(n)!, n, fileName));
+    const shared = options.sharedMemory ?? false;
+    const signals = names.map((n) => readSignal(experiments.group(n)!, n, fileName, shared));
     const models = names.map(() => new Map<string, ModelEntry>());
     const place = (g: H5GroupView | null, owner: number | null): void => {
       if (g === null) return;
@@ -172,14 +183,14 @@ function dtypeOf(d: H5DatasetView, fileName: string, what: string): DType {
   throw new FileFormatError(fileName, `${what} holds ${kind} values, which are not supported`);
 }
 
-function numericData(d: H5DatasetView, dtype: DType): NumericArray {
-  const a = d.typedArray();
+function numericData(d: H5DatasetView, dtype: DType, shared: boolean): NumericArray {
+  const a = d.typedArray({ shared });
   // h5py booleans come as Int8Array; our bool data are Uint8Array.
   if (dtype === 'bool') return new Uint8Array(a.buffer, a.byteOffset, a.length);
   return a;
 }
 
-function readSignal(g: H5GroupView, groupName: string, fileName: string): Signal {
+function readSignal(g: H5GroupView, groupName: string, fileName: string, shared: boolean): Signal {
   const where = `signal '${groupName}'`;
   const fail = (problem: string): never => {
     throw new FileFormatError(fileName, `${where}: ${problem}`);
@@ -243,8 +254,8 @@ function readSignal(g: H5GroupView, groupName: string, fileName: string): Signal
     metadata['signalDimension'] = 2;
   }
 
-  const data = numericData(dataset, dtype);
-  const variance = readVariance(mdGroup, data, shape, fileName, where);
+  const data = numericData(dataset, dtype, shared);
+  const variance = readVariance(mdGroup, data, shape, fileName, where, shared);
   return signalFromFile(fileName, {
     data,
     dtype,
@@ -274,6 +285,7 @@ function readVariance(
   shape: number[],
   fileName: string,
   where: string,
+  shared: boolean,
 ): Variance {
   const noise =
     md?.group('Signal')?.group('Noise_properties') ?? md?.group('Noise_properties') ?? null;
@@ -299,7 +311,7 @@ function readVariance(
         `${where}: the variance has shape [${vshape.join(', ')}], the data [${shape.join(', ')}]`,
       );
     }
-    const values = numericData(ds, dtypeOf(ds, fileName, `${where} variance`));
+    const values = numericData(ds, dtypeOf(ds, fileName, `${where} variance`), shared);
     if (poisson !== null && linear?.has('samfire_floor') && matchesPoisson(values, data, poisson))
       return poisson;
     return { kind: 'array', data: values };

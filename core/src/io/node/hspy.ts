@@ -4,5 +4,5 @@
  *   readHspyModel(file | path, i, name)  a stored model as a Model
  *   writeHspy(path, signal, models)      a file HyperSpy 1.7 loads, models included
  */
-export { HspyFile, readHspy, readHspyModel } from './hspy-read.js';
+export { HspyFile, readHspy, readHspyModel, type ReadHspyOptions } from './hspy-read.js';
 export { writeHspy } from './hspy-write.js';
