@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FitProgress, RunEvent } from '../../core/src/api/types.js';
+import { autoSaveEvery } from '../../core/src/host/fit-service.js';
 import { createHost } from '../../core/src/host/host.js';
 import type { Host } from '../../core/src/host/host.js';
 import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
@@ -186,6 +187,33 @@ describe('host fit service', () => {
     await expect(h.fit.updateSettings({ goodness: { kind: 'zz', tolerance: 1 } })).rejects.toThrow(
       /unknown goodness test 'zz'/,
     );
+  });
+
+  it('backs up by default, every ~5% of the open map, until the user sets a count', async () => {
+    expect(autoSaveEvery(105)).toBe(25);
+    expect(autoSaveEvery(128 * 128)).toBe(820);
+    expect(autoSaveEvery(1024 * 1024)).toBe(5000);
+    const dir = mkdtempSync(join(tmpdir(), 'samfire-host-'));
+    const h = newHost(dir);
+    await h.file.openExample();
+    expect((await h.fit.settings()).saveEvery).toBe(25);
+    await h.fit.updateSettings({ workers: 0, randomSeed: 3 });
+    expect((await h.fit.settings()).saveEvery).toBe(25);
+    await h.fit.fitPixel({ pixel: 0, seed: true });
+    const events: RunEvent[] = [];
+    const done = new Promise<void>((ok) =>
+      h.fit.onRunEvent((e) => (events.push(e), e.kind === 'finished' ? ok() : undefined)),
+    );
+    await h.fit.start();
+    await done;
+    await new Promise((r) => setTimeout(r, 200));
+    // No setting touched, and still a crash would lose at most 25 results.
+    expect(events.filter((e) => e.kind === 'backup-written').length).toBeGreaterThanOrEqual(3);
+    // The user's choice (0: off) sticks, also for the next file.
+    await h.fit.updateSettings({ saveEvery: 0 });
+    await h.file.openPath({ path: join(DATA, 'io/msa/example1.msa') });
+    expect((await h.fit.settings()).saveEvery).toBe(0);
+    await h.close();
   });
 
   it('writes the session and a backup, and restores both in a new host', async () => {

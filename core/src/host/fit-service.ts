@@ -27,6 +27,19 @@ import { Listeners } from './listeners.js';
 import { navigatorShape } from './views.js';
 import type { Workspace } from './workspace.js';
 
+const AUTO_SAVE_MIN = 25;
+const AUTO_SAVE_MAX = 5000;
+
+/**
+ * Results between crash backups when the user has not chosen: about twenty
+ * backups per run, so a crash loses at most ~5% of it, but never more often
+ * than every 25 results (small maps) nor less often than every 5000 (a
+ * backup holds every map, so on large maps each one costs a moment).
+ */
+export function autoSaveEvery(pixels: number): number {
+  return Math.min(AUTO_SAVE_MAX, Math.max(AUTO_SAVE_MIN, Math.ceil(pixels / 20)));
+}
+
 export function defaultSettings(cores: number): SamfireSettings {
   return {
     strategies: [
@@ -42,7 +55,9 @@ export function defaultSettings(cores: number): SamfireSettings {
     workers: Math.max(1, Math.min(8, cores - 1)),
     updateEvery: 10,
     plotEvery: 10,
-    saveEvery: 0,
+    // Crash backups are on unless the user turns them off: the fit service
+    // picks a count for the open map (autoSaveEvery) until saveEvery is set.
+    saveEvery: AUTO_SAVE_MIN,
     randomSeed: null,
     fit: { optimizer: 'lm', bounded: true },
   };
@@ -64,6 +79,15 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
   const plots = new Listeners<RunPlot>();
   const runEvents = new Listeners<RunEvent>();
   let settings = defaultSettings(deps.cores);
+  /** saveEvery follows the open map's size until the user sets it. */
+  let autoSave = true;
+  /** The settings, with the automatic backup count of the open map. */
+  const current = (): SamfireSettings => {
+    const open = ws.dataset;
+    if (autoSave && open)
+      settings = { ...settings, saveEvery: autoSaveEvery(open.signal.navigationSize) };
+    return settings;
+  };
   let engine: Samfire | null = null;
   let state: RunState = 'idle';
   let message: string | null = null;
@@ -183,7 +207,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     e.metadata.goodnessTest = createGoodnessTest(settings.goodness);
     e.updateEvery = settings.updateEvery;
     e.plotEvery = settings.plotEvery;
-    e.saveEvery = settings.saveEvery;
+    e.saveEvery = current().saveEvery;
     e.optionalComponents = [...ws.optional];
   };
 
@@ -256,7 +280,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
 
   const api: FitApi = {
     catalogue: async () => catalogue(),
-    settings: async () => structuredClone(settings),
+    settings: async () => structuredClone(current()),
     updateSettings: async (patch) => {
       checkIdle('change the SAMFire settings');
       const next: SamfireSettings = { ...settings, ...patch };
@@ -273,6 +297,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       const workersChanged =
         next.workers !== settings.workers || next.randomSeed !== settings.randomSeed;
       settings = next;
+      if (patch.saveEvery !== undefined) autoSave = false;
       if (engine && (strategiesChanged || workersChanged)) {
         // The maps keep every fit: a new engine seeded from them carries on where this one stopped.
         dropEngine();
@@ -286,7 +311,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       }
       if (engine) configure(engine);
       progress.emit(snapshot());
-      return structuredClone(settings);
+      return structuredClone(current());
     },
     fitPixel: async ({ pixel, seed }): Promise<PixelFitOutcome> => {
       checkIdle('fit a pixel');
@@ -375,6 +400,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
         plotEvery: backup.engine.plotEvery,
         saveEvery: backup.engine.saveEvery,
       };
+      autoSave = false;
       for (const i of backup.engine.optionalComponents)
         ws.setOptional(open.model.components[i]!.name, true);
       wire(e);
