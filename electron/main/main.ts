@@ -71,8 +71,9 @@ async function start(): Promise<void> {
       platform: process.platform,
       dialogs: true,
     },
-    showOpenDialog: async (extensions) => {
+    showOpenDialog: async (extensions, title) => {
       const options = {
+        ...(title === undefined ? {} : { title }),
         properties: ['openFile' as const],
         filters: [
           { name: 'Spectrum images', extensions: extensions.map((e) => e.replace(/^\./, '')) },

@@ -1,7 +1,8 @@
 /**
  * Opening files in browser mode: a file passed on the command line opens on
  * start and is in the recent list (a real 50×50 EDS map); a Ripple pair
- * dropped on the window; a file with two signals asks which one to open.
+ * dropped on the window; a file with two signals asks which one to open; a
+ * noise variance loaded from a file in the Noise tab (and a bad one refused).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { makeDomainExample } from '../../core/src/examples/domain.js';
 import type { H5Group } from '../../core/src/io/node/hspy-hdf5.js';
 import { encodeHdf5 } from '../../core/src/io/node/hspy-hdf5.js';
 import { hspyTree } from '../../core/src/io/node/hspy-write.js';
+import { writeNpy } from '../../core/src/io/npy.js';
+import { toFloat64 } from '../../core/src/model/dtype.js';
 import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
 import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
 import {
@@ -122,5 +125,40 @@ describe.skipIf(!hasChromium)('opening files in browser mode', () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'e2e-files-03-small-window');
+  });
+  it('loads a noise variance from a file in the Noise tab, and refuses a bad one', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('open-example').click();
+    const meta = page.getByTestId('dataset-summary');
+    await expect.poll(() => meta.textContent(), { timeout: 10_000 }).toContain('7×15 × 400');
+    await page.getByTestId('tab-noise').click();
+    const inUse = page.getByTestId('variance-in-use');
+    expect(await inUse.textContent()).toContain('Poisson estimate');
+
+    // The example's counts (at least 1) as its variance, in the data's shape.
+    const counts = toFloat64(makeDomainExample().signal.data).map((c) => Math.max(c, 1));
+    const good = join(tmp, 'noise.npy');
+    writeFileSync(good, writeNpy(counts, [7, 15, 400]));
+    await page.getByTestId('variance-file-input').setInputFiles(good);
+    await expect
+      .poll(() => inUse.textContent(), { timeout: 10_000 })
+      .toContain('Variance loaded from noise.npy (one value per data point)');
+    await page.getByTestId('toast-success').filter({ hasText: 'noise.npy' }).waitFor();
+    await screenshot(page, 'e2e-files-04-variance-loaded');
+
+    // A variance of the wrong shape: an error naming the file and both shapes; the old one stays.
+    const bad = join(tmp, 'wrong-shape.npy');
+    writeFileSync(bad, writeNpy(new Float64Array(3 * 400).fill(1), [3, 400]));
+    await page.getByTestId('variance-file-input').setInputFiles(bad);
+    const error = page.getByTestId('toast-error');
+    await error.waitFor();
+    const text = (await error.textContent()) ?? '';
+    expect(text).toContain('Could not load the variance from wrong-shape.npy');
+    expect(text).toContain('wrong-shape.npy: a variance of shape 3×400 does not fit the data');
+    expect(text).toContain("the data's shape 7×15×400, or one spectrum of 400 channels");
+    expect(await inUse.textContent()).toContain('Variance loaded from noise.npy');
+    await screenshot(page, 'e2e-files-05-variance-refused');
+    expect(await page.getByTestId('load-variance').isEnabled()).toBe(true);
+    expect(problems).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The service host of browser mode with paced fits (see slow-pool.ts):
- * SAMFIRE_E2E_MS_PER_JOB sets the pace (default 60 ms). Everything else is the real host.
+ * SAMFIRE_E2E_MS_PER_JOB sets the pace (default 60 ms). SAMFIRE_E2E_MS_PER_READ
+ * (default 0) makes every file take that long to read, as a large one would.
+ * Everything else is the real host.
  */
 import { createHost } from '../../core/src/host/host.js';
 import { detectHostPort, parseHostArgs, serveHost } from '../../core/src/host/node/host-process.js';
@@ -17,4 +19,11 @@ deps.createPool = (workers) => {
   const pool = createPool(workers);
   return pool ? slowPool(pool, pace) : undefined;
 };
+const readPause = Number(process.env.SAMFIRE_E2E_MS_PER_READ ?? 0);
+if (readPause > 0) {
+  const pause = (): Promise<void> => new Promise((ok) => setTimeout(ok, readPause));
+  const { readSignals, readProject } = deps;
+  deps.readSignals = async (path) => (await pause(), readSignals(path));
+  deps.readProject = async (path) => (await pause(), readProject(path));
+}
 serveHost(createHost(deps), port);

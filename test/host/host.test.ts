@@ -28,6 +28,26 @@ afterEach(async () => {
 });
 
 describe('host file service', () => {
+  it('cancels an open in progress: the file is dropped and the dataset open before stays', async () => {
+    const deps = nodeHostDeps({ backupDir: null });
+    let release = (): void => undefined;
+    const gate = new Promise<void>((ok) => (release = ok));
+    const readSignals = deps.readSignals;
+    deps.readSignals = async (path) => (await gate, readSignals(path));
+    host = createHost(deps);
+    const h = host;
+    await h.file.openExample();
+    const pending = h.file.openPath({ path: join(DATA, 'io/msa/example1.msa') });
+    await h.file.cancelOpen();
+    release();
+    await expect(pending).resolves.toEqual({ kind: 'cancelled' });
+    expect((await h.dataset.summary())?.source.kind).toBe('example');
+    // Cancelling does not spoil the next open.
+    const next = await h.file.openPath({ path: join(DATA, 'io/msa/example1.msa') });
+    expect(next.kind).toBe('opened');
+    expect((await h.dataset.summary())?.source.name).toBe('example1.msa');
+  });
+
   it('opens a real EMSA file and summarises it', async () => {
     const h = newHost();
     const r = await h.file.openPath({ path: join(DATA, 'io/msa/example1.msa') });

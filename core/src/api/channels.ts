@@ -24,6 +24,25 @@ export const eventChannel = 'samfire:event';
 type MethodLists<Api> = { [S in keyof Api]: readonly MethodMembers<Api[S]>[] };
 type EventLists<Api> = { [S in keyof Api]: readonly EventMembers<Api[S]>[] };
 
+/** The model service's calls that the renderer and the host share (the shell adds the dialog). */
+const modelMethods = [
+  'state',
+  'componentKinds',
+  'setPixel',
+  'addComponent',
+  'removeComponent',
+  'renameComponent',
+  'setParameter',
+  'setActive',
+  'setOptional',
+  'setSignalRange',
+  'setVariance',
+  'loadVarianceUpload',
+  'assignToAll',
+  'undo',
+  'redo',
+] as const;
+
 export const apiMethods = {
   app: ['info'],
   file: [
@@ -31,6 +50,7 @@ export const apiMethods = {
     'openRecent',
     'openUpload',
     'openExample',
+    'cancelOpen',
     'chooseSignal',
     'recent',
     'saveBytes',
@@ -41,22 +61,7 @@ export const apiMethods = {
     'discardSession',
   ],
   dataset: ['summary', 'image', 'spectrum', 'mapFile'],
-  model: [
-    'state',
-    'componentKinds',
-    'setPixel',
-    'addComponent',
-    'removeComponent',
-    'renameComponent',
-    'setParameter',
-    'setActive',
-    'setOptional',
-    'setSignalRange',
-    'setVariance',
-    'assignToAll',
-    'undo',
-    'redo',
-  ],
+  model: [...modelMethods, 'loadVarianceDialog'],
   fit: [
     'catalogue',
     'settings',
@@ -83,6 +88,7 @@ export const hostMethods = {
     'openPath',
     'openUpload',
     'openExample',
+    'cancelOpen',
     'chooseSignal',
     'readableExtensions',
     'writeBytes',
@@ -93,7 +99,7 @@ export const hostMethods = {
     'discardSession',
   ],
   dataset: apiMethods.dataset,
-  model: apiMethods.model,
+  model: [...modelMethods, 'loadVariancePath'],
   fit: apiMethods.fit,
 } as const satisfies MethodLists<HostApi>;
 

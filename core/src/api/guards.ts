@@ -336,7 +336,8 @@ const datasetGuards: Guards<SamfireApi>['dataset'] = {
   },
 };
 
-const modelGuards: Guards<SamfireApi>['model'] = {
+/** The model guards the renderer's API and the host's share (each adds its own way to load a variance). */
+const modelGuards: Omit<Guards<SamfireApi>['model'], 'loadVarianceDialog'> = {
   state: (x) => none(x, 'model.state'),
   componentKinds: (x) => none(x, 'model.componentKinds'),
   setPixel: (x) => ({
@@ -381,6 +382,14 @@ const modelGuards: Guards<SamfireApi>['model'] = {
     variance: checkVariance(
       record(x, 'model.setVariance', ['variance']).variance,
       'model.setVariance.variance',
+    ),
+  }),
+  loadVarianceUpload: (x) => ({
+    files: list(
+      record(x, 'model.loadVarianceUpload', ['files']).files,
+      'model.loadVarianceUpload.files',
+      checkUpload,
+      8,
     ),
   }),
   assignToAll: (x) => none(x, 'model.assignToAll'),
@@ -429,6 +438,7 @@ export const apiGuards: Guards<SamfireApi> = {
       ),
     }),
     openExample: (x) => none(x, 'file.openExample'),
+    cancelOpen: (x) => none(x, 'file.cancelOpen'),
     chooseSignal: (x) => {
       const o = record(x, 'file.chooseSignal', ['token', 'index']);
       return {
@@ -453,7 +463,10 @@ export const apiGuards: Guards<SamfireApi> = {
     discardSession: (x) => none(x, 'file.discardSession'),
   },
   dataset: datasetGuards,
-  model: modelGuards,
+  model: {
+    ...modelGuards,
+    loadVarianceDialog: (x) => none(x, 'model.loadVarianceDialog'),
+  },
   fit: fitGuards,
 };
 
@@ -465,6 +478,7 @@ export const hostGuards: Guards<HostApi> = {
     }),
     openUpload: apiGuards.file.openUpload,
     openExample: apiGuards.file.openExample,
+    cancelOpen: apiGuards.file.cancelOpen,
     chooseSignal: apiGuards.file.chooseSignal,
     readableExtensions: apiGuards.file.readableExtensions,
     writeBytes: (x) => {
@@ -487,7 +501,16 @@ export const hostGuards: Guards<HostApi> = {
     discardSession: apiGuards.file.discardSession,
   },
   dataset: datasetGuards,
-  model: modelGuards,
+  model: {
+    ...modelGuards,
+    loadVariancePath: (x) => ({
+      path: string(
+        record(x, 'model.loadVariancePath', ['path']).path,
+        'model.loadVariancePath.path',
+        MAX_PATH,
+      ),
+    }),
+  },
   fit: fitGuards,
 };
 

@@ -6,11 +6,11 @@
  * reaches these: main and the browser server call them.
  */
 import type { DatasetApi, FileApi, FitApi, ModelApi } from './samfire-api.js';
-import type { OpenResult } from './types.js';
+import type { ModelState, OpenResult } from './types.js';
 
 export interface HostFileApi extends Pick<
   FileApi,
-  'openUpload' | 'openExample' | 'chooseSignal' | 'readableExtensions'
+  'openUpload' | 'openExample' | 'cancelOpen' | 'chooseSignal' | 'readableExtensions'
 > {
   /** A path the user chose in a dialog, or passed on the command line or by the OS. */
   openPath(request: { path: string }): Promise<OpenResult>;
@@ -25,10 +25,16 @@ export interface HostFileApi extends Pick<
 /** Resuming an earlier session's run backup (offered by the UI on start). */
 export type HostSessionApi = Pick<FileApi, 'lastSession' | 'resumeSession' | 'discardSession'>;
 
+/** The model service without the dialog (the shell shows it, then calls loadVariancePath). */
+export interface HostModelApi extends Omit<ModelApi, 'loadVarianceDialog'> {
+  /** Loads the noise variance from a file the user chose in a dialog (see ModelApi.loadVarianceDialog). */
+  loadVariancePath(request: { path: string }): Promise<ModelState>;
+}
+
 export interface HostApi {
   file: HostFileApi & HostSessionApi;
   dataset: DatasetApi;
-  model: ModelApi;
+  model: HostModelApi;
   fit: FitApi;
 }
 

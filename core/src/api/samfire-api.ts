@@ -36,6 +36,7 @@ import type {
   ShellInfo,
   SpectrumView,
   UploadedFile,
+  VarianceLoadResult,
   VarianceSetting,
 } from './types.js';
 
@@ -60,6 +61,11 @@ export interface FileApi {
   openUpload(request: { files: UploadedFile[] }): Promise<OpenResult>;
   /** The built-in example (a 7x15 domain-structured map with its model). */
   openExample(): Promise<OpenResult>;
+  /**
+   * Abandons the open in progress: its call answers `{ kind: 'cancelled' }`
+   * once the host is done reading, and the dataset open before stays open.
+   */
+  cancelOpen(): Promise<void>;
   /** Picks one signal of a file that holds several (after an OpenResult of kind 'choose'). */
   chooseSignal(request: { token: string; index: number }): Promise<OpenResult>;
   recent(): Promise<RecentFile[]>;
@@ -107,6 +113,16 @@ export interface ModelApi {
   /** In axis values; null fits the whole axis. */
   setSignalRange(request: { range: { start: number; end: number } | null }): Promise<ModelState>;
   setVariance(request: { variance: VarianceSetting }): Promise<ModelState>;
+  /**
+   * Loads a noise variance from a file the user picks in a native open dialog
+   * (Electron; browser mode: loadVarianceUpload). The file holds one signal
+   * of the data's shape, or one spectrum (the same variance at every pixel);
+   * every value positive and finite. A bad file is refused with a message
+   * naming it, and the variance in use stays. Refused while SAMFire runs.
+   */
+  loadVarianceDialog(): Promise<VarianceLoadResult>;
+  /** The same from uploaded files (browser mode; a .rpl with its .raw). */
+  loadVarianceUpload(request: { files: UploadedFile[] }): Promise<ModelState>;
   /** Copies the current pixel's values to every pixel not fitted yet. */
   assignToAll(): Promise<ModelState>;
   undo(): Promise<ModelState>;

@@ -206,8 +206,15 @@ export type VarianceSetting =
   | { kind: 'none' }
   | { kind: 'poisson'; gain: number; offset: number }
   | { kind: 'constant'; value: number }
-  /** Loaded from the file (read only here). */
-  | { kind: 'array' };
+  /**
+   * Explicit variances: came with the dataset's file (`source` null), or
+   * loaded by the user from a file (`source` names it; model.loadVariance*).
+   * `oneSpectrum`: one variance spectrum shared by every pixel.
+   */
+  | { kind: 'array'; source: string | null; oneSpectrum: boolean };
+
+/** What a variance dialog gave: the model with the loaded variance, or nothing (dismissed). */
+export type VarianceLoadResult = { kind: 'loaded'; model: ModelState } | { kind: 'cancelled' };
 
 export interface ComponentKindInfo {
   kind: string;

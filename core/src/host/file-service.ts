@@ -30,6 +30,15 @@ export function createFileService(
   const choices = new Map<string, { signals: Signal[]; source: DatasetSource; models: Models }>();
   let nextToken = 1;
   let projectPath: string | null = null;
+  /**
+   * Every open takes a ticket; cancelOpen cancels every ticket handed out so
+   * far. Reading is not interrupted (a parser in the middle of a file), but
+   * its result is dropped and the dataset open before stays open.
+   */
+  let lastTicket = 0;
+  let cancelledUpTo = 0;
+  const ticket = (): number => ++lastTicket;
+  const isCancelled = (t: number): boolean => t <= cancelledUpTo;
 
   const remember = async (source: DatasetSource, signalIndex: number): Promise<void> => {
     if (!deps.backups) return;
@@ -81,10 +90,15 @@ export function createFileService(
     };
   };
 
-  const openPath = async (path: string, kind: DatasetSource['kind']): Promise<OpenResult> => {
+  const openPath = async (
+    path: string,
+    kind: DatasetSource['kind'],
+    t = ticket(),
+  ): Promise<OpenResult> => {
     checkIdle('open another file');
     const project = await deps.readProject(path);
     const signals = project ? project.signals : await deps.readSignals(path);
+    if (isCancelled(t)) return { kind: 'cancelled' };
     const source: DatasetSource = {
       kind,
       name: baseName(path),
@@ -108,8 +122,13 @@ export function createFileService(
     openPath: ({ path }) => openPath(path, 'path'),
     openUpload: async ({ files }) => {
       if (files.length === 0) throw new Error('no file was dropped');
+      const t = ticket();
       const path = await deps.storeUpload(files);
-      return openPath(path, 'upload');
+      if (isCancelled(t)) return { kind: 'cancelled' };
+      return openPath(path, 'upload', t);
+    },
+    cancelOpen: async () => {
+      cancelledUpTo = lastTicket;
     },
     openExample: () => openExample(),
     chooseSignal: async ({ token, index }) => {

@@ -1,8 +1,14 @@
 /** The model service: the parameter table, component edits, signal range, noise, undo and redo. */
-import type { ModelApi } from '../api/samfire-api.js';
+import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
+import type { HostDeps } from './host-deps.js';
+import { varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
 
 const DEFAULT_OPTIONS: Record<string, Record<string, unknown>> = {
   Polynomial: { order: 2 },
@@ -18,7 +24,29 @@ export function kindInfo(kind: string): ComponentKindInfo {
   };
 }
 
-export function createModelService(ws: Workspace, checkIdle: (action: string) => void): ModelApi {
+export function createModelService(
+  ws: Workspace,
+  checkIdle: (action: string) => void,
+  files: Pick<HostDeps, 'readSignals' | 'storeUpload'>,
+): HostModelApi {
+  /**
+   * Reads a variance file and uses it; a file that cannot be read or does not
+   * fit (variance-file.ts) is refused and the variance in use stays.
+   * Like setVariance, not an undoable edit: the variance belongs to the data.
+   */
+  const loadVariance = async (path: string): Promise<ModelState> => {
+    const name = baseName(path);
+    const action = 'load a noise variance';
+    checkIdle(action);
+    const { signal } = ws.require();
+    const { data } = varianceFromSignals(await files.readSignals(path), signal, name);
+    // The file was read while other calls could run: check again before changing anything.
+    checkIdle(action);
+    if (ws.require().signal !== signal)
+      throw new Error(`${name}: another dataset was opened meanwhile`);
+    ws.loadVariance(data, name);
+    return ws.changed();
+  };
   const edit = async (
     label: string,
     change: Parameters<Workspace['edit']>[1],
@@ -88,9 +116,16 @@ export function createModelService(ws: Workspace, checkIdle: (action: string) =>
       if (variance.kind === 'poisson')
         signal.estimatePoissonianNoiseVariance({ gain: variance.gain, offset: variance.offset });
       else if (variance.kind === 'array')
-        throw new Error('a variance array comes with the file; it cannot be set here');
+        throw new Error('a variance array cannot be set here: load it from a file');
       else signal.setVariance(variance);
       return ws.changed();
+    },
+    loadVariancePath: ({ path }) => loadVariance(path),
+    loadVarianceUpload: async ({ files: uploads }) => {
+      checkIdle('load a noise variance');
+      ws.require();
+      if (uploads.length === 0) throw new Error('no variance file was given');
+      return loadVariance(await files.storeUpload(uploads));
     },
     assignToAll: () =>
       edit('copy values to all pixels', (model) => {

@@ -10,8 +10,8 @@ import type { AppCommand, HostStatus, OpenResult, RecentFile, ShellInfo } from '
 
 export interface ShellPort {
   info: ShellInfo;
-  /** An open dialog; null when dismissed. Absent: the shell has none (browser mode). */
-  showOpenDialog?: (extensions: readonly string[]) => Promise<string | null>;
+  /** An open dialog (with a title, or the shell's default); null when dismissed. Absent: the shell has none (browser mode). */
+  showOpenDialog?: (extensions: readonly string[], title?: string) => Promise<string | null>;
   /** A save dialog; null when dismissed. */
   showSaveDialog?: (suggestedName: string) => Promise<string | null>;
   /** Without a save dialog (browser mode): the project's bytes, for the page to download. */
@@ -30,9 +30,11 @@ function baseName(path: string): string {
 }
 
 export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
+  // The path call is the host's alone: the UI loads a variance through the dialog or an upload.
+  const { loadVariancePath, ...hostModel } = host.model;
   const openPath = async (path: string): Promise<OpenResult> => {
     const result = await host.file.openPath({ path });
-    shell.recent.add(path);
+    if (result.kind !== 'cancelled') shell.recent.add(path);
     return result;
   };
   const saveAs = async (suggestedName: string): Promise<string | null> => {
@@ -62,6 +64,7 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
       },
       openUpload: (r) => host.file.openUpload(r),
       openExample: () => host.file.openExample(),
+      cancelOpen: () => host.file.cancelOpen(),
       chooseSignal: (r) => host.file.chooseSignal(r),
       recent: async () => shell.recent.list(),
       saveBytes: async ({ suggestedName, bytes }) => {
@@ -96,7 +99,21 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
       discardSession: () => host.file.discardSession(),
     },
     dataset: host.dataset,
-    model: host.model,
+    model: {
+      ...hostModel,
+      loadVarianceDialog: async () => {
+        if (!shell.showOpenDialog)
+          throw new Error(
+            'there is no file dialog in browser mode: upload the variance file instead',
+          );
+        const path = await shell.showOpenDialog(
+          await host.file.readableExtensions(),
+          'Load a noise variance',
+        );
+        if (path === null) return { kind: 'cancelled' };
+        return { kind: 'loaded', model: await loadVariancePath({ path }) };
+      },
+    },
     fit: host.fit,
   };
 }

@@ -13,7 +13,7 @@ import type {
 } from '../api/types.js';
 import { domainExampleModel } from '../examples/domain.js';
 import { Model } from '../model/model.js';
-import type { Signal } from '../model/signal.js';
+import type { Signal, Variance } from '../model/signal.js';
 import { modelFromState, modelState } from '../samfire/model-state.js';
 import { History } from './history.js';
 import { Listeners } from './listeners.js';
@@ -36,6 +36,8 @@ export class Workspace {
   #optional = new Set<string>();
   readonly seeds = new Set<number>();
   readonly history = new History();
+  /** The variance the user loaded from a file, and the file's name (while that variance is in use). */
+  #loadedVariance: LoadedVarianceSource | null = null;
 
   get dataset(): OpenDataset | null {
     return this.#open;
@@ -70,6 +72,7 @@ export class Workspace {
     const summary = summarise(signal, this.#nextId++, source, signalIndex, signalCount);
     this.#open = { signal, summary, model };
     this.#pixel = 0;
+    this.#loadedVariance = null;
     // Components switched per pixel in a saved project were optional in its run.
     this.#optional = new Set(
       example
@@ -106,6 +109,13 @@ export class Workspace {
     }
     this.history.push(before);
     return this.changed();
+  }
+
+  /** Uses a variance loaded from the file `name` (checked by the caller: variance-file.ts). */
+  loadVariance(data: Float64Array, name: string): void {
+    const { signal } = this.require();
+    signal.setVariance({ kind: 'array', data });
+    this.#loadedVariance = { variance: signal.variance, name };
   }
 
   setOptional(name: string, on: boolean): void {
@@ -195,7 +205,7 @@ export class Workspace {
           ? null
           : { start: axis.offset + first * axis.scale, end: axis.offset + last * axis.scale },
       channelSwitches: Uint8Array.from(switches),
-      variance: varianceSetting(signal),
+      variance: varianceSetting(signal, this.#loadedVariance),
       canUndo: this.history.undoLabel !== null,
       canRedo: this.history.redoLabel !== null,
       undoLabel: this.history.undoLabel,
@@ -204,7 +214,17 @@ export class Workspace {
   }
 }
 
-export function varianceSetting(signal: Signal): VarianceSetting {
+/** A variance loaded by the user, with the name of its file. */
+export interface LoadedVarianceSource {
+  variance: Variance;
+  name: string;
+}
+
+/** The variance as the UI shows it; `loaded` names the file of a variance the user loaded. */
+export function varianceSetting(
+  signal: Signal,
+  loaded: LoadedVarianceSource | null = null,
+): VarianceSetting {
   const v = signal.variance;
   switch (v.kind) {
     case 'none':
@@ -214,7 +234,12 @@ export function varianceSetting(signal: Signal): VarianceSetting {
     case 'constant':
       return { kind: 'constant', value: v.value };
     case 'array':
-      return { kind: 'array' };
+      return {
+        kind: 'array',
+        // Only while the loaded variance is still the one in use.
+        source: loaded !== null && loaded.variance === v ? loaded.name : null,
+        oneSpectrum: v.data.length === signal.channels && signal.navigationSize > 1,
+      };
   }
 }
 

@@ -39,6 +39,20 @@ describe('request guards', () => {
       apiGuards.file.openUpload({ files: [{ name: 'a.msa', bytes: new Uint8Array(3) }] }).files[0]!
         .name,
     ).toBe('a.msa');
+    expect(apiGuards.model.loadVarianceDialog(undefined)).toBeUndefined();
+    const bytes = new Uint8Array(3);
+    expect(apiGuards.model.loadVarianceUpload({ files: [{ name: 'v.npy', bytes }] })).toEqual({
+      files: [{ name: 'v.npy', bytes }],
+    });
+    expect(hostGuards.model.loadVariancePath({ path: '/data/v.npy' })).toEqual({
+      path: '/data/v.npy',
+    });
+  });
+
+  it('keeps the variance path call on the host side: the renderer can only use the dialog or an upload', () => {
+    expect(guardFor(apiGuards, 'model', 'loadVariancePath')).toBeNull();
+    expect(guardFor(hostGuards, 'model', 'loadVarianceDialog')).toBeNull();
+    expect(guardFor(hostGuards, 'model', 'loadVarianceUpload')).not.toBeNull();
   });
 
   it.each([
@@ -66,6 +80,52 @@ describe('request guards', () => {
       /gain: must be positive/,
     ],
     [() => apiGuards.app.info({}), /app.info: takes no argument/],
+    [
+      () => apiGuards.model.loadVarianceDialog({ path: '/etc/passwd' }),
+      /model.loadVarianceDialog: takes no argument/,
+    ],
+    [
+      () => apiGuards.model.loadVarianceUpload({ files: [{ name: 'v.npy', bytes: 'AAAA' }] }),
+      /model.loadVarianceUpload.files\[0\].bytes: expected bytes/,
+    ],
+    [
+      () => apiGuards.model.loadVarianceUpload({ files: 'v.npy' }),
+      /model.loadVarianceUpload.files: expected a list/,
+    ],
+    [
+      () =>
+        apiGuards.model.loadVarianceUpload({
+          files: Array.from({ length: 9 }, () => ({ name: 'v.npy', bytes: new Uint8Array(1) })),
+        }),
+      /model.loadVarianceUpload.files: more than 8 items/,
+    ],
+    [
+      () =>
+        apiGuards.model.loadVarianceUpload({
+          files: [{ name: '', bytes: new Uint8Array(1) }],
+        }),
+      /model.loadVarianceUpload.files\[0\].name: must not be empty/,
+    ],
+    [
+      () => apiGuards.model.loadVarianceUpload({ files: [], path: '/tmp/x.npy' }),
+      /model.loadVarianceUpload: unexpected field 'path'/,
+    ],
+    [
+      () =>
+        apiGuards.model.setVariance({
+          variance: { kind: 'array', source: 'x.npy', oneSpectrum: true },
+        }),
+      /model.setVariance.variance.kind: expected none, poisson or constant/,
+    ],
+    [
+      () => hostGuards.model.loadVariancePath({ path: 3 }),
+      /model.loadVariancePath.path: expected a string/,
+    ],
+    [() => hostGuards.model.loadVariancePath({}), /model.loadVariancePath.path: expected a string/],
+    [
+      () => hostGuards.model.loadVariancePath({ path: 'a'.repeat(5000) }),
+      /model.loadVariancePath.path: longer than 4096 characters/,
+    ],
   ])('refuses a bad payload (%#)', (call, message) => {
     expect(call).toThrow(ApiInputError);
     expect(call).toThrow(message);

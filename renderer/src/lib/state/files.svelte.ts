@@ -20,6 +20,9 @@ export class Files {
   /** Where the project was last saved. */
   savedTo = $state<string | null>(null);
   readonly #studio: Studio;
+  /** Opens started so far, and the last one the user cancelled. */
+  #generation = 0;
+  #cancelledUpTo = 0;
 
   constructor(studio: Studio) {
     this.#studio = studio;
@@ -31,16 +34,48 @@ export class Files {
     this.recent = await api.file.recent().catch(() => []);
   }
 
-  async #open(what: string, open: () => Promise<OpenResult>): Promise<void> {
+  async #open(
+    what: string,
+    open: (cancelled: () => boolean) => Promise<OpenResult>,
+  ): Promise<void> {
     const s = this.#studio;
     if (!(await s.confirmDiscard('Open another file'))) return;
+    const generation = ++this.#generation;
+    const cancelled = (): boolean => generation <= this.#cancelledUpTo;
     this.opening = what;
     try {
-      const result = await s.guard(`Could not open ${what}`, open);
+      const result = await s.guard(`Could not open ${what}`, async () => {
+        try {
+          return await open(cancelled);
+        } catch (e) {
+          // A file the user gave up on: its errors no longer matter.
+          if (cancelled()) return { kind: 'cancelled' } as const;
+          throw e;
+        }
+      });
+      // Cancelled, but the host had already opened it: the app follows the host.
+      if (cancelled() && result?.kind !== 'opened') return;
       await this.#opened(result);
     } finally {
-      this.opening = null;
+      if (this.#generation === generation) this.opening = null;
     }
+  }
+
+  /**
+   * Stops waiting for the file being opened: the app goes back to what was
+   * open before at once; the host drops the file when it is done reading it.
+   */
+  cancelOpen(): void {
+    const what = this.opening;
+    if (what === null) return;
+    this.#cancelledUpTo = this.#generation;
+    this.opening = null;
+    void this.#studio.api.file.cancelOpen().catch(() => undefined);
+    this.#studio.notices.push(
+      'info',
+      `Stopped opening ${what}`,
+      this.dataset ? 'What was open before stays open.' : '',
+    );
   }
 
   async #opened(result: OpenResult | null): Promise<void> {
@@ -62,10 +97,12 @@ export class Files {
   openFiles(files: readonly File[]): Promise<void> {
     if (files.length === 0) return Promise.resolve();
     const names = files.map((f) => f.name).join(' + ');
-    return this.#open(names, async () => {
+    return this.#open(names, async (cancelled) => {
       const uploads = await Promise.all(
         files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
       );
+      // Cancelled while the page read the files: nothing is sent.
+      if (cancelled()) return { kind: 'cancelled' };
       return this.#studio.api.file.openUpload({ files: uploads });
     });
   }

@@ -59,8 +59,11 @@ export class ModelStore {
     this.kinds = kinds;
   }
 
-  /** Runs a model edit and redraws the views; `what` names it in an error ("Could not add g"). */
-  async #edit(what: string, edit: () => Promise<ModelState>): Promise<boolean> {
+  /**
+   * Runs a model edit and redraws the views; `what` names it in an error ("Could not add g").
+   * An edit that resolves null did nothing (a dialog was dismissed).
+   */
+  async #edit(what: string, edit: () => Promise<ModelState | null>): Promise<boolean> {
     const s = this.#studio;
     if (s.run.running) {
       s.notices.push('warning', `Cannot ${what} while SAMFire runs`, 'Stop the run first.');
@@ -158,6 +161,42 @@ export class ModelStore {
   setVariance(variance: VarianceSetting): Promise<boolean> {
     const m = this.#studio.api.model;
     return this.#edit('set the noise variance', () => m.setVariance({ variance }));
+  }
+
+  /** Loads a noise variance from a file picked in the native dialog (Electron). */
+  async loadVarianceDialog(): Promise<boolean> {
+    const m = this.#studio.api.model;
+    const loaded = await this.#edit('load the variance', async () => {
+      const r = await m.loadVarianceDialog();
+      return r.kind === 'loaded' ? r.model : null;
+    });
+    if (loaded) this.#varianceLoaded();
+    return loaded;
+  }
+
+  /** Loads a noise variance from files the user picked in the page (browser mode; a .rpl with its .raw). */
+  async loadVarianceFiles(files: readonly File[]): Promise<boolean> {
+    if (files.length === 0) return false;
+    const names = files.map((f) => f.name).join(' + ');
+    const m = this.#studio.api.model;
+    const loaded = await this.#edit(`load the variance from ${names}`, async () => {
+      const uploads = await Promise.all(
+        files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+      );
+      return m.loadVarianceUpload({ files: uploads });
+    });
+    if (loaded) this.#varianceLoaded();
+    return loaded;
+  }
+
+  #varianceLoaded(): void {
+    const v = this.state?.variance;
+    if (v?.kind !== 'array') return;
+    this.#studio.notices.push(
+      'success',
+      `Variance loaded from ${v.source ?? 'the file'}`,
+      v.oneSpectrum ? 'One spectrum, the same at every pixel.' : 'One value per data point.',
+    );
   }
 
   assignToAll(): Promise<boolean> {
