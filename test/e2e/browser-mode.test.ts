@@ -347,6 +347,31 @@ describe.skipIf(!hasChromium)('browser mode in headless Chromium: the workflow',
     expect(values.filter((v) => v > 280 && v < 420).length).toBeGreaterThan(values.length * 0.8);
   });
 
+  it('selects the pixels the run left unfitted and refits them from their neighbours', async () => {
+    const count = page.getByTestId('selection-count');
+    const selected = async (): Promise<number> =>
+      Number(/^(\d+) pixels? selected/.exec((await count.textContent()) ?? '')?.[1] ?? -1);
+    await page.getByTestId('tab-samfire').click();
+    const doneText = (await page.getByTestId('pixels-done').textContent()) ?? '';
+    const done = Number(/^(\d+) \//.exec(doneText.trim())?.[1]);
+    await page.getByTestId('tab-results').click();
+    await page.getByTestId('select-unfitted').click();
+    await expect.poll(selected).toBe(105 - done);
+    if (105 - done === 0) return;
+    const run = page.getByTestId('statusbar-run');
+    const ended = Number(await run.getAttribute('data-ended'));
+    await page.getByTestId('refit-samfire').click();
+    await expect
+      .poll(async () => Number(await run.getAttribute('data-ended')), { timeout: 30_000 })
+      .toBe(ended + 1);
+    // The local strategy (made active again) reaches them from their good neighbours.
+    await page.getByTestId('select-unfitted').click();
+    await expect.poll(selected).toBeLessThan(105 - done);
+    console.log(
+      `unfitted after the global strategy: ${105 - done}, after the refit: ${await selected()}`,
+    );
+  }, 60_000);
+
   it('selects pixels above a reduced chi-squared threshold, or a rectangle, and refits them', async () => {
     await page.getByTestId('refit-threshold').fill('0');
     await page.getByTestId('select-threshold').click();

@@ -254,9 +254,14 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
         if (engine !== e) return;
         const finished = e.pixelsLeft === 0;
         setState(finished ? 'finished' : 'stopped');
+        const missing = pixels() - e.pixelsDone;
         runEvents.emit({
           kind: finished ? 'finished' : 'stopped',
-          message: `${e.pixelsDone} of ${pixels()} pixels fitted`,
+          message:
+            `${e.pixelsDone} of ${pixels()} pixels fitted` +
+            (finished && missing > 0
+              ? `; ${missing} passed no goodness test: select them in Results (Refit: Unfitted) and refit them with SAMFire or by hand`
+              : ''),
           activeStrategy: activeIndex(),
         });
         ws.changed();

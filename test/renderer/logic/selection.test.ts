@@ -4,6 +4,7 @@ import {
   cellAt,
   movePixel,
   pixelsAbove,
+  pixelsUnfitted,
   rectPixels,
   rowCol,
   spanRect,
@@ -26,6 +27,8 @@ describe('selection', () => {
 
   it('selects pixels above a threshold, never the unfitted ones', () => {
     expect(pixelsAbove(Float64Array.of(0.5, 3, NaN, 2.01, 2), 2)).toEqual([1, 3]);
+    expect(pixelsUnfitted(Float64Array.of(0.5, NaN, 3, Infinity, 2))).toEqual([1, 3]);
+    expect(pixelsUnfitted(Float64Array.of(1, 2))).toEqual([]);
   });
 
   it('moves with the arrow keys, stopping at the edges', () => {

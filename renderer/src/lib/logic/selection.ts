@@ -49,6 +49,13 @@ export function pixelsAbove(values: ArrayLike<number>, threshold: number): numbe
   return out;
 }
 
+/** Pixels without a stored fit (no reduced χ²): never fitted, or no fit passed the goodness test. */
+export function pixelsUnfitted(values: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) out.push(i);
+  return out;
+}
+
 /** Moves a pixel by rows and columns, clamped to the map (arrow keys). */
 export function movePixel(
   pixel: number,

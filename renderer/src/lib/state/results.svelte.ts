@@ -7,7 +7,8 @@
 import type { ImageRequest, MapFormat, NavigatorImage } from '../../../../core/src/api/types.js';
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { parseNumber } from '../logic/parse.js';
-import { pixelsAbove, rectPixels } from '../logic/selection.js';
+import { pixelsAbove, pixelsUnfitted, rectPixels } from '../logic/selection.js';
+import { flavourOf } from '../logic/strategy-list.js';
 import type { CellRect } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';
 import { dataUrlBytes } from '../logic/data-url.js';
@@ -88,6 +89,19 @@ export class Results {
       s.notices.push('info', 'Nothing to refit', `No pixel has a reduced χ² above ${t.value}.`);
   }
 
+  /** Selects every pixel without a good fit (a run's failures, pixels no run reached). */
+  async selectUnfitted(): Promise<void> {
+    const s = this.#studio;
+    const image = await s.guard('Could not read the reduced χ² map', () =>
+      s.api.dataset.image({ kind: 'redChisq' }),
+    );
+    if (!image) return;
+    this.rect = null;
+    this.selection = pixelsUnfitted(image.values);
+    if (this.selection.length === 0)
+      s.notices.push('info', 'Nothing to refit', 'Every pixel holds a good fit.');
+  }
+
   /** Fits each selected pixel by hand, from its current values. Cancellable. */
   async refitByHand(): Promise<void> {
     const s = this.#studio;
@@ -130,6 +144,14 @@ export class Results {
     const pixels = this.selection;
     if (pixels.length === 0 || s.run.running) return;
     if (!(await s.run.setSeeds(pixels, false))) return;
+    // From their good neighbours: the first local strategy of the list, when one is not active.
+    const settings = s.run.settings;
+    if (settings) {
+      const active = settings.strategies[settings.activeStrategy];
+      const local = settings.strategies.findIndex((x) => flavourOf(x) === 'local');
+      if (local >= 0 && (!active || flavourOf(active) !== 'local'))
+        await s.run.updateSettings({ activeStrategy: local }, 'switch to the local strategy');
+    }
     this.selection = [];
     this.rect = null;
     await s.run.start();
