@@ -34,6 +34,12 @@ export interface DomainCase {
 
 export interface EdsCase {
   kind: 'eds';
+  /**
+   * Every line's centre and sigma fixed at the seed's values (as HyperSpy's
+   * fix_xray_lines_energy/width): only amplitudes and the background free, a
+   * linear problem. The error is then against HyperSpy's maps of the same run.
+   */
+  fixedLines: boolean;
   name: string;
   file: string;
   model: string;
@@ -144,10 +150,11 @@ export function domainCase(rows: number, cols: number, channels: number): Domain
   return c;
 }
 
-export function edsCase(): EdsCase {
+export function edsCase(fixedLines = false): EdsCase {
   return {
     kind: 'eds',
-    name: 'EDS AgCu 50x50 (real)',
+    fixedLines,
+    name: fixedLines ? 'EDS AgCu 50x50, lines fixed' : 'EDS AgCu 50x50 (real)',
     file: EDS_SEED,
     model: 'seed',
     reference: EDS_HYPERSPY,

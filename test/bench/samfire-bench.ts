@@ -127,7 +127,7 @@ function buildRunner(): void {
 
 function runOurs(c: BenchCase, workers: number, order: 'pick' | 'arrival'): RunResult {
   const out = `${RESULTS}/run-ours.json`;
-  const caseArg = c.kind === 'eds' ? 'eds' : c.dir;
+  const caseArg = c.kind === 'eds' ? (c.fixedLines ? 'eds-fixed' : 'eds') : c.dir;
   execFileSync(
     process.execPath,
     [RUNNER, '--case', caseArg, '--workers', String(workers), '--order', order, '--out', out],
@@ -143,7 +143,8 @@ function runOurs(c: BenchCase, workers: number, order: 'pick' | 'arrival'): RunR
 function runHyperspy(c: BenchCase, workers: number): RunResult {
   const out = `${RESULTS}/run-hyperspy.json`;
   const source = c.kind === 'eds' ? c.file : c.dir;
-  const r = spawnSync(PYTHON, [`${HERE}py/hs_bench.py`, c.kind, source, String(workers), out], {
+  const kind = c.kind === 'eds' && c.fixedLines ? 'eds-fixed' : c.kind;
+  const r = spawnSync(PYTHON, [`${HERE}py/hs_bench.py`, kind, source, String(workers), out], {
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
     maxBuffer: 1 << 28,
@@ -190,6 +191,18 @@ async function referenceFor(c: BenchCase): Promise<Reference> {
   return { maps, valid: (i) => Number.isFinite(red[i]!), has: () => true };
 }
 
+/** A run's own maps as the reference (its fitted pixels). */
+function runReference(run: RunResult): Reference {
+  const marker = run.maps.marker;
+  return {
+    maps: Object.fromEntries(
+      Object.entries(run.maps.params).map(([k, v]) => [k, v.map((x) => x ?? NaN)]),
+    ),
+    valid: (i) => marker[i]! <= -1,
+    has: () => true,
+  };
+}
+
 function errorsOf(run: RunResult, ref: Reference): { pooled: number; per: Record<string, number> } {
   const all: number[] = [];
   const per: Record<string, number> = {};
@@ -225,6 +238,7 @@ const cases: BenchCase[] = [
     .filter(([r, c, n]) => wanted(`domain ${r}x${c}x${n}`))
     .map(([r, c, n]) => domainCase(r, c, n)),
   ...(wanted('eds') || wanted(edsCase().name) ? [edsCase()] : []),
+  ...(wanted('eds') || wanted(edsCase(true).name) ? [edsCase(true)] : []),
 ];
 
 mkdirSync(RESULTS, { recursive: true });
@@ -241,7 +255,9 @@ for (const c of cases) {
   const pixels = c.kind === 'domain' ? c.rows * c.cols : 2500;
   const big = pixels > 32 * 32;
   const caseRows: Row[] = [];
+  const results: RunResult[] = [];
   const add = (r: RunResult): void => {
+    results.push(r);
     const e = errorsOf(r, ref);
     const row: Row = {
       case: c.name,
@@ -275,6 +291,15 @@ for (const c of cases) {
   for (const [w, order] of runs) add(runOurs(c, w, order));
   const hsAllowed = c.kind === 'eds' || pixels <= 32 * 32 || args['hyperspy-large'];
   if (hyperspy && hsAllowed) for (const w of hyperspyWorkers) add(runHyperspy(c, w));
+  if (c.kind === 'eds' && c.fixedLines) {
+    // No stored result for this variant: HyperSpy's maps of this run are the reference.
+    const hs = results.find((r) => r.program === 'hyperspy');
+    caseRows.forEach((row, i) => {
+      const e = hs ? errorsOf(results[i]!, runReference(hs)) : { pooled: NaN, per: {} };
+      row.medianRelativeError = e.pooled;
+      row.errors = e.per;
+    });
+  }
   const hs2 =
     caseRows.find((r) => r.program.startsWith('HyperSpy') && r.workers === 2) ??
     caseRows.find((r) => r.program.startsWith('HyperSpy'));

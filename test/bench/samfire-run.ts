@@ -2,7 +2,7 @@
  * One benchmark run of our SAMFire, in a process of its own so that its peak
  * memory (RSS of the process, worker threads included) is its own:
  *
- *   tsx test/bench/samfire-run.ts --case DIR|eds --workers N --order pick|arrival --out FILE.json
+ *   tsx test/bench/samfire-run.ts --case DIR|eds|eds-fixed --workers N --order pick|arrival --out FILE.json
  *
  * Loads the case (a domain case's data.npy straight into shared memory; the
  * EDS map from its .hspy), fits the seed pixel like HyperSpy's scripts, runs
@@ -83,12 +83,18 @@ let strategies: Strategy[];
 let tolerance: number;
 let optional: string[];
 let seedSeconds = 0;
-if (values.case === 'eds') {
-  const c = edsCase();
+if (values.case === 'eds' || values.case === 'eds-fixed') {
+  const c = edsCase(values.case === 'eds-fixed');
   // As `samfire run` reads it: large arrays straight into shared memory for the threads.
   const file = await readHspy(c.file, { sharedMemory: workers > 0 });
   const index = file.modelNames.findIndex((names) => names.includes(c.model));
   model = file.model(index < 0 ? 0 : index, c.model);
+  if (c.fixedLines) {
+    // The lines' energies and widths fixed at the seed's values: only amplitudes free.
+    for (const comp of model.components)
+      for (const p of comp.parameters)
+        if (p.name === 'centre' || p.name === 'sigma') p.free = false;
+  }
   // HyperSpy's defaults, as its reference run (hs_eds_ref.py): the local
   // strategy (radius 3) then the global one, tolerance 0.8, bounded.
   strategies = [new RedChisqStrategy(), new HistogramStrategy()];

@@ -2,7 +2,7 @@
 reference scripts (../shared/tools/hyperspy), for test/bench/samfire-bench.ts.
 
 usage: /usr/bin/python3 hs_bench.py domain CASE_DIR WORKERS OUT.json
-       /usr/bin/python3 hs_bench.py eds SEED.hspy WORKERS OUT.json
+       /usr/bin/python3 hs_bench.py eds|eds-fixed SEED.hspy WORKERS OUT.json
 
 domain: CASE_DIR/data.npy and case.json (written by our generator); the model,
   seed fit at (0, 0) and SAMFire settings of hs_make_case.py (local strategy
@@ -129,6 +129,12 @@ def main(kind, source, workers, out):
     else:
         s = hs.load(source)
         m = s.models.restore("seed")
+        if kind == "eds-fixed":
+            # The lines' energies and widths fixed at the seed's values: only amplitudes free.
+            for comp in m:
+                for name in ("centre", "sigma"):
+                    if hasattr(comp, name):
+                        getattr(comp, name).free = False
         samf = m.create_samfire(workers=workers, ipyparallel=False)
         samf.plot_every = np.nan
         samf.metadata.goodness_test.tolerance = 0.8
