@@ -28,6 +28,9 @@ export class ModelProblem implements LeastSquaresProblem {
   readonly nResiduals: number;
   #nParams = 0;
   readonly #freeSlots: Int32Array;
+  /** 1 where the slot's parameter enters the model linearly (an amplitude). */
+  readonly #linearSlot: Uint8Array;
+  #linear = false;
   readonly #views: Float64Array[];
   readonly #rows: Int32Array[];
   readonly #tmp: Float64Array;
@@ -55,6 +58,14 @@ export class ModelProblem implements LeastSquaresProblem {
     this.active = new Uint8Array(components.length).fill(1);
     this.free = new Uint8Array(total);
     this.#freeSlots = new Int32Array(total);
+    this.#linearSlot = new Uint8Array(total);
+    components.forEach((c, i) => {
+      let s = this.offsets[i]!;
+      for (const p of c.parameters) {
+        const len = p.length ?? 1;
+        for (let j = 0; j < len; j++) this.#linearSlot[s++] = p.linear ? 1 : 0;
+      }
+    });
     this.#views = components.map((c, i) =>
       this.slots.subarray(this.offsets[i], this.offsets[i]! + c.size),
     );
@@ -66,6 +77,15 @@ export class ModelProblem implements LeastSquaresProblem {
 
   get nParams(): number {
     return this.#nParams;
+  }
+
+  /**
+   * Every free parameter enters the model linearly (after configure): the
+   * model is a sum of components, each linear in its amplitude, so with only
+   * amplitudes free the residuals are affine in them.
+   */
+  get linear(): boolean {
+    return this.#linear;
   }
 
   /** Slot index of each free parameter, in the order of the optimiser's vector. */
@@ -89,6 +109,9 @@ export class ModelProblem implements LeastSquaresProblem {
       }
     });
     this.#nParams = k;
+    let linear = k > 0;
+    for (let j = 0; j < k && linear; j++) linear = this.#linearSlot[this.#freeSlots[j]!] === 1;
+    this.#linear = linear;
   }
 
   /** Free parameter values from the slots into `out`. */

@@ -280,6 +280,31 @@ function gaussNewtonFloor(ws: Workspace, nActive: number, f: number): number {
   return f - gz;
 }
 
+/**
+ * The undamped Gauss-Newton point p - A^-1 g into ws.pTrial, from the normal
+ * equations in ws.a and ws.g (scaled by the column norms so that units do
+ * not matter). For a linear problem that is the exact least-squares
+ * solution. False when A is singular or the point leaves the bounds (then
+ * the bounded problem's minimum lies on a bound: the damped, projected
+ * iterations find it).
+ */
+function gaussNewtonPoint(ws: Workspace, lower: Float64Array, upper: Float64Array): boolean {
+  const { n, a, g, s, rhs, work, p, pTrial } = ws;
+  for (let k = 0; k < n; k++) work[k] = Math.sqrt(a[k * n + k]!) || 1;
+  for (let k = 0; k < n; k++) {
+    for (let l = 0; l <= k; l++) s[k * n + l] = a[k * n + l]! / (work[k]! * work[l]!);
+    rhs[k] = -g[k]! / work[k]!;
+  }
+  if (!choleskyInPlace(s, n)) return false;
+  choleskySolveInPlace(s, n, rhs);
+  for (let k = 0; k < n; k++) {
+    const t = p[k]! + rhs[k]! / work[k]!;
+    if (!(t >= lower[k]! && t <= upper[k]!)) return false;
+    pTrial[k] = t;
+  }
+  return true;
+}
+
 export class LevenbergMarquardt implements Optimiser {
   readonly name = 'lm';
   /**
@@ -356,6 +381,24 @@ export class LevenbergMarquardt implements Optimiser {
         if (!haveNormal) {
           status = 'failed';
           break;
+        }
+        // Only amplitudes free: one linear least-squares solve is the answer
+        // (the Jacobian, so A, is the same at the solution: the covariance
+        // below holds there too).
+        if (iterations === 1 && problem.linear === true && gaussNewtonPoint(ws, lower, upper)) {
+          problem.residuals(pTrial, rTrial);
+          ws.nfev++;
+          const fTrial = sumSquares(rTrial, m);
+          // Rounding aside, the exact minimum is no worse than the start.
+          if (Number.isFinite(fTrial) && fTrial <= f * (1 + 1e-9)) {
+            p.set(pTrial);
+            const t = r;
+            r = rTrial;
+            rTrial = t;
+            f = fTrial;
+            status = fTrial === 0 ? 'zero-residuals' : 'linear';
+            break;
+          }
         }
         // Scaling and the gradient test over the parameters free to move.
         let nActive = 0;

@@ -17,6 +17,13 @@ export interface LeastSquaresProblem {
    * back to finite differences without it.
    */
   jacobian?(p: Float64Array, out: Float64Array): void;
+  /**
+   * The residuals are affine in the parameters (only amplitudes free): the
+   * Jacobian is the same everywhere and one Gauss-Newton step from any start
+   * lands on the unique minimum. `lm` then solves the linear least-squares
+   * problem directly. @default false
+   */
+  readonly linear?: boolean;
 }
 
 /** Why a fit stopped. */
@@ -39,7 +46,9 @@ export type StopReason =
    * Given up early: stalled with the sum of squares above `abandonAbove`, and
    * even the full Gauss-Newton step predicted no way below it.
    */
-  | 'abandoned';
+  | 'abandoned'
+  /** A linear problem solved exactly (one Gauss-Newton step; see LeastSquaresProblem.linear). */
+  | 'linear';
 
 export interface OptimiserOptions {
   /** Lower bounds per parameter (-Infinity for none). @default none */
@@ -168,7 +177,13 @@ export function resolveOptions(
 }
 
 export function isConverged(status: StopReason): boolean {
-  return status === 'ftol' || status === 'xtol' || status === 'gtol' || status === 'zero-residuals';
+  return (
+    status === 'ftol' ||
+    status === 'xtol' ||
+    status === 'gtol' ||
+    status === 'zero-residuals' ||
+    status === 'linear'
+  );
 }
 
 const MESSAGES: Record<StopReason, string> = {
@@ -179,6 +194,7 @@ const MESSAGES: Record<StopReason, string> = {
   'max-evaluations': 'stopped: the cap on model evaluations was reached before convergence',
   'max-iterations': 'stopped: the iteration limit was reached before convergence',
   failed: 'failed: the model gave non-finite values',
+  linear: 'converged: a linear problem, solved exactly by linear least squares',
   abandoned:
     'stopped: the fit stalled far above the sum of squares asked for (abandonAbove), with no step predicted to reach it',
 };

@@ -223,7 +223,12 @@ class SamfireKernel implements PixelKernel {
         }
         fits++;
         last = outcome;
-        if (!this.#isGood(outcome)) continue;
+        if (!this.#isGood(outcome)) {
+          // Only amplitudes free: the problem is convex with one minimum,
+          // which this fit found; other starts would find it again.
+          if (problem.linear && outcome.converged) break;
+          continue;
+        }
         if (!this.#hasOptional) return this.#result(pixel, outcome, true, fits);
         const ll = this.#fitter.logLikelihood();
         const aicc = informationCriteria(ll, outcome.nFree, problem.nResiduals).aicc;

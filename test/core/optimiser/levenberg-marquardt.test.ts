@@ -150,3 +150,77 @@ describe('lm', () => {
     expect(r.std[1]).toBeCloseTo(Math.sqrt(0.2), 8);
   });
 });
+
+/** Residuals X p - y for a random design X (m x n, parameter-major) and data y. */
+function linearProblem(seed: number, m: number, n: number, linear: boolean): LeastSquaresProblem {
+  let s = seed;
+  const rand = (): number => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const x = Float64Array.from({ length: n * m }, rand);
+  const y = Float64Array.from({ length: m }, () => 10 * rand());
+  return {
+    nResiduals: m,
+    nParams: n,
+    linear,
+    residuals(p, out) {
+      for (let i = 0; i < m; i++) {
+        let v = -y[i]!;
+        for (let k = 0; k < n; k++) v += x[k * m + i]! * p[k]!;
+        out[i] = v;
+      }
+    },
+    jacobian(_p, out) {
+      out.set(x);
+    },
+  };
+}
+
+describe('lm on linear problems (only amplitudes free)', () => {
+  it('solves them exactly in one step from any start, as the damped iterations do in many', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.double({ min: -1e4, max: 1e4, noNaN: true }),
+        (seed, n, start) => {
+          const lm = new LevenbergMarquardt();
+          const x0 = new Float64Array(n).fill(start);
+          const exact = lm.fit(linearProblem(seed, 40, n, true), x0);
+          const iterated = lm.fit(linearProblem(seed, 40, n, false), x0, {
+            ftol: 1e-15,
+            xtol: 1e-15,
+          });
+          expect(exact.status).toBe('linear');
+          expect(exact.converged).toBe(true);
+          expect(exact.iterations).toBe(1);
+          expect(exact.evaluations).toBe(2);
+          expect(exact.chisq).toBeLessThanOrEqual(iterated.chisq * (1 + 1e-9));
+          for (let k = 0; k < n; k++) {
+            const scale = Math.max(1, Math.abs(iterated.params[k]!));
+            expect(Math.abs(exact.params[k]! - iterated.params[k]!) / scale).toBeLessThan(1e-6);
+            expect(exact.std[k]!).toBeCloseTo(iterated.std[k]!, 6);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('leaves a solution outside the bounds to the projected iterations, which stay inside', () => {
+    const lm = new LevenbergMarquardt();
+    const free = lm.fit(linearProblem(3, 30, 3, true), new Float64Array(3));
+    expect(free.status).toBe('linear');
+    // Bound the parameter the free solution puts lowest just above its value.
+    const k = free.params.indexOf(Math.min(...free.params));
+    const lower = new Float64Array(3).fill(-Infinity);
+    lower[k] = free.params[k]! + 1;
+    const upper = new Float64Array(3).fill(Infinity);
+    const bounded = lm.fit(linearProblem(3, 30, 3, true), new Float64Array(3).fill(50), {
+      lower,
+      upper,
+    });
+    expect(bounded.status).not.toBe('linear');
+    expect(bounded.converged).toBe(true);
+    expect(bounded.params[k]).toBeCloseTo(lower[k]!, 9);
+    expect(bounded.chisq).toBeGreaterThan(free.chisq);
+  });
+});

@@ -133,6 +133,49 @@ describe('kernel without optional components', () => {
   });
 });
 
+describe('kernel with only amplitudes free (a linear problem)', () => {
+  function linearModel(): Model {
+    const model = peaksModel();
+    model.component('g2').active = false;
+    model.parameter('g.centre').set({ value: 50, free: false });
+    model.parameter('g.sigma').set({ value: 4, free: false });
+    return model;
+  }
+
+  /** Candidates for g.A; centre and sigma (fixed) at the truth. */
+  const aStart = (a: number[]): PixelStart => ({
+    components: [null, { slots: [a, [50], [4]] }, null],
+  });
+
+  it('solves each fit exactly, in one step', () => {
+    const r = kernelFor(linearModel()).fit(0, aStart([1, 1e6]));
+    expect(r.good).toBe(true);
+    expect(r.status).toBe('linear');
+    expect(r.fits).toBe(1);
+    // The same minimum as the damped iterations of a model with a nonlinear slot pinned by bounds.
+    const iterated = linearModel();
+    iterated.parameter('g.sigma').set({ free: true, bmin: 4, bmax: 4 });
+    const it = kernelFor(iterated, [], RED1, { bounded: true, ftol: 1e-14, xtol: 1e-14 }).fit(
+      0,
+      aStart([2500]),
+    );
+    expect(it.status).not.toBe('linear');
+    expect(r.chisq).toBeLessThanOrEqual(it.chisq * (1 + 1e-9));
+    expect(r.values[1]).toBeCloseTo(it.values[1]!, 3); // g.A
+  });
+
+  it('tries one start only when no fit passes: every start reaches the same minimum', () => {
+    const never = { kind: 'redChisq', tolerance: 1e-12 };
+    const r = kernelFor(linearModel(), [], never).fit(0, aStart([10, 2500, 1e5, 7]));
+    expect(r.good).toBe(false);
+    expect(r.fits).toBe(1);
+    // With a nonlinear slot free, every candidate is tried.
+    const model = linearModel();
+    model.parameter('g.centre').free = true;
+    expect(kernelFor(model, [], never).fit(0, aStart([10, 2500, 1e5, 7])).fits).toBe(4);
+  });
+});
+
 describe('kernel with optional components', () => {
   it('switches an optional component off where the simpler model fits as well (AICc)', () => {
     const kernel = kernelFor(peaksModel(), [2], RED1, { bounded: true });
