@@ -3,13 +3,15 @@
  * the example, the model editor with undo, a real single-pixel fit with its
  * verdict, and a short SAMFire run to the end.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FitProgress, RunEvent } from '../../core/src/api/types.js';
 import { autoSaveEvery } from '../../core/src/host/fit-service.js';
+import { writeNpy } from '../../core/src/io/npy.js';
+import { mulberry32, poissonNoise } from '../helpers/random.js';
 import { createHost } from '../../core/src/host/host.js';
 import type { Host } from '../../core/src/host/host.js';
 import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
@@ -255,6 +257,59 @@ describe('host fit service', () => {
     const status = await again.fit.status();
     expect(status.state).toBe('stopped');
     expect(status.pixelsDone).toBeGreaterThan(10);
+  });
+});
+
+describe('crash recovery of a file with a model built in the app', () => {
+  it('reopens the file with the run, the components and the variance the run used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samfire-host-'));
+    // A 4x5 map of 200 channels: 30 + a Gaussian (area 4000 at 100, sigma 8), Poisson noise.
+    const rand = mulberry32(9);
+    const n = 200;
+    const mean = new Float64Array(20 * n);
+    for (let p = 0; p < 20; p++)
+      for (let i = 0; i < n; i++)
+        mean[p * n + i] =
+          30 + (4000 / (8 * Math.sqrt(2 * Math.PI))) * Math.exp(-0.5 * ((i - 100) / 8) ** 2);
+    const path = join(dir, 'map.npy');
+    writeFileSync(path, writeNpy(poissonNoise(rand, mean), [4, 5, n]));
+    const h = newHost(join(dir, 'backups'));
+    expect((await h.file.openPath({ path })).kind).toBe('opened');
+    await h.model.addComponent({ kind: 'Offset', name: 'bg' });
+    await h.model.addComponent({ kind: 'Gaussian', name: 'peak' });
+    await h.model.setParameter({ parameter: 'bg.offset', value: 25, allPixels: true });
+    await h.model.setParameter({ parameter: 'peak.A', value: 3000, allPixels: true });
+    await h.model.setParameter({ parameter: 'peak.centre', value: 98, allPixels: true });
+    await h.model.setParameter({ parameter: 'peak.sigma', value: 7, allPixels: true });
+    await h.model.setVariance({ variance: { kind: 'poisson', gain: 1.5, offset: 2 } });
+    await h.fit.updateSettings({ workers: 0, saveEvery: 5, randomSeed: 1 });
+    await h.fit.updateSettings({ goodness: { kind: 'redChisq', tolerance: 2 } });
+    expect((await h.fit.fitPixel({ pixel: 0, seed: true })).good).toBe(true);
+    const done = new Promise<void>((ok) =>
+      h.fit.onRunEvent((e) => (e.kind === 'finished' ? ok() : undefined)),
+    );
+    await h.fit.start();
+    await done;
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await h.dataset.image({ kind: 'parameter', parameter: 'peak.centre' });
+    await h.close();
+
+    const again = newHost(join(dir, 'backups'));
+    expect(await again.restoreSession()).toEqual({ dataset: true, run: true });
+    const state = await again.model.state();
+    expect(state.components.map((c) => `${c.name}:${c.kind}`)).toEqual([
+      'bg:Offset',
+      'peak:Gaussian',
+    ]);
+    expect(state.variance).toEqual({ kind: 'poisson', gain: 1.5, offset: 2 });
+    const status = await again.fit.status();
+    expect(status.state).toBe('stopped');
+    expect(status.pixelsDone).toBeGreaterThanOrEqual(15);
+    const after = await again.dataset.image({ kind: 'parameter', parameter: 'peak.centre' });
+    // Every pixel the backup holds has the value it had (the last results may postdate it).
+    let same = 0;
+    for (let i = 0; i < 20; i++) if (after.values[i] === before.values[i]) same++;
+    expect(same).toBeGreaterThanOrEqual(status.pixelsDone);
   });
 });
 

@@ -4,7 +4,8 @@ import type { DatasetSource, OpenResult } from '../api/types.js';
 import { makeDomainExample } from '../examples/domain.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
-import type { HostDeps } from './host-deps.js';
+import type { HostDeps, SessionRecord, SessionVariance } from './host-deps.js';
+import { varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
 
 function baseName(path: string): string {
@@ -19,6 +20,8 @@ export interface FileServiceHandle {
   api: HostFileApi;
   /** Reopens what the session record names; returns false when there is nothing to reopen. */
   reopenSession(): Promise<boolean>;
+  /** Records the variance the user chose, so that a crash session reopens with it. */
+  recordVariance(variance: SessionVariance): Promise<void>;
 }
 
 export function createFileService(
@@ -40,12 +43,27 @@ export function createFileService(
   const ticket = (): number => ++lastTicket;
   const isCancelled = (t: number): boolean => t <= cancelledUpTo;
 
+  /** What the session file says is open (null: nothing, or not recorded). */
+  let current: SessionRecord | null = null;
   const remember = async (source: DatasetSource, signalIndex: number): Promise<void> => {
-    if (!deps.backups) return;
     const kind = source.kind === 'example' ? 'example' : 'path';
-    await deps.backups
-      .writeSession({ source: { kind, path: source.path, name: source.name }, signalIndex })
-      .catch(() => undefined);
+    current = { source: { kind, path: source.path, name: source.name }, signalIndex };
+    if (!deps.backups) return;
+    await deps.backups.writeSession(current).catch(() => undefined);
+  };
+
+  /** Puts a recorded variance back on the open signal (a file read again). */
+  const applyVariance = async (v: SessionVariance): Promise<void> => {
+    const { signal } = ws.require();
+    if (v.kind === 'none') signal.setVariance({ kind: 'none' });
+    else if (v.kind === 'poisson')
+      signal.estimatePoissonianNoiseVariance({ gain: v.gain, offset: v.offset });
+    else if (v.kind === 'constant') signal.setVariance({ kind: 'constant', value: v.value });
+    else {
+      const { data } = varianceFromSignals(await deps.readSignals(v.path), signal, v.name);
+      ws.loadVariance(data, v.name);
+    }
+    ws.changed();
   };
 
   const opened = async (
@@ -155,6 +173,12 @@ export function createFileService(
 
   return {
     api,
+    recordVariance: async (variance) => {
+      if (!current) return;
+      current = { ...current, variance };
+      // The run's backup stays: the variance changed between runs, not the data.
+      await deps.backups?.writeSession(current, true).catch(() => undefined);
+    },
     reopenSession: async () => {
       const session = await deps.backups?.readSession();
       if (!session) return false;
@@ -171,6 +195,9 @@ export function createFileService(
           project ? (i) => project.model(i) : noModels,
         );
       } else return false;
+      current = session;
+      // The variance the run used; a variance file gone since leaves the file's default.
+      if (session.variance) await applyVariance(session.variance).catch(() => undefined);
       return true;
     },
   };

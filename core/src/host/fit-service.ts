@@ -387,10 +387,11 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     marker: () => engine?.metadata.marker ?? null,
     checkIdle,
     restore: (backup) => {
-      const open = ws.require();
       dropEngine();
+      // The components the run fitted (a reopened file has none of the user's).
+      const model = ws.adoptBackupModel(backup.model);
       const pool = deps.createPool(settings.workers);
-      const e = Samfire.restore(open.model, backup, pool ? { pool } : {});
+      const e = Samfire.restore(model, backup, pool ? { pool } : {});
       engine = e;
       settings = {
         ...settings,
@@ -407,7 +408,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       };
       autoSave = false;
       for (const i of backup.engine.optionalComponents)
-        ws.setOptional(open.model.components[i]!.name, true);
+        ws.setOptional(model.components[i]!.name, true);
       wire(e);
       last = { done: e.pixelsDone, left: e.pixelsLeft, count: e.count, rate: 0, eta: NaN };
       setState('stopped', 'restored from the last backup after a crash; press Resume to continue');

@@ -42,14 +42,24 @@ export interface ProjectFile {
 
 /** Where the session (what is open) and the run's last backup are kept. */
 export interface BackupStore {
-  writeSession(session: SessionRecord | null): Promise<void>;
+  /** Records what is open; a new dataset drops the last run's backup unless `keepBackup`. */
+  writeSession(session: SessionRecord | null, keepBackup?: boolean): Promise<void>;
   readSession(): Promise<SessionRecord | null>;
   writeBackup(backup: SamfireBackup): Promise<void>;
   readBackup(): Promise<SamfireBackup | null>;
 }
 
-/** Enough to reopen what was open: the source and which signal of it. */
+/** Enough to reopen what was open: the source, which signal of it, and the noise variance in use. */
 export interface SessionRecord {
   source: { kind: 'path' | 'example'; path: string | null; name: string };
   signalIndex: number;
+  /** Set when the user chose a variance (else the default of the file). */
+  variance?: SessionVariance;
 }
+
+export type SessionVariance =
+  | { kind: 'none' }
+  | { kind: 'poisson'; gain: number; offset: number }
+  | { kind: 'constant'; value: number }
+  /** Loaded from a file the user chose (read again on reopening). */
+  | { kind: 'file'; path: string; name: string };

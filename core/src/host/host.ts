@@ -26,7 +26,7 @@ export function createHost(deps: HostDeps): Host {
   const ws = new Workspace();
   const fit = createFitService(ws, deps);
   const files = createFileService(ws, deps, fit.checkIdle);
-  const model = createModelService(ws, fit.checkIdle, deps);
+  const model = createModelService(ws, fit.checkIdle, deps, (v) => files.recordVariance(v));
 
   const imageContext = () => {
     const { signal, model: m } = ws.require();

@@ -2,7 +2,7 @@
 import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
-import type { HostDeps } from './host-deps.js';
+import type { HostDeps, SessionVariance } from './host-deps.js';
 import { varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
 
@@ -28,6 +28,8 @@ export function createModelService(
   ws: Workspace,
   checkIdle: (action: string) => void,
   files: Pick<HostDeps, 'readSignals' | 'storeUpload'>,
+  /** Told the variance the user chose (the session record keeps it for crash recovery). */
+  varianceChosen: (variance: SessionVariance) => Promise<void> = async () => undefined,
 ): HostModelApi {
   /**
    * Reads a variance file and uses it; a file that cannot be read or does not
@@ -45,6 +47,7 @@ export function createModelService(
     if (ws.require().signal !== signal)
       throw new Error(`${name}: another dataset was opened meanwhile`);
     ws.loadVariance(data, name);
+    await varianceChosen({ kind: 'file', path, name });
     return ws.changed();
   };
   const edit = async (
@@ -118,6 +121,7 @@ export function createModelService(
       else if (variance.kind === 'array')
         throw new Error('a variance array cannot be set here: load it from a file');
       else signal.setVariance(variance);
+      await varianceChosen(variance);
       return ws.changed();
     },
     loadVariancePath: ({ path }) => loadVariance(path),

@@ -149,6 +149,27 @@ export class Workspace {
     return this.changed();
   }
 
+  /**
+   * Takes a run backup's model (components, values, maps) when the open one
+   * is not the model the run fitted: a file reopened after a crash comes
+   * with an empty model, the components the user built are in the backup.
+   * Returns the model the backup can be restored onto.
+   */
+  adoptBackupModel(state: ReturnType<typeof modelState>): Model {
+    const open = this.require();
+    const same =
+      open.model.components.length === state.components.length &&
+      open.model.components.every(
+        (c, i) =>
+          c.name === state.components[i]!.name &&
+          c.kind === state.components[i]!.kind &&
+          JSON.stringify(c.fn.options) === JSON.stringify(state.components[i]!.options),
+      );
+    if (!same) this.#restore(state, [...this.#optional]);
+    this.history.clear();
+    return open.model;
+  }
+
   /** Puts a saved model state back (a new Model object: the components may differ). */
   #restore(state: ReturnType<typeof modelState>, optional: readonly string[]): void {
     const open = this.require();

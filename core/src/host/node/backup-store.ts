@@ -4,12 +4,31 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/node/read-file.js';
 import type { SamfireBackup } from '../../samfire/backup.js';
 import { readBackupFile, writeBackupFile } from '../../samfire/node/backup-file.js';
-import type { BackupStore, SessionRecord } from '../host-deps.js';
+import type { BackupStore, SessionRecord, SessionVariance } from '../host-deps.js';
+
+function isSessionVariance(x: unknown): x is SessionVariance {
+  if (typeof x !== 'object' || x === null) return false;
+  const v = x as Record<string, unknown>;
+  const finite = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n);
+  switch (v.kind) {
+    case 'none':
+      return true;
+    case 'poisson':
+      return finite(v.gain) && finite(v.offset);
+    case 'constant':
+      return finite(v.value);
+    case 'file':
+      return typeof v.path === 'string' && typeof v.name === 'string';
+    default:
+      return false;
+  }
+}
 
 function isSession(x: unknown): x is SessionRecord {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Record<string, unknown>;
   const src = s.source as Record<string, unknown> | undefined;
+  if (s.variance !== undefined && !isSessionVariance(s.variance)) return false;
   return (
     Number.isInteger(s.signalIndex) &&
     typeof src === 'object' &&
@@ -37,8 +56,8 @@ export class FileBackupStore implements BackupStore {
     return join(this.#dir, 'run-backup.json');
   }
 
-  writeSession(session: SessionRecord | null): Promise<void> {
-    return this.#queue(() => this.#writeSession(session));
+  writeSession(session: SessionRecord | null, keepBackup = false): Promise<void> {
+    return this.#queue(() => this.#writeSession(session, keepBackup));
   }
 
   #queue(write: () => Promise<void>): Promise<void> {
@@ -47,10 +66,10 @@ export class FileBackupStore implements BackupStore {
     return next;
   }
 
-  async #writeSession(session: SessionRecord | null): Promise<void> {
+  async #writeSession(session: SessionRecord | null, keepBackup: boolean): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
     // A new dataset makes the old run's backup meaningless.
-    await rm(this.#backup, { force: true });
+    if (!keepBackup) await rm(this.#backup, { force: true });
     if (session === null) await rm(this.#session, { force: true });
     else await writeFileAtomic(this.#session, JSON.stringify(session));
   }
