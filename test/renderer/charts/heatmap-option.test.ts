@@ -1,6 +1,8 @@
 /** The map (heatmap) option, built in Node. */
 import { describe, expect, it } from 'vitest';
 import type { NavigatorImage } from '../../../core/src/api/types.js';
+import type { BitmapScale } from '../../../renderer/src/lib/charts/bitmap.js';
+import type { BitmapPainter, GridBox } from '../../../renderer/src/lib/charts/heatmap-option.js';
 import {
   colourScale,
   heatmapCells,
@@ -124,5 +126,147 @@ describe('heatmap option', () => {
     expect(scaleLabel(400.3459)).toBe('400.3');
     expect(scaleLabel(0)).toBe('0');
     expect(scaleLabel(0.000123)).toBe('1.23e-4');
+  });
+});
+
+/** A square map of n × n pixels, values 0 .. n² - 1, one NaN. */
+function square(n: number): NavigatorImage {
+  const values = Float64Array.from({ length: n * n }, (_, i) => i);
+  values[1] = NaN;
+  return {
+    request: { kind: 'sum' },
+    label: 'Sum',
+    units: 'counts',
+    shape: [n, n],
+    values,
+    min: 0,
+    max: n * n - 1,
+  };
+}
+
+/** A painter that records its calls and returns a stand-in image. */
+function recorder(): { paint: BitmapPainter; calls: [NavigatorImage, BitmapScale, GridBox][] } {
+  const calls: [NavigatorImage, BitmapScale, GridBox][] = [];
+  return {
+    calls,
+    paint: (image, scale, grid) => {
+      calls.push([image, scale, grid]);
+      return 'bitmap';
+    },
+  };
+}
+
+type Graphic = { type: string; z: number; style: Record<string, unknown>; shape?: unknown };
+
+describe('heatmap option of a large map (a bitmap)', () => {
+  const size = { width: 420, height: 480 };
+
+  it('keeps small maps (up to 128×128) on the exact heatmap path', () => {
+    for (const img of [image, square(128)]) {
+      const { paint, calls } = recorder();
+      const input = { image: img, selected: 3, size, seeds: [0], selection: null };
+      expect(heatmapOption({ ...input, paint })).toEqual(heatmapOption(input));
+      expect(calls).toHaveLength(0);
+    }
+  });
+
+  it('draws one image filling the square-celled grid instead of a cell per pixel', () => {
+    const big = square(129);
+    const { paint, calls } = recorder();
+    const o = heatmapOption({ image: big, selected: 130, size, seeds: [5], paint }) as Option;
+    expect(o.series.map((s) => s.name)).toEqual(['seeds', 'current pixel']);
+    expect(o.series.some((s) => (s as { type?: string }).type === 'heatmap')).toBe(false);
+    expect(o.series[1]!.data).toEqual([[1, 1]]);
+    const grid = heatmapGrid(size, [129, 129]);
+    expect(o.grid).toEqual(grid);
+    const img = (o.graphic as Graphic[]).find((g) => g.type === 'image')!;
+    expect(img.style).toEqual({
+      image: 'bitmap',
+      x: grid.left,
+      y: grid.top,
+      width: grid.width,
+      height: grid.height,
+    });
+    // Above the axes, under the seeds (z 9) and the current pixel (z 10).
+    expect(img.z).toBeLessThan(9);
+    expect(calls).toHaveLength(1);
+    const [painted, scale, box] = calls[0]!;
+    expect(painted).toBe(big);
+    expect(scale).toMatchObject({ kind: 'continuous', min: 0, max: 129 * 129 - 1 });
+    expect(box).toEqual(grid);
+  });
+
+  it('keeps the colour scale with the same ends, applied to no series', () => {
+    const big = square(200);
+    const cells = heatmapOption({ image: big, selected: null, size }) as Option;
+    const bitmap = heatmapOption({ image: big, selected: null, size, ...recorder() }) as Option;
+    expect(bitmap.visualMap).toEqual({ ...(cells.visualMap as object), seriesIndex: [] });
+    expect(bitmap.visualMap).toMatchObject({ min: 0, max: 39999, text: ['40000', '0'] });
+    expect(bitmap.xAxis).toEqual(cells.xAxis);
+    expect(bitmap.yAxis).toEqual(cells.yAxis);
+    expect(bitmap.title).toEqual(cells.title);
+  });
+
+  it('paints with the robust range and colour map chosen', () => {
+    const big = square(150);
+    big.values[0] = -1e9;
+    const { paint, calls } = recorder();
+    const o = heatmapOption({
+      image: { ...big, min: -1e9 },
+      selected: null,
+      size,
+      colourMap: 'magma',
+      rangeMode: 'robust',
+      paint,
+    });
+    const scale = calls[0]![1];
+    expect(scale).toMatchObject({ kind: 'continuous', colourMap: 'magma' });
+    expect(o.visualMap).toMatchObject({
+      min: (scale as { min: number }).min,
+      max: (scale as { max: number }).max,
+    });
+    expect((scale as { min: number }).min).toBeGreaterThan(0);
+  });
+
+  it('shows on/off and marker legends that do not filter anything', () => {
+    const big = square(130);
+    for (const request of [{ kind: 'active', component: 'l2' }, { kind: 'marker' }] as const) {
+      const { paint, calls } = recorder();
+      const o = heatmapOption({ image: { ...big, request }, selected: null, size, paint });
+      expect(o.visualMap).toMatchObject({
+        type: 'piecewise',
+        seriesIndex: [],
+        selectedMode: false,
+      });
+      expect(calls[0]![1].kind).toBe(request.kind === 'marker' ? 'marker' : 'binary');
+    }
+  });
+
+  it('draws the rectangle selection over the image', () => {
+    const big = square(256);
+    const o = heatmapOption({
+      image: big,
+      selected: null,
+      size,
+      selection: { r0: 10, c0: 20, r1: 11, c1: 23 },
+      ...recorder(),
+    });
+    const [img, rect] = o.graphic as Graphic[];
+    expect(img!.type).toBe('image');
+    expect(rect!.type).toBe('rect');
+    expect(rect!.z).toBeGreaterThan(img!.z);
+    const g = heatmapGrid(size, [256, 256]);
+    expect(rect!.shape).toMatchObject({
+      x: g.left + (20 * g.width) / 256,
+      width: (4 * g.width) / 256,
+    });
+  });
+
+  it('draws neither cells nor an image before the chart has a size', () => {
+    const { paint, calls } = recorder();
+    const o = heatmapOption({ image: square(256), selected: null, paint }) as Option;
+    expect(o.series).toEqual([]);
+    expect(o.graphic).toBeUndefined();
+    expect(calls).toHaveLength(0);
   });
 });

@@ -3,10 +3,26 @@
  * images are read), square cells, a colour scale chosen by the kind of map
  * (continuous, on/off, the marker's signed priorities), NaN cells left empty,
  * the current pixel outlined, seeds marked and a rectangle selection drawn.
+ * Large maps (more than BITMAP_THRESHOLD pixels, given a painter) are one
+ * image filling the same grid instead, coloured alike (bitmap.ts), with the
+ * same axes, colour scale (shown, applied to no series) and overlays.
  */
-import type { EChartsOption, SeriesOption, VisualMapComponentOption } from 'echarts';
+import type {
+  EChartsOption,
+  GraphicComponentOption,
+  SeriesOption,
+  VisualMapComponentOption,
+} from 'echarts';
 import type { ImageRequest, NavigatorImage } from '../../../../core/src/api/types.js';
-import { COLOUR_MAPS, scaleKind, scaleRange } from '../logic/colour-scale.js';
+import {
+  COLOUR_MAPS,
+  MARKER_COLOURS,
+  ON_OFF_COLOURS,
+  scaleKind,
+  scaleRange,
+} from '../logic/colour-scale.js';
+import { bitmapScale, drawsAsBitmap } from './bitmap.js';
+import type { BitmapScale } from './bitmap.js';
 import type { ColourMapName, RangeMode, ScaleRange } from '../logic/colour-scale.js';
 import type { CellRect } from '../logic/selection.js';
 
@@ -23,7 +39,22 @@ export interface HeatmapInput {
   selection?: CellRect | null;
   /** Show the map's name above it. @default true */
   title?: boolean;
+  /**
+   * Paints a large map (more than BITMAP_THRESHOLD pixels) as one image, once the size is known;
+   * without it every map is a heatmap. See bitmap-canvas.ts.
+   */
+  paint?: BitmapPainter;
 }
+
+type GraphicImageOption = Extract<GraphicComponentOption, { type?: 'image' }>;
+/** What ECharts can draw as an image (a canvas, in the app). */
+export type MapImageSource = NonNullable<NonNullable<GraphicImageOption['style']>['image']>;
+/** Paints an image's pixels with a colour scale into an image source for a grid of this size. */
+export type BitmapPainter = (
+  image: NavigatorImage,
+  scale: BitmapScale,
+  grid: GridBox,
+) => MapImageSource;
 
 export interface GridBox {
   left: number;
@@ -81,9 +112,17 @@ export function heatmapCells(image: NavigatorImage): [number, number, number][] 
   return out;
 }
 
+/** Robust ranges of the images seen (their values are never changed in place). */
+const robustRanges = new WeakMap<Float64Array, ScaleRange>();
+
 /** The colour range: the image's own finite range, or a robust one. */
 export function imageRange(image: NavigatorImage, mode: RangeMode = 'full'): ScaleRange {
-  if (mode === 'robust') return scaleRange(image.values, 'robust');
+  if (mode === 'robust') {
+    // Sorting a large map on every redraw (a click, a hover outline) would cost milliseconds.
+    let r = robustRanges.get(image.values);
+    if (!r) robustRanges.set(image.values, (r = scaleRange(image.values, 'robust')));
+    return { ...r };
+  }
   if (!Number.isFinite(image.min) || !Number.isFinite(image.max)) return { min: 0, max: 1 };
   return { min: image.min, max: image.max > image.min ? image.max : image.min + 1 };
 }
@@ -120,8 +159,12 @@ export function colourScale(
       ...common,
       type: 'piecewise',
       pieces: [
-        { value: 0, label: request.kind === 'seeds' ? 'not a seed' : 'off', color: '#5c6370' },
-        { value: 1, label: on, color: '#f5b700' },
+        {
+          value: 0,
+          label: request.kind === 'seeds' ? 'not a seed' : 'off',
+          color: ON_OFF_COLOURS[0],
+        },
+        { value: 1, label: on, color: ON_OFF_COLOURS[1] },
       ],
     };
   }
@@ -132,11 +175,11 @@ export function colourScale(
       type: 'piecewise',
       itemGap: 6,
       pieces: [
-        { lte: -2, label: 'kept', color: '#1c7c54' },
-        { gt: -2, lte: -1, label: 'done', color: '#37b24d' },
-        { gt: -1, lte: 0, label: 'none', color: '#5c6370' },
-        { gt: 0, lt: top / 2, label: 'candidate', color: '#f08c00' },
-        { gte: top / 2, label: 'next', color: '#e03131' },
+        { lte: -2, label: 'kept', color: MARKER_COLOURS.kept },
+        { gt: -2, lte: -1, label: 'done', color: MARKER_COLOURS.done },
+        { gt: -1, lte: 0, label: 'none', color: MARKER_COLOURS.none },
+        { gt: 0, lt: top / 2, label: 'candidate', color: MARKER_COLOURS.candidate },
+        { gte: top / 2, label: 'next', color: MARKER_COLOURS.next },
       ],
     };
   }
@@ -165,24 +208,30 @@ export function heatmapOption({
   seeds = [],
   selection = null,
   title = true,
+  paint,
 }: HeatmapInput): EChartsOption {
   const [rows, cols] = image.shape;
   const fg = dark ? '#e6e8ee' : '#1d2330';
   const grid = size ? heatmapGrid(size, image.shape) : null;
   const cell = grid ? grid.width / cols : 10;
-  const series: SeriesOption[] = [
-    {
-      type: 'heatmap',
-      name: image.label,
-      data: heatmapCells(image),
-      // Big maps draw in chunks over a few frames instead of one long task.
-      progressive: rows * cols > 50_000 ? 20_000 : 0,
-      progressiveThreshold: 50_000,
-      // Pointer handling is ours (zrender events): no ECharts hover states to go stale on redraws.
-      silent: true,
-      emphasis: { disabled: true },
-    },
-  ];
+  const range = imageRange(image, rangeMode);
+  // A large map is one image (drawn once the grid is known), not a rectangle per pixel.
+  const bitmap = !!paint && drawsAsBitmap(image.shape);
+  const series: SeriesOption[] = bitmap
+    ? []
+    : [
+        {
+          type: 'heatmap',
+          name: image.label,
+          data: heatmapCells(image),
+          // Big maps draw in chunks over a few frames instead of one long task.
+          progressive: rows * cols > 50_000 ? 20_000 : 0,
+          progressiveThreshold: 50_000,
+          // Pointer handling is ours (zrender events): no ECharts hover states to go stale on redraws.
+          silent: true,
+          emphasis: { disabled: true },
+        },
+      ];
   if (seeds.length > 0) {
     series.push({
       type: 'scatter',
@@ -236,34 +285,58 @@ export function heatmapOption({
     },
     visualMap: colourScale(
       image.request,
-      imageRange(image, rangeMode),
+      range,
       colourMap,
       fg,
       grid ? Math.max(80, Math.min(260, grid.width * 0.6)) : 150,
     ),
     series,
   };
+  const graphic: GraphicComponentOption[] = [];
+  if (bitmap) {
+    // The colour scale stays as the legend, applied to no series (the image has its colours).
+    const legend = option.visualMap as VisualMapComponentOption;
+    option.visualMap =
+      legend.type === 'piecewise'
+        ? { ...legend, seriesIndex: [], selectedMode: false }
+        : { ...legend, seriesIndex: [] };
+    if (grid && paint) {
+      graphic.push({
+        type: 'image',
+        id: 'map-bitmap',
+        silent: true,
+        // Above the axes, below the seeds, current pixel and selection (as the heatmap's cells).
+        z: 2,
+        style: {
+          image: paint(image, bitmapScale(image.request, range, colourMap), grid),
+          x: grid.left,
+          y: grid.top,
+          width: grid.width,
+          height: grid.height,
+        },
+      });
+    }
+  }
   if (selection && grid) {
     const ch = grid.height / rows;
-    option.graphic = [
-      {
-        type: 'rect',
-        silent: true,
-        z: 100,
-        shape: {
-          x: grid.left + selection.c0 * cell,
-          y: grid.top + selection.r0 * ch,
-          width: (selection.c1 - selection.c0 + 1) * cell,
-          height: (selection.r1 - selection.r0 + 1) * ch,
-        },
-        style: {
-          fill: 'rgba(255,255,255,0.12)',
-          stroke: dark ? '#ffffff' : '#111111',
-          lineWidth: 2,
-          lineDash: [5, 3],
-        },
+    graphic.push({
+      type: 'rect',
+      silent: true,
+      z: 100,
+      shape: {
+        x: grid.left + selection.c0 * cell,
+        y: grid.top + selection.r0 * ch,
+        width: (selection.c1 - selection.c0 + 1) * cell,
+        height: (selection.r1 - selection.r0 + 1) * ch,
       },
-    ];
+      style: {
+        fill: 'rgba(255,255,255,0.12)',
+        stroke: dark ? '#ffffff' : '#111111',
+        lineWidth: 2,
+        lineDash: [5, 3],
+      },
+    });
   }
+  if (graphic.length > 0) option.graphic = graphic;
   return option;
 }

@@ -17,6 +17,18 @@ export const COLOUR_MAPS = {
 export type ColourMapName = keyof typeof COLOUR_MAPS;
 export const COLOUR_MAP_NAMES = Object.keys(COLOUR_MAPS) as ColourMapName[];
 
+/** On/off maps and seeds: [off, on]. */
+export const ON_OFF_COLOURS = ['#5c6370', '#f5b700'] as const;
+
+/** The live marker's classes: done (kept from a previous strategy, or now), none, candidates. */
+export const MARKER_COLOURS = {
+  kept: '#1c7c54',
+  done: '#37b24d',
+  none: '#5c6370',
+  candidate: '#f08c00',
+  next: '#e03131',
+} as const;
+
 export type RangeMode = 'full' | 'robust';
 
 export interface ScaleRange {
@@ -70,7 +82,8 @@ export function scaleKind(request: ImageRequest): ScaleKind {
   return 'continuous';
 }
 
-function hexToRgb(hex: string): [number, number, number] {
+/** "#rrggbb" as [r, g, b] (0..255). */
+export function hexToRgb(hex: string): [number, number, number] {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
