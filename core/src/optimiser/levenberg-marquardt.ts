@@ -255,12 +255,12 @@ function normalEquations(
 const STALL = 0.05;
 
 /**
- * The sum of squares the undamped Gauss-Newton step from ws.p predicts,
- * f - (g^T A^-1 g) over the parameters free to move (ws.active), from the
- * normal equations in ws.a and ws.g; -Infinity when A is singular there (no
- * prediction, so no reason to give up). Uses ws.s and ws.rhs as scratch.
+ * Solves the normal equations without damping over the parameters free to
+ * move (ws.active[0..nActive)), in variables scaled by ws.diag:
+ * (D^-1 A D^-1) z = D^-1 g into ws.rhs (the Gauss-Newton step is -z / D).
+ * Uses ws.s as scratch; false when A is singular there.
  */
-function gaussNewtonFloor(ws: Workspace, nActive: number, f: number): number {
+function solveUndamped(ws: Workspace, nActive: number): boolean {
   const { n, a, g, diag, s, rhs, active } = ws;
   for (let x = 0; x < nActive; x++) {
     const kx = active[x]!;
@@ -271,34 +271,38 @@ function gaussNewtonFloor(ws: Workspace, nActive: number, f: number): number {
     }
     rhs[x] = g[kx]! / dx;
   }
-  if (!choleskyInPlace(s, nActive)) return -Infinity;
-  // Scaled A' z = g' with g' = D^-1 g: the predicted reduction is g'^T z.
-  let gz = 0;
-  for (let x = 0; x < nActive; x++) ws.work[x] = rhs[x]!;
+  if (!choleskyInPlace(s, nActive)) return false;
   choleskySolveInPlace(s, nActive, rhs);
-  for (let x = 0; x < nActive; x++) gz += ws.work[x]! * rhs[x]!;
+  return true;
+}
+
+/**
+ * The sum of squares the undamped Gauss-Newton step from ws.p predicts,
+ * f - (g^T A^-1 g) over the parameters free to move (ws.active), from the
+ * normal equations in ws.a and ws.g; -Infinity when A is singular there (no
+ * prediction, so no reason to give up).
+ */
+function gaussNewtonFloor(ws: Workspace, nActive: number, f: number): number {
+  if (!solveUndamped(ws, nActive)) return -Infinity;
+  const { g, diag, rhs, active } = ws;
+  // The predicted reduction is g'^T z with g' = D^-1 g.
+  let gz = 0;
+  for (let x = 0; x < nActive; x++) gz += (g[active[x]!]! / diag[active[x]!]!) * rhs[x]!;
   return f - gz;
 }
 
 /**
- * The undamped Gauss-Newton point p - A^-1 g into ws.pTrial, from the normal
- * equations in ws.a and ws.g (scaled by the column norms so that units do
- * not matter). For a linear problem that is the exact least-squares
- * solution. False when A is singular or the point leaves the bounds (then
- * the bounded problem's minimum lies on a bound: the damped, projected
+ * The undamped Gauss-Newton point p - A^-1 g into ws.pTrial, every parameter
+ * free to move (ws.active = 0..n-1). For a linear problem that is the exact
+ * least-squares solution. False when A is singular or the point leaves the
+ * bounds (then the bounded minimum lies on a bound: the damped, projected
  * iterations find it).
  */
 function gaussNewtonPoint(ws: Workspace, lower: Float64Array, upper: Float64Array): boolean {
-  const { n, a, g, s, rhs, work, p, pTrial } = ws;
-  for (let k = 0; k < n; k++) work[k] = Math.sqrt(a[k * n + k]!) || 1;
+  const { n, diag, rhs, p, pTrial } = ws;
+  if (!solveUndamped(ws, n)) return false;
   for (let k = 0; k < n; k++) {
-    for (let l = 0; l <= k; l++) s[k * n + l] = a[k * n + l]! / (work[k]! * work[l]!);
-    rhs[k] = -g[k]! / work[k]!;
-  }
-  if (!choleskyInPlace(s, n)) return false;
-  choleskySolveInPlace(s, n, rhs);
-  for (let k = 0; k < n; k++) {
-    const t = p[k]! + rhs[k]! / work[k]!;
+    const t = p[k]! - rhs[k]! / diag[k]!;
     if (!(t >= lower[k]! && t <= upper[k]!)) return false;
     pTrial[k] = t;
   }
@@ -382,24 +386,6 @@ export class LevenbergMarquardt implements Optimiser {
           status = 'failed';
           break;
         }
-        // Only amplitudes free: one linear least-squares solve is the answer
-        // (the Jacobian, so A, is the same at the solution: the covariance
-        // below holds there too).
-        if (iterations === 1 && problem.linear === true && gaussNewtonPoint(ws, lower, upper)) {
-          problem.residuals(pTrial, rTrial);
-          ws.nfev++;
-          const fTrial = sumSquares(rTrial, m);
-          // Rounding aside, the exact minimum is no worse than the start.
-          if (Number.isFinite(fTrial) && fTrial <= f * (1 + 1e-9)) {
-            p.set(pTrial);
-            const t = r;
-            r = rTrial;
-            rTrial = t;
-            f = fTrial;
-            status = fTrial === 0 ? 'zero-residuals' : 'linear';
-            break;
-          }
-        }
         // Scaling and the gradient test over the parameters free to move.
         let nActive = 0;
         let gnorm = 0;
@@ -420,6 +406,29 @@ export class LevenbergMarquardt implements Optimiser {
         if (nActive === 0 || gnorm <= opt.gtol) {
           status = 'gtol';
           break;
+        }
+        // Only amplitudes free: one linear least-squares solve is the answer
+        // (the Jacobian, so A, is the same at the solution: the covariance
+        // below holds there too).
+        if (
+          iterations === 1 &&
+          problem.linear === true &&
+          nActive === n &&
+          gaussNewtonPoint(ws, lower, upper)
+        ) {
+          problem.residuals(pTrial, rTrial);
+          ws.nfev++;
+          const fTrial = sumSquares(rTrial, m);
+          // Rounding aside, the exact minimum is no worse than the start.
+          if (Number.isFinite(fTrial) && fTrial <= f * (1 + 1e-9)) {
+            p.set(pTrial);
+            const t = r;
+            r = rTrial;
+            rTrial = t;
+            f = fTrial;
+            status = fTrial === 0 ? 'zero-residuals' : 'linear';
+            break;
+          }
         }
         if (
           stalls >= 2 &&
