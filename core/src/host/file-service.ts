@@ -5,7 +5,7 @@ import { makeDomainExample } from '../examples/domain.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
 import type { HostDeps, SessionRecord, SessionVariance } from './host-deps.js';
-import { varianceFromSignals } from './variance-file.js';
+import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
 
 function baseName(path: string): string {
@@ -55,10 +55,7 @@ export function createFileService(
   /** Puts a recorded variance back on the open signal (a file read again). */
   const applyVariance = async (v: SessionVariance): Promise<void> => {
     const { signal } = ws.require();
-    if (v.kind === 'none') signal.setVariance({ kind: 'none' });
-    else if (v.kind === 'poisson')
-      signal.estimatePoissonianNoiseVariance({ gain: v.gain, offset: v.offset });
-    else if (v.kind === 'constant') signal.setVariance({ kind: 'constant', value: v.value });
+    if (v.kind !== 'file') applyVarianceSetting(signal, v);
     else {
       const { data } = varianceFromSignals(await deps.readSignals(v.path), signal, v.name);
       ws.loadVariance(data, v.name);

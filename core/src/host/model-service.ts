@@ -3,7 +3,7 @@ import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
-import { varianceFromSignals } from './variance-file.js';
+import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
 
 function baseName(path: string): string {
@@ -116,11 +116,9 @@ export function createModelService(
     setVariance: async ({ variance }) => {
       checkIdle('change the noise variance');
       const { signal } = ws.require();
-      if (variance.kind === 'poisson')
-        signal.estimatePoissonianNoiseVariance({ gain: variance.gain, offset: variance.offset });
-      else if (variance.kind === 'array')
+      if (variance.kind === 'array')
         throw new Error('a variance array cannot be set here: load it from a file');
-      else signal.setVariance(variance);
+      applyVarianceSetting(signal, variance);
       await varianceChosen(variance);
       return ws.changed();
     },

@@ -101,3 +101,17 @@ export function varianceFromSignals(
   }
   return { data, oneSpectrum };
 }
+
+/** A variance given by settings (not an array) put on `signal`: none, a Poisson estimate or a constant. */
+export function applyVarianceSetting(
+  signal: Signal,
+  v:
+    | { kind: 'none' }
+    | { kind: 'poisson'; gain: number; offset: number }
+    | { kind: 'constant'; value: number },
+): void {
+  if (v.kind === 'poisson')
+    signal.estimatePoissonianNoiseVariance({ gain: v.gain, offset: v.offset });
+  else
+    signal.setVariance(v.kind === 'none' ? { kind: 'none' } : { kind: 'constant', value: v.value });
+}
