@@ -50,18 +50,6 @@ export interface EdsCase {
 
 export type BenchCase = DomainCase | EdsCase;
 
-export const DOMAIN_PARAMETERS = [
-  'g.A',
-  'g.centre',
-  'g.sigma',
-  'l1.A',
-  'l1.centre',
-  'l1.gamma',
-  'l2.A',
-  'l2.centre',
-  'l2.gamma',
-] as const;
-
 /** A float64 C-order .npy holding `data` with `shape`. */
 function writeNpyFloat64(path: string, data: Float64Array, shape: number[]): void {
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Model } from '../../core/src/model/model.js';
 import { Signal } from '../../core/src/model/signal.js';
 
 /** ../shared beside the repository; SAMFIRE_SHARED overrides it (the benchmark's compiled runner lives elsewhere). */
@@ -88,4 +89,27 @@ export function pixelFits(): PixelFit[] {
       fits: PixelFit[];
     }
   ).fits;
+}
+
+/** The free parameters of the domain reference model. */
+export const DOMAIN_PARAMETERS = [
+  'g.A',
+  'g.centre',
+  'g.sigma',
+  'l1.A',
+  'l1.centre',
+  'l1.gamma',
+  'l2.A',
+  'l2.centre',
+  'l2.gamma',
+] as const;
+
+/** Every map a domain run produces (reduced chi-squared, l2's switch, the parameters), for exact comparison between runs. */
+export function domainMaps(model: Model): Record<string, number[]> {
+  const out: Record<string, number[]> = {
+    redChisq: Array.from(model.redChisq),
+    l2: Array.from(model.component('l2').activeMap!),
+  };
+  for (const p of DOMAIN_PARAMETERS) out[p] = Array.from(model.parameter(p).map.values);
+  return out;
 }

@@ -18,7 +18,7 @@ import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
 import { readSignalFile } from '../../../core/src/io/node/read-file.js';
 import type { Model } from '../../../core/src/model/model.js';
 import { checkSignal, expectClose, IO_DIR, manifest } from '../../helpers/manifest.js';
-import { DOMAIN_DIR, SHARED } from '../../helpers/reference.js';
+import { DOMAIN_DIR, DOMAIN_PARAMETERS, SHARED } from '../../helpers/reference.js';
 
 const EDS_DIR = `${SHARED}data/real/`;
 
@@ -155,17 +155,7 @@ describe("HyperSpy's SAMFire results read back as HyperSpy has them", () => {
       string,
       (number | boolean | null)[][]
     >;
-    for (const name of [
-      'g.A',
-      'g.centre',
-      'g.sigma',
-      'l1.A',
-      'l1.centre',
-      'l1.gamma',
-      'l2.A',
-      'l2.centre',
-      'l2.gamma',
-    ]) {
+    for (const name of DOMAIN_PARAMETERS) {
       const expected = maps[name]!.flat() as number[];
       const p = model.parameter(name);
       expect(

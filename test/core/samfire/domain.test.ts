@@ -15,20 +15,15 @@ import { Samfire } from '../../../core/src/samfire/engine.js';
 import type { SamfireOptions } from '../../../core/src/samfire/engine-options.js';
 import { modelFromState } from '../../../core/src/samfire/model-state.js';
 import type { RedChisqStrategy } from '../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
-import { DOMAIN_DIR, domainSignal, domainTruth } from '../../helpers/reference.js';
+import {
+  DOMAIN_DIR,
+  domainSignal,
+  domainTruth,
+  DOMAIN_PARAMETERS,
+  domainMaps,
+} from '../../helpers/reference.js';
 import { ScrambledPool } from './scrambled-pool.js';
 
-const PARAMETERS = [
-  'g.A',
-  'g.centre',
-  'g.sigma',
-  'l1.A',
-  'l1.centre',
-  'l1.gamma',
-  'l2.A',
-  'l2.centre',
-  'l2.gamma',
-];
 const signal = domainSignal();
 const truth = domainTruth();
 const hyperspy = JSON.parse(readFileSync(`${DOMAIN_DIR}hyperspy_maps.json`, 'utf8')) as Record<
@@ -67,16 +62,6 @@ async function run(options: SamfireOptions = {}): Promise<{ model: Model; samfir
   return { model, samfire };
 }
 
-/** Every map the run produces, for exact comparison between runs. */
-function maps(model: Model): Record<string, number[]> {
-  const out: Record<string, number[]> = {
-    redChisq: Array.from(model.redChisq),
-    l2: Array.from(model.component('l2').activeMap!),
-  };
-  for (const p of PARAMETERS) out[p] = Array.from(model.parameter(p).map.values);
-  return out;
-}
-
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -94,7 +79,7 @@ describe('SAMFire on the domain reference case (workers: 0)', async () => {
     expect(samfire.pixelsLeft).toBe(0);
   });
 
-  it.each(PARAMETERS)(
+  it.each(DOMAIN_PARAMETERS)(
     'fits %s within 10% of the truth on at least 95% of fitted pixels',
     (name) => {
       const t = truthMap(name);
@@ -107,7 +92,7 @@ describe('SAMFire on the domain reference case (workers: 0)', async () => {
     },
   );
 
-  it.each(PARAMETERS)(
+  it.each(DOMAIN_PARAMETERS)(
     "fits %s with a median relative error at most 1.1 x HyperSpy 1.7.3's",
     (name) => {
       const t = truthMap(name);
@@ -137,16 +122,16 @@ describe('SAMFire on the domain reference case (workers: 0)', async () => {
 
 describe('reproducibility', () => {
   it('gives the same maps whatever the number of workers (results applied in pick order)', async () => {
-    const inProcess = maps((await run()).model);
+    const inProcess = domainMaps((await run()).model);
     for (const workers of [2, 3]) {
       const pool: WorkerPool = new ScrambledPool(workers, workers);
       const { model } = await run({ workers, pool });
-      expect(maps(model)).toEqual(inProcess);
+      expect(domainMaps(model)).toEqual(inProcess);
     }
   });
 
   it('gives the same maps when stopped and started again as in one run', async () => {
-    const whole = maps((await run()).model);
+    const whole = domainMaps((await run()).model);
     const model = seededModel();
     const samfire = engine(model);
     const progress: number[] = [];
@@ -161,7 +146,7 @@ describe('reproducibility', () => {
     await samfire.start();
     expect(progress).toEqual([20, 61]);
     expect(samfire.pixelsDone).toBeGreaterThanOrEqual(N - 2);
-    expect(maps(model)).toEqual(whole);
+    expect(domainMaps(model)).toEqual(whole);
   });
 
   it('stops within a second and keeps what is stored', async () => {
@@ -181,7 +166,7 @@ describe('reproducibility', () => {
   });
 
   it('resumes from a backup and completes (with the same maps)', async () => {
-    const whole = maps((await run()).model);
+    const whole = domainMaps((await run()).model);
     const saved: string[] = [];
     const model = seededModel();
     const samfire = engine(model, {
@@ -205,7 +190,7 @@ describe('reproducibility', () => {
     expect(resumed.strategies.length).toBe(1);
     await resumed.start();
     expect(resumed.pixelsDone).toBeGreaterThanOrEqual(N - 2);
-    expect(maps(restoredModel)).toEqual(whole);
+    expect(domainMaps(restoredModel)).toEqual(whole);
   });
 
   it('also completes applying results as they arrive', async () => {

@@ -12,22 +12,11 @@ import type { Model } from '../../../core/src/model/model.js';
 import { NodeWorkerPool } from '../../../core/src/pool/node/thread-pool.js';
 import { Samfire } from '../../../core/src/samfire/engine.js';
 import type { RedChisqStrategy } from '../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
-import { domainSignal, domainTruth } from '../../helpers/reference.js';
+import { domainSignal, domainTruth, domainMaps } from '../../helpers/reference.js';
 
 const signal = domainSignal();
 const truth = domainTruth();
 const N = signal.navigationSize;
-const PARAMETERS = [
-  'g.A',
-  'g.centre',
-  'g.sigma',
-  'l1.A',
-  'l1.centre',
-  'l1.gamma',
-  'l2.A',
-  'l2.centre',
-  'l2.gamma',
-];
 
 function seededModel(): Model {
   const model = domainExampleModel(signal);
@@ -42,15 +31,6 @@ function engine(model: Model, workers: number, pool?: NodeWorkerPool): Samfire {
   (s.strategies.at(0) as RedChisqStrategy).radii = 1;
   s.optionalComponents = ['l2'];
   return s;
-}
-
-function maps(model: Model): Record<string, number[]> {
-  const out: Record<string, number[]> = {
-    redChisq: Array.from(model.redChisq),
-    l2: Array.from(model.component('l2').activeMap!),
-  };
-  for (const p of PARAMETERS) out[p] = Array.from(model.parameter(p).map.values);
-  return out;
 }
 
 async function run(workers: number): Promise<{ model: Model; samfire: Samfire }> {
@@ -69,8 +49,8 @@ describe('SAMFire with Node worker threads on the domain reference', () => {
   it('gives identical maps with 0, 1 and 2 workers for the same random seed', async () => {
     const [zero, one, two] = [await run(0), await run(1), await run(2)];
     expect(one.samfire.pixelsDone).toBeGreaterThanOrEqual(N - 2);
-    expect(maps(one.model)).toEqual(maps(zero.model));
-    expect(maps(two.model)).toEqual(maps(one.model));
+    expect(domainMaps(one.model)).toEqual(domainMaps(zero.model));
+    expect(domainMaps(two.model)).toEqual(domainMaps(one.model));
   });
 
   it('fits accurately with 2 workers: l2 off exactly where absent, parameters within 10% of the truth', async () => {
@@ -119,6 +99,6 @@ describe('SAMFire with Node worker threads on the domain reference', () => {
     expect(killed).toBe(true);
     expect(errors.length).toBeGreaterThan(0);
     expect(samfire.pixelsDone).toBe(reference.samfire.pixelsDone);
-    expect(maps(model)).toEqual(maps(reference.model));
+    expect(domainMaps(model)).toEqual(domainMaps(reference.model));
   });
 });
