@@ -13,21 +13,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { heatmapGrid } from '../../renderer/src/lib/charts/heatmap-option.js';
-import { childHostSpawner } from '../../core/src/host/node/child-host.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
 import {
-  buildRenderer,
   download,
+  type E2eApp,
   hasChromium,
-  launchChromium,
   screenshot,
   spectrumLabel,
   stableBox,
-  watchProblems,
+  startApp,
 } from './helpers.js';
 
 /** Whether leaving the page would ask (its beforeunload handler cancels the unload). */
@@ -35,8 +31,7 @@ const LEAVING =
   '(() => { const e = new Event("beforeunload", { cancelable: true }); dispatchEvent(e); return e.defaultPrevented; })()';
 
 describe.skipIf(!hasChromium)('browser mode in headless Chromium: the workflow', () => {
-  let server: BrowserServer;
-  let browser: Browser;
+  let app: E2eApp;
   let page: Page;
   let problems: string[];
   const tmp = mkdtempSync(join(tmpdir(), 'samfire-e2e-'));
@@ -44,15 +39,9 @@ describe.skipIf(!hasChromium)('browser mode in headless Chromium: the workflow',
   let projectFile = '';
 
   beforeAll(async () => {
-    const rendererDir = await buildRenderer();
     process.env.SAMFIRE_E2E_MS_PER_JOB = '50';
-    server = await startBrowserServer({
-      rendererDir,
-      spawnHost: childHostSpawner({ entry: new URL('./slow-host-entry.ts', import.meta.url) }),
-    });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    problems = watchProblems(page);
+    app = await startApp({ slowHost: true, acceptDownloads: true });
+    ({ page, problems } = app);
   }, 120_000);
 
   // Every step ends with no console error, page error or CSP violation.
@@ -61,13 +50,10 @@ describe.skipIf(!hasChromium)('browser mode in headless Chromium: the workflow',
     expect(seen.slice(0, 3)).toEqual([]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('loads the app with no console error and no CSP violation', async () => {
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.getByTestId('open-example').waitFor();
     await screenshot(page, 'e2e-01-empty');
     expect(problems).toEqual([]);

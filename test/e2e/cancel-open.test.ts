@@ -5,50 +5,31 @@
  * what was open at once, and the host drops the file when it is done.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childHostSpawner } from '../../core/src/host/node/child-host.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
 import { IO_DIR } from '../helpers/manifest.js';
-import {
-  buildRenderer,
-  hasChromium,
-  launchChromium,
-  screenshot,
-  watchProblems,
-} from './helpers.js';
+import { type E2eApp, hasChromium, screenshot, startApp } from './helpers.js';
 
 const READ_MS = 4000;
 const MSA = join(IO_DIR, 'msa/example1.msa');
 
 describe.skipIf(!hasChromium)('cancelling a file open', () => {
-  let browser: Browser;
-  let server: BrowserServer;
+  let app: E2eApp;
   let page: Page;
   let problems: string[];
   const status = async (): Promise<string> =>
     (await page.getByTestId('status-bar').textContent()) ?? '';
 
   beforeAll(async () => {
-    const rendererDir = await buildRenderer();
     process.env.SAMFIRE_E2E_MS_PER_READ = String(READ_MS);
-    server = await startBrowserServer({
-      rendererDir,
-      spawnHost: childHostSpawner({ entry: new URL('./slow-host-entry.ts', import.meta.url) }),
-    });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    problems = watchProblems(page);
-    await page.goto(server.url);
+    app = await startApp({ slowHost: true });
+    ({ page, problems } = app);
+    await page.goto(app.server.url);
     await page.getByTestId('open-example').click();
     await page.getByTestId('navigator-chart').waitFor();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('shows progress while a file opens, and Cancel goes back to what was open', async () => {
     await page.getByTestId('file-input').setInputFiles(MSA);

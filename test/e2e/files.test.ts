@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDomainExample } from '../../core/src/examples/domain.js';
 import type { H5Group } from '../../core/src/io/node/hspy-hdf5.js';
@@ -15,15 +15,7 @@ import { encodeHdf5 } from '../../core/src/io/node/hspy-hdf5.js';
 import { hspyTree } from '../../core/src/io/node/hspy-write.js';
 import { writeNpy } from '../../core/src/io/npy.js';
 import { toFloat64 } from '../../core/src/model/dtype.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
-import {
-  buildRenderer,
-  hasChromium,
-  launchChromium,
-  screenshot,
-  watchProblems,
-} from './helpers.js';
+import { type E2eApp, hasChromium, screenshot, startApp } from './helpers.js';
 
 const DATA = '/work/shared/data';
 const EDS = join(DATA, 'real/eds-agcu-50x50-hyperspy.hspy');
@@ -59,26 +51,20 @@ async function dropFiles(page: Page, paths: string[]): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('opening files in browser mode', () => {
-  let server: BrowserServer;
-  let browser: Browser;
+  let app: E2eApp;
   let page: Page;
   let problems: string[];
   const tmp = mkdtempSync(join(tmpdir(), 'samfire-e2e-files-'));
 
   beforeAll(async () => {
-    server = await startBrowserServer({ rendererDir: await buildRenderer(), files: [EDS] });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    problems = watchProblems(page);
+    app = await startApp({ files: [EDS] });
+    ({ page, problems } = app);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('shows a file given on the command line, a real 50×50 EDS map, and lists it as recent', async () => {
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     const meta = page.getByTestId('dataset-summary');
     await expect.poll(() => meta.textContent(), { timeout: 20_000 }).toContain('50×50 × 2048');
     await page.getByTestId('navigator-chart').locator('canvas').first().waitFor();

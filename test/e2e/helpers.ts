@@ -11,6 +11,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
+import { childHostSpawner } from '../../core/src/host/node/child-host.js';
+import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
+import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**
@@ -55,6 +58,52 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Browser mode, Chromium and one page, as the workflow tests use them. */
+export interface E2eApp {
+  server: BrowserServer;
+  browser: Browser;
+  page: Page;
+  /** What watchProblems saw on the page. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the renderer, starts browser mode on it (with the paced host of
+ * slow-host-entry.ts when `slowHost`: set its SAMFIRE_E2E_* variables first)
+ * and opens a 1280x800 page in Chromium, watched for problems.
+ */
+export async function startApp(
+  options: { slowHost?: boolean; files?: readonly string[]; acceptDownloads?: boolean } = {},
+): Promise<E2eApp> {
+  const server = await startBrowserServer({
+    rendererDir: await buildRenderer(),
+    ...(options.files ? { files: options.files } : {}),
+    ...(options.slowHost
+      ? {
+          spawnHost: childHostSpawner({
+            entry: new URL('./slow-host-entry.ts', import.meta.url),
+          }),
+        }
+      : {}),
+  });
+  const browser = await launchChromium();
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: options.acceptDownloads ?? false,
+  });
+  return {
+    server,
+    browser,
+    page,
+    problems: watchProblems(page),
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
 
 /** Console errors, page errors and CSP violations seen by a page. */

@@ -10,24 +10,21 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../core/src/io/npy.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
 import { drawsAsBitmap } from '../../renderer/src/lib/charts/bitmap.js';
 import { heatmapGrid } from '../../renderer/src/lib/charts/heatmap-option.js';
 import type { GridBox } from '../../renderer/src/lib/charts/heatmap-option.js';
 import { ON_OFF_COLOURS, colourAt, hexToRgb } from '../../renderer/src/lib/logic/colour-scale.js';
 import {
-  buildRenderer,
   download,
+  type E2eApp,
   hasChromium,
-  launchChromium,
   screenshot,
   spectrumLabel,
   stableBox,
-  watchProblems,
+  startApp,
 } from './helpers.js';
 
 const N = 256;
@@ -82,17 +79,14 @@ function near(a: readonly number[], b: readonly number[], tol = 8): boolean {
 }
 
 describe.skipIf(!hasChromium)('a large map (256×256) in browser mode', () => {
-  let server: BrowserServer;
-  let browser: Browser;
+  let app: E2eApp;
   let page: Page;
   let problems: string[];
   const tmp = mkdtempSync(join(tmpdir(), 'samfire-e2e-large-'));
 
   beforeAll(async () => {
-    server = await startBrowserServer({ rendererDir: await buildRenderer() });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    problems = watchProblems(page);
+    app = await startApp({ acceptDownloads: true });
+    ({ page, problems } = app);
   }, 120_000);
 
   // Every step ends with no console error, page error or CSP violation.
@@ -101,16 +95,13 @@ describe.skipIf(!hasChromium)('a large map (256×256) in browser mode', () => {
     expect(seen.slice(0, 3)).toEqual([]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('shows a 256×256 map in the navigator as a bitmap', async () => {
     expect(drawsAsBitmap([N, N])).toBe(true);
     const path = join(tmp, 'gradient-256x256x16.npy');
     gradientNpy(path);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.getByTestId('file-input').setInputFiles(path);
     const meta = page.getByTestId('dataset-summary');
     await expect.poll(() => meta.textContent(), { timeout: 30_000 }).toContain('256×256 × 16');
