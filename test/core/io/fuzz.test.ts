@@ -12,7 +12,7 @@ import { FileFormatError } from '../../../core/src/io/errors.js';
 import { readMsa } from '../../../core/src/io/msa.js';
 import { signalFromNpy, writeNpy } from '../../../core/src/io/npy.js';
 import { readRipple } from '../../../core/src/io/ripple.js';
-import { allocate, type DType } from '../../../core/src/model/dtype.js';
+import { allocate, DTYPES } from '../../../core/src/model/dtype.js';
 import { imageFile } from './dm-builder.js';
 
 const RUNS = 1000;
@@ -257,19 +257,7 @@ describe('fuzz: Ripple', () => {
 });
 
 describe('fuzz: NumPy', () => {
-  const dtypes: DType[] = [
-    'bool',
-    'int8',
-    'uint8',
-    'int16',
-    'uint16',
-    'int32',
-    'uint32',
-    'int64',
-    'uint64',
-    'float32',
-    'float64',
-  ];
+  const dtypes = DTYPES;
   const files = dtypes.flatMap((dt, i) =>
     [[5], [2, 3], [2, 2, 3], [1, 2, 2, 2]].map((shape) => {
       const n = shape.reduce((a, b) => a * b, 1);

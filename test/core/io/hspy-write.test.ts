@@ -15,7 +15,7 @@ import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
 import { readHspy, writeHspy } from '../../../core/src/io/node/hspy.js';
 import { readSignalFile } from '../../../core/src/io/node/read-file.js';
 import { registerComponentKind, gaussian } from '../../../core/src/components/index.js';
-import { allocate, type DType } from '../../../core/src/model/dtype.js';
+import { allocate, DTYPES, type DType } from '../../../core/src/model/dtype.js';
 import { Model } from '../../../core/src/model/model.js';
 import { Signal, type Variance } from '../../../core/src/model/signal.js';
 import { domainExampleModel, makeDomainExample } from '../../../core/src/examples/domain.js';
@@ -121,19 +121,7 @@ function expectSameModel(a: Model, b: Model): void {
 }
 
 describe('writeHspy then readHspy', () => {
-  it.each<DType>([
-    'float64',
-    'float32',
-    'int8',
-    'uint8',
-    'int16',
-    'uint16',
-    'int32',
-    'uint32',
-    'int64',
-    'uint64',
-    'bool',
-  ])('keeps %s data, axes, title and signal type', async (dtype) => {
+  it.each<DType>([...DTYPES])('keeps %s data, axes, title and signal type', async (dtype) => {
     const signal = smallSignal(dtype);
     const path = tmpFile();
     await writeHspy(path, signal);
