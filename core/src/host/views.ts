@@ -174,14 +174,7 @@ export function spectrumView(signal: Signal, model: Model | null, pixel: number)
       redChisq: NaN,
     };
   }
-  const saved = model.components.map((c) => ({
-    active: c.active,
-    values: c.parameters.map(
-      (p) => [Float64Array.from(p.current), Float64Array.from(p.currentStd)] as const,
-    ),
-  }));
-  try {
-    model.fetchStoredValues(pixel);
+  return model.atStoredValues(pixel, () => {
     const total = model.evaluate();
     const components = model.components
       .map((c, i) => (c.active ? { name: c.name, values: model.evaluateComponent(i) } : null))
@@ -195,16 +188,7 @@ export function spectrumView(signal: Signal, model: Model | null, pixel: number)
       channelSwitches: Uint8Array.from(model.channelSwitches),
       redChisq: model.redChisq[pixel]!,
     };
-  } finally {
-    model.components.forEach((c, i) => {
-      const s = saved[i]!;
-      c.active = s.active;
-      c.parameters.forEach((p, j) => {
-        p.current.set(s.values[j]![0]);
-        p.currentStd.set(s.values[j]![1]);
-      });
-    });
-  }
+  });
 }
 
 function fileStem(image: NavigatorImage): string {

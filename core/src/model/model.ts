@@ -217,6 +217,33 @@ export class Model {
     for (const c of this.#components) c.store(p);
   }
 
+  /**
+   * Runs `fn` with the stored values of `pixel` loaded as the current ones,
+   * then puts the current values, std and active flags back: a look at a
+   * pixel with no visible side effect on the model.
+   */
+  atStoredValues<T>(pixel: number, fn: () => T): T {
+    const saved = this.#components.map((c) => ({
+      active: c.active,
+      values: c.parameters.map(
+        (p) => [Float64Array.from(p.current), Float64Array.from(p.currentStd)] as const,
+      ),
+    }));
+    try {
+      this.fetchStoredValues(pixel);
+      return fn();
+    } finally {
+      this.#components.forEach((c, ci) => {
+        const s = saved[ci]!;
+        c.active = s.active;
+        c.parameters.forEach((p, pi) => {
+          p.current.set(s.values[pi]![0]);
+          p.currentStd.set(s.values[pi]![1]);
+        });
+      });
+    }
+  }
+
   /** Copies the current values of every parameter to every pixel. */
   assignCurrentValuesToAll(): void {
     for (const c of this.#components) for (const p of c.parameters) p.assignToAll();

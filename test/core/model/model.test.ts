@@ -265,6 +265,23 @@ describe('stored values', () => {
       ],
     );
 
+  it('atStoredValues runs at the stored values of a pixel and puts the current ones back, even on a throw', () => {
+    const m = make();
+    const a = m.parameter('g.A');
+    a.set({ value: 5, std: 0.5 });
+    m.storeCurrentValues(3);
+    a.set({ value: 7, std: 0.25 });
+    m.component('g').active = false;
+    expect(m.atStoredValues(3, () => [a.value, a.std])).toEqual([5, 0.5]);
+    expect([a.value, a.std, m.component('g').active]).toEqual([7, 0.25, false]);
+    expect(() =>
+      m.atStoredValues(3, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect([a.value, a.std]).toEqual([7, 0.25]);
+  });
+
   it('storeCurrentValues writes the maps at one pixel and marks it set; fetchStoredValues reads them back', () => {
     const m = make();
     const a = m.parameter('g.A');

@@ -17,29 +17,11 @@ function freeParametersAt(model: Model, pixel: number): number {
 
 /**
  * The log-likelihood needs the model evaluated at the stored values, which
- * goes through the model's current values: save and restore them so that a
- * test has no visible side effect on the model.
+ * goes through the model's current values (Model.atStoredValues puts them
+ * back, so a test has no visible side effect on the model).
  */
 function storedLogLikelihood(model: Model, pixel: number): number {
-  const saved = model.components.map((c) => ({
-    active: c.active,
-    values: c.parameters.map(
-      (p) => [Float64Array.from(p.current), Float64Array.from(p.currentStd)] as const,
-    ),
-  }));
-  try {
-    model.fetchStoredValues(pixel);
-    return model.informationCriteria(pixel).logLikelihood;
-  } finally {
-    model.components.forEach((c, ci) => {
-      const s = saved[ci]!;
-      c.active = s.active;
-      c.parameters.forEach((p, pi) => {
-        p.current.set(s.values[pi]![0]);
-        p.currentStd.set(s.values[pi]![1]);
-      });
-    });
-  }
+  return model.atStoredValues(pixel, () => model.informationCriteria(pixel).logLikelihood);
 }
 
 export function storedStatistics(model: Model, pixel: number): FitStatistics {
