@@ -14,10 +14,16 @@ import { FileFormatError } from '../errors.js';
 import { readMsa } from '../msa.js';
 import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
+import type { ReadOptions } from '../source.js';
 import { readHspy } from './hspy-read.js';
 
-/** Reads the file at `path` (already checked to exist and be non-empty). */
-export type FileReader = (path: string) => Promise<Signal[]>;
+/**
+ * Reads the file at `path` (already checked to exist and be non-empty).
+ * Readers of large formats stream through a FileSource (./file-source.ts),
+ * report progress, stop when `options.signal` aborts, and put the cube in
+ * shared memory when asked (see ../source.ts).
+ */
+export type FileReader = (path: string, options: ReadOptions) => Promise<Signal[]>;
 
 const readers = new Map<string, FileReader>();
 
@@ -35,7 +41,7 @@ export function readableExtensions(): string[] {
 }
 
 /** Every signal in the file at `path`, chosen by extension. Errors are FileFormatErrors naming the file. */
-export async function readSignalFile(path: string): Promise<Signal[]> {
+export async function readSignalFile(path: string, options: ReadOptions = {}): Promise<Signal[]> {
   const name = basename(path);
   const ext = extname(path).toLowerCase();
   const reader = readers.get(ext);
@@ -46,7 +52,7 @@ export async function readSignalFile(path: string): Promise<Signal[]> {
     );
   }
   await checkSize(path);
-  return reader(path);
+  return reader(path, options);
 }
 
 /**
@@ -152,4 +158,6 @@ registerReader(['.rpl'], async (path) => {
   const [rpl, raw] = await Promise.all([bytesOf(path), bytesOf(rawPath)]);
   return [readRipple(rpl, raw, { rpl: basename(path), raw: basename(rawPath) })];
 });
-registerReader(['.hspy', '.hdf5'], async (path) => [...(await readHspy(path)).signals]);
+registerReader(['.hspy', '.hdf5'], async (path, options) => [
+  ...(await readHspy(path, { sharedMemory: options.sharedMemory ?? false })).signals,
+]);
