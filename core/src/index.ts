@@ -1,17 +1,231 @@
-/** The public surface of @samfire/core. */
-export * from './model/dtype.js';
-export * from './model/axis.js';
-export * from './model/signal.js';
-export * from './model/parameter-map.js';
-export * from './model/parameter.js';
-export * from './model/component.js';
-export * from './model/model.js';
-export * from './model/model-problem.js';
-export * from './model/pixel-fitter.js';
-export * from './model/information-criteria.js';
-export * from './components/index.js';
+/**
+ * `@samfire/core`: the pure fitting API. Runs anywhere JavaScript runs (Node,
+ * an Electron utility process, a browser worker): nothing here touches Node,
+ * the DOM or Electron.
+ *
+ * - data: dtypes, axes, signals (with their noise variance);
+ * - components: the built-in kinds, their registry and the helpers a new kind needs;
+ * - models: Model, Parameter, parameter maps, information criteria;
+ * - optimisers: the bounded Levenberg-Marquardt (`lm`) and `mljs`;
+ * - the fit report;
+ * - SAMFire: the engine, its strategies, goodness tests and weights, backups
+ *   as data, model states, the worker-pool contract and the in-process pool;
+ * - files as bytes: FileFormatError and the readers and writers that parse
+ *   or produce bytes in memory (DM3/DM4, EMSA, NumPy, Ripple, result maps);
+ * - the domain example (a synthetic map with known truth) and the seeded Random.
+ *
+ * Files by path, Node pools, backup files and the host's Node side are in
+ * `@samfire/core/node`; the host's service layer in `@samfire/core/host`; the
+ * app's typed contract in `@samfire/core/api`. Everything not listed here is
+ * internal and may change without notice.
+ */
+
+// Data
+export {
+  DTYPES,
+  DTYPE_SIZE,
+  allocate,
+  arrayMatchesDType,
+  dtypeOf,
+  isDType,
+  readAsFloat64,
+  toFloat64,
+  type DType,
+  type NumericArray,
+} from './model/dtype.js';
+export { axisValues, checkAxis, valueToIndex, type AxisSpec } from './model/axis.js';
+export {
+  Signal,
+  varianceAt,
+  type PoissonOptions,
+  type SignalOptions,
+  type Variance,
+} from './model/signal.js';
+
+// Components
+export {
+  componentKinds,
+  createComponentFunction,
+  exponential,
+  expression,
+  gaussian,
+  lorentzian,
+  offset,
+  polynomial,
+  powerLaw,
+  pseudoVoigt,
+  registerComponentKind,
+  type ComponentFactory,
+  type ComponentFunction,
+  type ParameterSpec,
+} from './components/index.js';
 export { centralDifferenceJacobian, slotCount } from './components/component.js';
-export * from './optimiser/index.js';
-export * from './report/fit-report.js';
-export * from './examples/domain.js';
+export { ExpressionError, type ExpressionOptions } from './components/expression.js';
+export type { PolynomialOptions } from './components/polynomial.js';
+
+// Models
+export { Component } from './model/component.js';
+export { Parameter, type ParameterSettings } from './model/parameter.js';
+export { createParameterMap, type ParameterMap } from './model/parameter-map.js';
+export {
+  Model,
+  type ComponentInput,
+  type FitOptions,
+  type FitResult,
+  type SignalRangeUnit,
+} from './model/model.js';
+export {
+  informationCriteria,
+  poissonLogLikelihood,
+  type InformationCriteria,
+} from './model/information-criteria.js';
+
+// Optimisers
+export {
+  OPTIMIZER_NAMES,
+  LevenbergMarquardt,
+  MljsLevenbergMarquardt,
+  createOptimiser,
+  isOptimizerName,
+  type OptimizerName,
+} from './optimiser/index.js';
+export {
+  DEFAULT_FTOL,
+  DEFAULT_XTOL,
+  isConverged,
+  stopMessage,
+  type LeastSquaresProblem,
+  type Optimiser,
+  type OptimiserOptions,
+  type OptimiserResult,
+  type StopReason,
+} from './optimiser/optimiser.js';
+export type { MljsOptions } from './optimiser/ml-lm-adapter.js';
+
+// The fit report
+export {
+  fitReport,
+  fitSummary,
+  type FitSummary,
+  type ParameterSummary,
+} from './report/fit-report.js';
+
+// SAMFire: the engine
+export { Samfire, type PixelPick, type SamfireMetadata } from './samfire/engine.js';
+export type { SamfireOptions } from './samfire/engine-options.js';
+export type { ProgressEvent, SamfireEvents } from './samfire/samfire-events.js';
+export { FITTED, IGNORED } from './samfire/marker.js';
+export {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  parseBackup,
+  type BackupWriter,
+  type EngineState,
+  type RunOrder,
+  type SamfireBackup,
+} from './samfire/backup.js';
+export {
+  applyModelState,
+  modelFromState,
+  modelState,
+  type ComponentState,
+  type ModelState,
+  type ParameterState,
+} from './samfire/model-state.js';
+
+// SAMFire: strategies
+export {
+  Strategy,
+  type HistogramPlot,
+  type MarkerPlot,
+  type ParameterHistogram,
+  type StrategyFlavour,
+  type StrategyHost,
+  type StrategyPlot,
+  type StrategySnapshot,
+} from './samfire/strategies/strategy.js';
+export { StrategyList } from './samfire/strategies/strategy-list.js';
+export { LocalStrategy } from './samfire/strategies/local/local-strategy.js';
+export {
+  RED_CHISQ_STRATEGY,
+  RedChisqStrategy,
+  type RedChisqStrategyOptions,
+} from './samfire/strategies/local/red-chisq-strategy.js';
+export { GlobalStrategy } from './samfire/strategies/global/global-strategy.js';
+export {
+  HISTOGRAM_STRATEGY,
+  HistogramStrategy,
+  type HistogramStrategyOptions,
+} from './samfire/strategies/global/histogram-strategy.js';
+export { HistogramSegmenter } from './samfire/strategies/global/histogram-segmenter.js';
+export {
+  histogram,
+  histogramModes,
+  type BinRule,
+  type Histogram,
+} from './samfire/strategies/global/histogram.js';
+export {
+  registerStrategyKind,
+  strategyFromSnapshot,
+  type StrategyFactory,
+} from './samfire/strategies/strategy-registry.js';
+
+// SAMFire: goodness tests and weights
+export type { FitStatistics, GoodnessTest } from './samfire/goodness/goodness-test.js';
+export { RED_CHISQ_TEST, RedChisqTest } from './samfire/goodness/red-chisq-test.js';
+export {
+  InformationCriterionTest,
+  type CriterionName,
+} from './samfire/goodness/information-criterion-test.js';
+export { AIC_TEST, AicTest } from './samfire/goodness/aic-test.js';
+export { AICC_TEST, AiccTest } from './samfire/goodness/aicc-test.js';
+export { BIC_TEST, BicTest } from './samfire/goodness/bic-test.js';
+export {
+  createGoodnessTest,
+  goodnessTestKinds,
+  hasGoodnessTest,
+  registerGoodnessTest,
+  type GoodnessTestFactory,
+} from './samfire/goodness/registry.js';
+export type { Weight } from './samfire/weights/weight.js';
+export { RedChisqWeight } from './samfire/weights/red-chisq-weight.js';
+
+// SAMFire: pools (the contract every pool serves, its messages, the pixel
+// kernel the workers run, and the in-process pool)
+export type { PoolEvents, PoolJob, WorkerPool } from './pool/pool.js';
+export type {
+  ComponentSpec,
+  FromWorker,
+  GoodnessTestSpec,
+  ModelSpec,
+  ParameterSpecData,
+  PixelResult,
+  PixelStart,
+  ToWorker,
+  WorkerFitOptions,
+  WorkerInit,
+} from './pool/protocol.js';
+export { describeMessage, isFromWorker, isToWorker } from './pool/guards.js';
+export { InProcessPool, type InProcessPoolOptions } from './pool/in-process-pool.js';
+export { createKernel, type PixelKernel } from './samfire/kernel.js';
+export { modelSpec, workerInit, type WorkerInitOptions } from './samfire/worker-init.js';
+export { storeResult } from './samfire/pixel-store.js';
+
+// Files as bytes
+export { FileFormatError } from './io/errors.js';
+export { bytesSource, type ByteSource, type ReadOptions, type ReadProgress } from './io/source.js';
+export { readDm } from './io/dm.js';
+export { readMsa, writeMsa, type MsaKeyword, type MsaWriteOptions } from './io/msa.js';
+export { readNpy, signalFromNpy, writeNpy, type NpyArray } from './io/npy.js';
+export { readRipple, writeRipple, type RippleFileNames } from './io/ripple.js';
+export { mapToCsv, mapToNpy, resultMap, resultMapNames, type ResultMap } from './io/export.js';
+
+// Examples and utilities
+export {
+  domainExampleModel,
+  makeDomainExample,
+  type DomainExample,
+  type DomainExampleOptions,
+  type DomainTruthMaps,
+} from './examples/domain.js';
 export { Random } from './util/random.js';

@@ -1,0 +1,125 @@
+/**
+ * `@samfire/core/api`: the typed contract of the app, between the user
+ * interface, the shells (Electron main and preload, browser mode) and the
+ * service host. Pure and free of Node and the DOM, so the sandboxed renderer
+ * and preload may import it; it is the only part of core they may import.
+ *
+ * - the data types (types.ts) and the two APIs built from them: SamfireApi
+ *   (the renderer's, window.samfire) and HostApi (what the host serves);
+ * - the channels and allowlists, the runtime guards of every argument;
+ * - the RPC protocol (calls, replies, events, errors) and its wire framing.
+ */
+
+// The plain data every method takes and returns.
+export type {
+  AddComponentRequest,
+  AppCommand,
+  AxisInfo,
+  ComponentKindInfo,
+  ComponentState,
+  DatasetSource,
+  DatasetSummary,
+  FitOptionsSetting,
+  FitProgress,
+  FitStatus,
+  GoodnessSetting,
+  HistogramPlotData,
+  HostStatus,
+  ImageRequest,
+  MapFormat,
+  MarkerPlotData,
+  ModelState,
+  NavigatorImage,
+  OpenResult,
+  ParameterEdit,
+  ParameterState,
+  PixelFitOutcome,
+  PlainValue,
+  RecentFile,
+  RunEvent,
+  RunPlot,
+  RunState,
+  SamfireCatalogue,
+  SamfireSettings,
+  SaveResult,
+  SessionBackup,
+  ShellInfo,
+  SignalChoice,
+  SpectrumComponentCurve,
+  SpectrumView,
+  StrategySetting,
+  UploadedFile,
+  VarianceLoadResult,
+  VarianceSetting,
+} from './types.js';
+
+// The renderer's API (window.samfire, or the browser client).
+export type {
+  AppApi,
+  ArgOf,
+  DatasetApi,
+  EventMembers,
+  FileApi,
+  FitApi,
+  Listener,
+  MethodMembers,
+  ModelApi,
+  PayloadOf,
+  ResultOf,
+  SamfireApi,
+  ServiceName,
+  Unsubscribe,
+} from './samfire-api.js';
+
+// The host's API: what the service host serves to a shell.
+export type {
+  HostApi,
+  HostFileApi,
+  HostModelApi,
+  HostServiceName,
+  HostSessionApi,
+} from './host-api.js';
+
+// Channel names and the allowlists of methods and events.
+export {
+  apiEvents,
+  apiMethods,
+  CHANNEL_PREFIX,
+  eventChannel,
+  hostEvents,
+  hostMethods,
+  isApiMethod,
+  isHostMethod,
+  isServiceName,
+  serviceChannels,
+  type EventMessage,
+} from './channels.js';
+
+// Runtime guards of every method argument.
+export {
+  apiGuards,
+  ApiInputError,
+  checkImageRequest,
+  checkSettingsPatch,
+  guardFor,
+  hostGuards,
+} from './guards.js';
+
+// The request/reply/event protocol over any message channel.
+export {
+  buildApi,
+  dispatchCall,
+  forwardEvents,
+  fromRpcError,
+  isRpcMessage,
+  RpcClient,
+  toRpcError,
+  type RpcCall,
+  type RpcError,
+  type RpcEvent,
+  type RpcMessage,
+  type RpcReply,
+} from './rpc.js';
+
+// Binary framing of RPC messages over a WebSocket.
+export { decodeFrame, encodeFrame } from './wire.js';
