@@ -38,6 +38,8 @@ export { openFileSource, withFileSource, type FileSource } from '../io/node/file
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';
 export {
+  SOURCE_CONDITION,
+  TYPESCRIPT_EXEC_ARGV,
   fitWorkerScript,
   forkExecArgv,
   threadStart,

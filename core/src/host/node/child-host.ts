@@ -1,6 +1,7 @@
 /** A HostSpawner on Node's child_process.fork (browser mode and tests). */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TYPESCRIPT_EXEC_ARGV } from '../../pool/node/worker-script.js';
 import type { HostChannel, HostSpawner } from '../host-connection.js';
 
 export interface ChildHostOptions {
@@ -13,7 +14,7 @@ export function childHostSpawner(options: ChildHostOptions = {}): HostSpawner {
   const typescript = import.meta.url.endsWith('.ts');
   const entry =
     options.entry ?? new URL(`./host-entry.${typescript ? 'ts' : 'js'}`, import.meta.url);
-  const execArgv = entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const execArgv = entry.pathname.endsWith('.ts') ? [...TYPESCRIPT_EXEC_ARGV] : [];
   return (restore) => {
     const args = [
       ...(options.backupDir ? [`--backup-dir=${options.backupDir}`] : []),

@@ -11,12 +11,14 @@
  * Electron, or a bundler that moves files, passes its own WorkerScript.
  *
  * How tsx gets in differs by kind (Node 20):
- * - fork: `--import tsx` in execArgv.
+ * - fork: `--import tsx` in execArgv, with the `@samfire/source` export
+ *   condition, so that `@samfire/core/*` resolves to the sources there too
+ *   (core/package.json's exports).
  * - worker_threads: loader flags in a Worker's execArgv are ignored in Node
  *   20 (nodejs/node#47747, fixed in 22), and tsx's `--import` entry only
  *   registers itself on the main thread. So the thread starts a tiny eval'd
  *   bootstrap that calls tsx's register() in the thread, then imports the
- *   entry.
+ *   entry. A thread inherits its parent's execArgv, `--conditions` included.
  */
 import type { WorkerOptions } from 'node:worker_threads';
 
@@ -37,9 +39,19 @@ export function fitWorkerScript(moduleUrl: string = import.meta.url): WorkerScri
   return workerScript(new URL(`./fit-worker.${extension}`, moduleUrl));
 }
 
+/** The export condition under which `@samfire/core/*` resolves to core's TypeScript sources. */
+export const SOURCE_CONDITION = '@samfire/source';
+
+/** Node flags for a child process that runs a TypeScript entry from the sources. */
+export const TYPESCRIPT_EXEC_ARGV: readonly string[] = [
+  '--import',
+  'tsx',
+  `--conditions=${SOURCE_CONDITION}`,
+];
+
 /** Node flags for a forked worker. */
 export function forkExecArgv(script: WorkerScript): string[] {
-  return script.typescript ? ['--import', 'tsx'] : [];
+  return script.typescript ? [...TYPESCRIPT_EXEC_ARGV] : [];
 }
 
 const TSX_BOOTSTRAP = `
