@@ -71,7 +71,7 @@ export default tseslint.config(
     files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
@@ -84,8 +84,17 @@ export default tseslint.config(
               message: 'the renderer runs in a sandboxed page: no Node APIs.',
             },
             {
-              group: ['**/core/src/*/**', '!**/core/src/api/**'],
-              message: 'the renderer imports only core/src/api.',
+              group: ['**/core/src/**'],
+              message: "import core through its entry point '@samfire/core/api', never by path.",
+            },
+            {
+              regex: '^@samfire/core/(?!api$)',
+              message: "the renderer imports from core only '@samfire/core/api'.",
+            },
+            {
+              regex: '^@samfire/core$',
+              allowTypeImports: true,
+              message: "the renderer imports from core only '@samfire/core/api' (and pure types).",
             },
           ],
         },
@@ -96,14 +105,18 @@ export default tseslint.config(
     // A sandboxed preload has no Node APIs; it is bundled with the api contract only.
     files: ['electron/preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: nodeBuiltins, message: 'a sandboxed preload has no Node APIs.' },
             {
-              group: ['**/core/src/*/**', '!**/core/src/api/**'],
-              message: 'the preload imports only core/src/api.',
+              group: ['**/core/src/**'],
+              message: "import core through its entry point '@samfire/core/api', never by path.",
+            },
+            {
+              regex: '^@samfire/core(?!/api$)',
+              message: "the preload imports from core only '@samfire/core/api'.",
             },
           ],
         },
@@ -111,15 +124,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/main/**/*.ts', 'electron/workers/**/*.ts'],
+    files: ['electron/*.ts', 'electron/main/**/*.ts', 'electron/workers/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
               group: ['**/renderer/**', 'svelte', 'svelte/*', 'echarts', 'echarts/*'],
               message: 'main and workers never load UI code.',
+            },
+            {
+              group: ['**/core/src/**'],
+              message:
+                "import core through its entry points ('@samfire/core', '/api', '/host', '/node').",
             },
           ],
         },

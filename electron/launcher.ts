@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBrowserMode } from '../core/src/host/node/browser-main.js';
+import { runBrowserMode } from '@samfire/core/node';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -4,7 +4,7 @@
  * template is a pure function so a test can read it without Electron.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { AppCommand, RecentFile } from '../../core/src/api/types.js';
+import type { AppCommand, RecentFile } from '@samfire/core/api';
 
 export interface MenuActions {
   command(c: AppCommand): void;

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app } from 'electron';
-import { writeFileAtomic } from '../../core/src/io/node/read-file.js';
-import { RecentList } from '../../core/src/host/shell-api.js';
+import { writeFileAtomic } from '@samfire/core/node';
+import { RecentList } from '@samfire/core/host';
 
 export function loadRecent(onChange: () => void): RecentList {
   const file = join(app.getPath('userData'), 'recent.json');

@@ -6,19 +6,8 @@
  * lists it needs and imports only `electron`.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import {
-  apiEvents,
-  apiMethods,
-  eventChannel,
-  serviceChannels,
-} from '../../core/src/api/channels.js';
-import { buildApi } from '../../core/src/api/rpc.js';
-import type {
-  Listener,
-  SamfireApi,
-  ServiceName,
-  Unsubscribe,
-} from '../../core/src/api/samfire-api.js';
+import { apiEvents, apiMethods, eventChannel, serviceChannels, buildApi } from '@samfire/core/api';
+import type { Listener, SamfireApi, ServiceName, Unsubscribe } from '@samfire/core/api';
 
 const listeners = new Map<string, Set<Listener<unknown>>>();
 

@@ -5,7 +5,7 @@
  * main/host/fit-workers.ts), a worker thread or a forked child, whichever
  * started it.
  */
-import { createKernel } from '../../core/src/pool/node/kernel-loader.js';
-import { startWorker } from '../../core/src/pool/node/ports.js';
+import { createKernel } from '@samfire/core';
+import { startWorker } from '@samfire/core/node';
 
 startWorker(createKernel);

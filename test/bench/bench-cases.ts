@@ -8,6 +8,10 @@
  *   rows x cols x channels), truth.json (flat maps) and case.json;
  * - the real EDS map: ../shared/data/real/eds-agcu-50x50-seed.hspy (model
  *   `seed`) with HyperSpy's result beside it.
+ *
+ * Imports core by path, not through `@samfire/core`: tsc compiles it with
+ * core's sources into bench-results/build, to run as plain JavaScript
+ * (samfire-bench.ts), where a package import would reach core/dist instead.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { makeDomainExample } from '../../core/src/examples/domain.js';

@@ -6,7 +6,7 @@
  * Writes bench-results/fit-bench.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Model } from '../../core/src/model/model.js';
+import { Model } from '@samfire/core';
 import { domainSignal, pixelFits, type PixelFit } from '../helpers/reference.js';
 
 const signal = domainSignal();

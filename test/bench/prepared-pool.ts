@@ -6,6 +6,10 @@
  * the workers already prepared, provided it asks for exactly what they were
  * prepared with; otherwise the workers are re-initialised (correct, only not
  * excluded from the timing). The start-up time is measured and reported.
+ *
+ * Imports core by path, not through `@samfire/core`: tsc compiles it with
+ * core's sources into bench-results/build, to run as plain JavaScript
+ * (samfire-bench.ts), where a package import would reach core/dist instead.
  */
 import type { PoolEvents, PoolJob, WorkerPool } from '../../core/src/pool/pool.js';
 import type { WorkerInit } from '../../core/src/pool/protocol.js';

@@ -27,7 +27,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { readHspy } from '../../core/src/io/node/hspy.js';
+import { readHspy } from '@samfire/core/node';
 import {
   domainCase,
   edsCase,

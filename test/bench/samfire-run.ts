@@ -8,6 +8,10 @@
  * EDS map from its .hspy), fits the seed pixel like HyperSpy's scripts, runs
  * SAMFire with HyperSpy's settings for the case and writes the timing, the
  * peak memory and the fitted maps (for the error columns) to FILE.json.
+ *
+ * Imports core by path, not through `@samfire/core`: tsc compiles it with
+ * core's sources into bench-results/build, to run as plain JavaScript
+ * (samfire-bench.ts), where a package import would reach core/dist instead.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDomainExample } from '../../core/src/examples/domain.js';
+import { makeDomainExample, writeNpy, toFloat64 } from '@samfire/core';
 import type { H5Group } from '../../core/src/io/node/hspy-hdf5.js';
 import { encodeHdf5 } from '../../core/src/io/node/hspy-hdf5.js';
 import { hspyTree } from '../../core/src/io/node/hspy-write.js';
-import { writeNpy } from '../../core/src/io/npy.js';
-import { toFloat64 } from '../../core/src/model/dtype.js';
 import { type E2eApp, hasChromium, screenshot, startApp } from './helpers.js';
 
 const DATA = '/work/shared/data';

@@ -11,9 +11,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { childHostSpawner } from '../../core/src/host/node/child-host.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
+import { childHostSpawner, startBrowserServer } from '@samfire/core/node';
+import type { BrowserServer } from '@samfire/core/node';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**

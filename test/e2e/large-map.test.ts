@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeNpy } from '../../core/src/io/npy.js';
+import { writeNpy } from '@samfire/core';
 import { drawsAsBitmap } from '../../renderer/src/lib/charts/bitmap.js';
 import { heatmapGrid } from '../../renderer/src/lib/charts/heatmap-option.js';
 import type { GridBox } from '../../renderer/src/lib/charts/heatmap-option.js';

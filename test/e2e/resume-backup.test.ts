@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childHostSpawner } from '../../core/src/host/node/child-host.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
+import { childHostSpawner, startBrowserServer } from '@samfire/core/node';
+import type { BrowserServer } from '@samfire/core/node';
 import {
   buildRenderer,
   hasChromium,

@@ -4,9 +4,8 @@
  * (default 0) makes every file take that long to read, as a large one would.
  * Everything else is the real host.
  */
-import { createHost } from '../../core/src/host/host.js';
-import { detectHostPort, parseHostArgs, serveHost } from '../../core/src/host/node/host-process.js';
-import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
+import { createHost } from '@samfire/core/host';
+import { detectHostPort, parseHostArgs, serveHost, nodeHostDeps } from '@samfire/core/node';
 import { slowPool } from './slow-pool.js';
 
 const argv = process.argv.slice(2);

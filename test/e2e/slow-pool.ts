@@ -3,8 +3,7 @@
  * end-to-end test can watch a run of the small example (progress, live
  * marker, Stop in the middle) instead of seeing it finish in a second.
  */
-import type { PoolEvents, PoolJob, WorkerPool } from '../../core/src/pool/pool.js';
-import type { WorkerInit } from '../../core/src/pool/protocol.js';
+import type { PoolEvents, PoolJob, WorkerPool, WorkerInit } from '@samfire/core';
 
 export function slowPool(inner: WorkerPool, msPerJob: number): WorkerPool {
   const queue: PoolJob[] = [];

@@ -7,12 +7,10 @@
 import { once } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { domainExampleModel, makeDomainExample } from '../../core/src/examples/domain.js';
-import { CONNECT_MESSAGE } from '../../core/src/host/fit-worker-broker.js';
-import { createKernel } from '../../core/src/pool/node/kernel-loader.js';
-import { startWorker } from '../../core/src/pool/node/ports.js';
-import type { FromWorker } from '../../core/src/pool/protocol.js';
-import { workerInit } from '../../core/src/samfire/worker-init.js';
+import { domainExampleModel, makeDomainExample, workerInit, createKernel } from '@samfire/core';
+import type { FromWorker } from '@samfire/core';
+import { CONNECT_MESSAGE } from '@samfire/core/host';
+import { startWorker } from '@samfire/core/node';
 
 describe('electron/workers/fit-worker.ts', () => {
   it('answers init and a fit over process.parentPort', async () => {

@@ -11,8 +11,8 @@ import { once } from 'node:events';
 import { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessagePortMain } from 'electron';
-import { CONNECT_MESSAGE } from '../../core/src/host/fit-worker-broker.js';
-import type { BrokerNotice } from '../../core/src/host/fit-worker-broker.js';
+import { CONNECT_MESSAGE } from '@samfire/core/host';
+import type { BrokerNotice } from '@samfire/core/host';
 
 interface StandInChild {
   pid: number | undefined;

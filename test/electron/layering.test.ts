@@ -1,8 +1,9 @@
 /**
  * The layer rules for the shells (../shared/docs/style.md, section 1): the
  * renderer never imports Node built-ins, Electron or core's Node-only
- * modules; the preload imports only `electron` and core's api contract; the
- * main process and workers never import the renderer. (Core's own rules are
+ * modules; the preload imports only `electron` and core's api contract
+ * (`@samfire/core/api`); the main process and workers never import the
+ * renderer, and reach core only through its entry points. (Core's own rules are
  * in test/core/layering.test.ts.)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -21,7 +22,10 @@ function sources(dir: string): string[] {
 }
 
 function imports(path: string): string[] {
-  const text = readFileSync(path, 'utf8');
+  return importsIn(readFileSync(path, 'utf8'));
+}
+
+function importsIn(text: string): string[] {
   return [
     ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g),
     ...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g),
@@ -59,16 +63,32 @@ describe('shell layering', () => {
     ).toEqual([]);
   });
 
-  it('renderer: from core, only the api contract', () => {
-    expect(
-      offenders('renderer/src', (i) => i.includes('core/src/') && !i.includes('core/src/api/')),
-    ).toEqual([]);
+  it('renderer: from core, only the api contract (and pure types), through entry points', () => {
+    // `import type { ... } from '@samfire/core'` compiles away; any other import of it is a value.
+    const valueImports = (f: string): string[] =>
+      importsIn(
+        readFileSync(f, 'utf8').replace(
+          /\bimport\s+type\s[^'"]*?from\s+['"]@samfire\/core['"]/g,
+          '',
+        ),
+      );
+    const bad = sources(join(ROOT, 'renderer/src')).flatMap((f) =>
+      imports(f)
+        .filter((i) => i.includes('core/src/') || /^@samfire\/core\/(?!api$)/.test(i))
+        .concat(valueImports(f).filter((i) => i === '@samfire/core'))
+        .map((i) => `${relative(ROOT, f)} imports ${i}`),
+    );
+    expect(bad).toEqual([]);
   });
 
   it('preload: only electron and the api contract (it is bundled and sandboxed)', () => {
     expect(
-      offenders('electron/preload', (i) => !(i === 'electron' || i.includes('core/src/api/'))),
+      offenders('electron/preload', (i) => !(i === 'electron' || i === '@samfire/core/api')),
     ).toEqual([]);
+  });
+
+  it('main and workers: core only through its entry points', () => {
+    expect(offenders('electron', (i) => i.includes('core/src/'))).toEqual([]);
   });
 
   it('main and workers: never the renderer or Svelte', () => {

@@ -1,7 +1,7 @@
 /** The preload exposes exactly SamfireApi as window.samfire: each method invokes its service channel; events fan out. */
 import { describe, expect, it, vi } from 'vitest';
-import { apiEvents, apiMethods, eventChannel } from '../../core/src/api/channels.js';
-import type { SamfireApi } from '../../core/src/api/samfire-api.js';
+import { apiEvents, apiMethods, eventChannel } from '@samfire/core/api';
+import type { SamfireApi } from '@samfire/core/api';
 
 const stub = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunEvent } from '../../core/src/api/types.js';
-import { HostConnection } from '../../core/src/host/host-connection.js';
-import { fitWorkerScript } from '../../core/src/pool/node/worker-script.js';
+import type { RunEvent } from '@samfire/core/api';
+import { HostConnection } from '@samfire/core/host';
+import { fitWorkerScript } from '@samfire/core/node';
 import { utilityHostSpawner } from '../../electron/main/host/utility-host.js';
 import { forks } from './fixtures/electron-utility.js';
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HostStatus, RunEvent } from '../../core/src/api/types.js';
-import { HostConnection } from '../../core/src/host/host-connection.js';
+import type { HostStatus, RunEvent } from '@samfire/core/api';
+import { HostConnection } from '@samfire/core/host';
 
 const stub = vi.hoisted(() => ({
   forks: [] as { entry: string; args: string[]; options: unknown; child: ChildProcess }[],

@@ -12,18 +12,17 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessagePortMain } from 'electron';
-import { domainExampleModel, makeDomainExample } from '../../core/src/examples/domain.js';
-import type { BrokerNotice } from '../../core/src/host/fit-worker-broker.js';
-import { utilityWorkerSpawner } from '../../core/src/host/node/utility-workers.js';
-import type { ElectronParentPort } from '../../core/src/pool/node/ports.js';
-import { NodeWorkerPool } from '../../core/src/pool/node/thread-pool.js';
-import type { NodeWorkerPoolOptions } from '../../core/src/pool/node/thread-pool.js';
-import { fitWorkerScript } from '../../core/src/pool/node/worker-script.js';
-import type { PoolJob } from '../../core/src/pool/pool.js';
-import type { PixelResult, PixelStart, WorkerInit } from '../../core/src/pool/protocol.js';
-import { RED_CHISQ_TEST } from '../../core/src/samfire/goodness/red-chisq-test.js';
-import { createKernel } from '../../core/src/samfire/kernel.js';
-import { workerInit } from '../../core/src/samfire/worker-init.js';
+import {
+  domainExampleModel,
+  makeDomainExample,
+  RED_CHISQ_TEST,
+  createKernel,
+  workerInit,
+} from '@samfire/core';
+import type { PoolJob, PixelResult, PixelStart, WorkerInit } from '@samfire/core';
+import type { BrokerNotice } from '@samfire/core/host';
+import { utilityWorkerSpawner, NodeWorkerPool, fitWorkerScript } from '@samfire/core/node';
+import type { ElectronParentPort, NodeWorkerPoolOptions } from '@samfire/core/node';
 import { FitWorkerBroker } from '../../electron/main/host/fit-workers.js';
 import { command, FIT, HANG_ONCE, markerPath } from '../core/pool/fixtures/fake-kernel.js';
 import { fakeWorker, jobs, Recorder, tinyInit } from '../core/pool/helpers.js';

@@ -1,7 +1,7 @@
 /** IPC registration and validation: sender, method allowlist and payload guards, before any service runs. */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { serviceChannels } from '../../core/src/api/channels.js';
-import type { SamfireApi } from '../../core/src/api/samfire-api.js';
+import { serviceChannels } from '@samfire/core/api';
+import type { SamfireApi } from '@samfire/core/api';
 
 type Handler = (event: unknown, method: unknown, arg: unknown) => Promise<unknown>;
 const stub = vi.hoisted(() => ({ handlers: new Map<string, Handler>() }));

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { encodeLittleEndian } from '../../core/src/io/binary.js';
-import { toFloat64 } from '../../core/src/model/dtype.js';
-import type { Signal } from '../../core/src/model/signal.js';
+import { toFloat64 } from '@samfire/core';
+import type { Signal } from '@samfire/core';
 import { SHARED } from './reference.js';
 
 export interface ManifestAxis {

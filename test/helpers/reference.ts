@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Model } from '../../core/src/model/model.js';
-import { Signal } from '../../core/src/model/signal.js';
+import { Signal } from '@samfire/core';
+import type { Model } from '@samfire/core';
 
 /** ../shared beside the repository; SAMFIRE_SHARED overrides it (the benchmark's compiled runner lives elsewhere). */
 export const SHARED = process.env['SAMFIRE_SHARED']

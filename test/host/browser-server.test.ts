@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame } from '../../core/src/api/wire.js';
-import { startBrowserServer } from '../../core/src/host/node/browser-server.js';
-import type { BrowserServer } from '../../core/src/host/node/browser-server.js';
+import { decodeFrame, encodeFrame } from '@samfire/core/api';
+import { startBrowserServer } from '@samfire/core/node';
+import type { BrowserServer } from '@samfire/core/node';
 
 let server: BrowserServer;
 let secret: string;

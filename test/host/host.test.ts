@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FitProgress, RunEvent } from '../../core/src/api/types.js';
+import type { FitProgress, RunEvent } from '@samfire/core/api';
 import { autoSaveEvery } from '../../core/src/host/fit-service.js';
-import { writeNpy } from '../../core/src/io/npy.js';
+import { writeNpy } from '@samfire/core';
 import { mulberry32, poissonNoise } from '../helpers/random.js';
-import { createHost } from '../../core/src/host/host.js';
-import type { Host } from '../../core/src/host/host.js';
-import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
+import { createHost } from '@samfire/core/host';
+import type { Host } from '@samfire/core/host';
+import { nodeHostDeps } from '@samfire/core/node';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 let host: Host | null = null;

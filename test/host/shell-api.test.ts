@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ShellInfo } from '../../core/src/api/types.js';
-import { createHost } from '../../core/src/host/host.js';
-import type { Host } from '../../core/src/host/host.js';
-import { Listeners } from '../../core/src/host/listeners.js';
-import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
-import { RecentList, createShellApi } from '../../core/src/host/shell-api.js';
-import type { ShellPort } from '../../core/src/host/shell-api.js';
+import type { ShellInfo } from '@samfire/core/api';
+import { createHost, Listeners, RecentList, createShellApi } from '@samfire/core/host';
+import type { Host, ShellPort } from '@samfire/core/host';
+import { nodeHostDeps } from '@samfire/core/node';
 
 const MSA = fileURLToPath(new URL('../../../shared/data/io/msa/example1.msa', import.meta.url));
 const info: ShellInfo = {

@@ -7,11 +7,13 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
-import { utilityParentPort } from '../../core/src/host/node/host-process.js';
-import { nodeHostDeps } from '../../core/src/host/node/node-deps.js';
-import { utilityWorkerSpawner } from '../../core/src/host/node/utility-workers.js';
-import type { WorkerListeners } from '../../core/src/pool/node/spawn.js';
-import { NodeWorkerPool } from '../../core/src/pool/node/thread-pool.js';
+import {
+  utilityParentPort,
+  nodeHostDeps,
+  utilityWorkerSpawner,
+  NodeWorkerPool,
+} from '@samfire/core/node';
+import type { WorkerListeners } from '@samfire/core/node';
 
 /** The host's parentPort, with main played by the test. */
 function scriptedMain(): {

@@ -16,11 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHspy, writeHspy } from '../../core/src/io/node/hspy.js';
-import { domainExampleModel, makeDomainExample } from '../../core/src/examples/domain.js';
-import { toFloat64 } from '../../core/src/model/dtype.js';
-import { Model } from '../../core/src/model/model.js';
-import { Signal } from '../../core/src/model/signal.js';
+import { readHspy, writeHspy } from '@samfire/core/node';
+import { domainExampleModel, makeDomainExample, toFloat64, Model, Signal } from '@samfire/core';
 import { SHARED } from '../helpers/reference.js';
 
 const PYTHON = '/usr/bin/python3';

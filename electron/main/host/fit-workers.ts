@@ -13,8 +13,8 @@
  */
 import { MessageChannelMain, utilityProcess } from 'electron';
 import type { MessagePortMain, UtilityProcess } from 'electron';
-import { CONNECT_MESSAGE, isBrokerRequest } from '../../../core/src/host/fit-worker-broker.js';
-import type { BrokerNotice } from '../../../core/src/host/fit-worker-broker.js';
+import { CONNECT_MESSAGE, isBrokerRequest } from '@samfire/core/host';
+import type { BrokerNotice } from '@samfire/core/host';
 
 /** The host utility process, as far as the broker talks to it. */
 export interface HostEndpoint {

@@ -10,8 +10,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { utilityProcess } from 'electron';
-import { isBrokerRequest } from '../../../core/src/host/fit-worker-broker.js';
-import type { HostChannel, HostSpawner } from '../../../core/src/host/host-connection.js';
+import { isBrokerRequest } from '@samfire/core/host';
+import type { HostChannel, HostSpawner } from '@samfire/core/host';
 import { FitWorkerBroker } from './fit-workers.js';
 
 export interface UtilityHostOptions {

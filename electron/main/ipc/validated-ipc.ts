@@ -7,11 +7,16 @@
  */
 import { ipcMain } from 'electron';
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
-import { eventChannel, isApiMethod, serviceChannels } from '../../../core/src/api/channels.js';
-import { apiEvents } from '../../../core/src/api/channels.js';
-import { apiGuards } from '../../../core/src/api/guards.js';
-import { dispatchCall, forwardEvents } from '../../../core/src/api/rpc.js';
-import type { SamfireApi, ServiceName } from '../../../core/src/api/samfire-api.js';
+import {
+  eventChannel,
+  isApiMethod,
+  serviceChannels,
+  apiEvents,
+  apiGuards,
+  dispatchCall,
+  forwardEvents,
+} from '@samfire/core/api';
+import type { SamfireApi, ServiceName } from '@samfire/core/api';
 
 export interface TrustedSender {
   /** The window's WebContents (null before it exists or after it closed). */

@@ -4,7 +4,7 @@
  * preload provides it; in browser mode there is no preload, so it is built
  * over the page's WebSocket with the same interface.
  */
-import type { SamfireApi } from '../../../core/src/api/samfire-api.js';
+import type { SamfireApi } from '@samfire/core/api';
 import { connectWebSocketApi } from './ws-client.js';
 
 declare global {

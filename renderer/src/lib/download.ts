@@ -1,5 +1,5 @@
 /** Saving bytes from the page: through the shell's save dialog, or as a browser download. */
-import type { SaveResult } from '../../../core/src/api/types.js';
+import type { SaveResult } from '@samfire/core/api';
 
 /** Starts a browser download of bytes (browser mode has no save dialog). */
 export function downloadBytes(

@@ -1,8 +1,13 @@
 /** SamfireApi over the browser-mode WebSocket: binary frames (wire.ts) carrying the RPC messages (rpc.ts). */
-import { apiEvents, apiMethods } from '../../../core/src/api/channels.js';
-import { RpcClient, buildApi } from '../../../core/src/api/rpc.js';
-import type { SamfireApi } from '../../../core/src/api/samfire-api.js';
-import { decodeFrame, encodeFrame } from '../../../core/src/api/wire.js';
+import {
+  apiEvents,
+  apiMethods,
+  RpcClient,
+  buildApi,
+  decodeFrame,
+  encodeFrame,
+} from '@samfire/core/api';
+import type { SamfireApi } from '@samfire/core/api';
 
 export function connectWebSocketApi(url: string): Promise<SamfireApi> {
   return new Promise((resolve, reject) => {

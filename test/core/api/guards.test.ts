@@ -1,13 +1,14 @@
 /** The request guards: unknown in, typed out; a bad payload is refused with a message naming the field. */
 import { describe, expect, it } from 'vitest';
-import { apiMethods, hostMethods } from '../../../core/src/api/channels.js';
 import {
+  apiMethods,
+  hostMethods,
   ApiInputError,
   apiGuards,
   checkSettingsPatch,
   guardFor,
   hostGuards,
-} from '../../../core/src/api/guards.js';
+} from '@samfire/core/api';
 
 describe('request guards', () => {
   it('has a guard for every listed method, and only those', () => {

@@ -1,10 +1,16 @@
 /** The RPC: calls reach the implementation only through the guard table; errors come back as plain data. */
 import { describe, expect, it } from 'vitest';
-import { apiEvents, apiMethods } from '../../../core/src/api/channels.js';
-import { apiGuards } from '../../../core/src/api/guards.js';
-import { RpcClient, buildApi, dispatchCall, forwardEvents } from '../../../core/src/api/rpc.js';
-import type { SamfireApi } from '../../../core/src/api/samfire-api.js';
-import { Listeners } from '../../../core/src/host/listeners.js';
+import {
+  apiEvents,
+  apiMethods,
+  apiGuards,
+  RpcClient,
+  buildApi,
+  dispatchCall,
+  forwardEvents,
+} from '@samfire/core/api';
+import type { SamfireApi } from '@samfire/core/api';
+import { Listeners } from '@samfire/core/host';
 
 const progress = new Listeners<unknown>();
 const impl = {

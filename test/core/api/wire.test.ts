@@ -1,7 +1,7 @@
 /** Binary frames for the WebSocket: typed arrays and non-finite numbers survive the round trip. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from '../../../core/src/api/wire.js';
+import { decodeFrame, encodeFrame } from '@samfire/core/api';
 
 describe('wire frames', () => {
   it('round-trips typed arrays, NaN, infinities and nested plain data', () => {

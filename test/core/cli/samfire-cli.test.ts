@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHspy } from '../../../core/src/io/node/hspy.js';
+import { readHspy } from '@samfire/core/node';
 import { DOMAIN_DIR } from '../../helpers/reference.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -120,9 +120,8 @@ describe('samfire run', () => {
   });
 
   it('refuses a model with no fitted seed pixel', async () => {
-    const { writeHspy } = await import('../../../core/src/io/node/hspy.js');
-    const { domainExampleModel, makeDomainExample } =
-      await import('../../../core/src/examples/domain.js');
+    const { writeHspy } = await import('@samfire/core/node');
+    const { domainExampleModel, makeDomainExample } = await import('@samfire/core');
     const { signal } = makeDomainExample({ rows: 3, cols: 3, channels: 64 });
     const input = join(dir, 'unfitted.hspy');
     await writeHspy(input, signal, { m: domainExampleModel(signal) });

@@ -7,14 +7,11 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ComponentFunction } from '../../../core/src/components/component.js';
-import { expression, ExpressionError } from '../../../core/src/components/expression.js';
-import type { ExpressionOptions } from '../../../core/src/components/expression.js';
+import { expression, ExpressionError, gaussian, createComponentFunction } from '@samfire/core';
+import type { ComponentFunction, ExpressionOptions } from '@samfire/core';
 import { derivative } from '../../../core/src/components/expression/derivative.js';
 import { erf, erfc } from '../../../core/src/components/expression/evaluate.js';
 import { formatNode, parseExpression } from '../../../core/src/components/expression/parser.js';
-import { gaussian } from '../../../core/src/components/gaussian.js';
-import { createComponentFunction } from '../../../core/src/components/index.js';
 
 /** Parameter values in slot order, from a record by name. */
 function slots(fn: ComponentFunction, values: Record<string, number>): Float64Array {

@@ -5,15 +5,17 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import type { ComponentFunction } from '../../../core/src/components/component.js';
-import { componentKinds } from '../../../core/src/components/index.js';
-import { exponential } from '../../../core/src/components/exponential.js';
-import { gaussian } from '../../../core/src/components/gaussian.js';
-import { lorentzian } from '../../../core/src/components/lorentzian.js';
-import { offset } from '../../../core/src/components/offset.js';
-import { polynomial } from '../../../core/src/components/polynomial.js';
-import { powerLaw } from '../../../core/src/components/power-law.js';
-import { pseudoVoigt } from '../../../core/src/components/pseudo-voigt.js';
+import {
+  componentKinds,
+  exponential,
+  gaussian,
+  lorentzian,
+  offset,
+  polynomial,
+  powerLaw,
+  pseudoVoigt,
+} from '@samfire/core';
+import type { ComponentFunction } from '@samfire/core';
 
 const RUNS = 100;
 const REL_TOL = 1e-6;

@@ -7,9 +7,8 @@
  * under test.
  */
 import { describe, it, expect } from 'vitest';
-import type { AxisSpec } from '../../../core/src/model/axis.js';
-import { Model, type ComponentInput } from '../../../core/src/model/model.js';
-import { Signal } from '../../../core/src/model/signal.js';
+import { Model, Signal } from '@samfire/core';
+import type { AxisSpec, ComponentInput } from '@samfire/core';
 import {
   gaussianNoise,
   mulberry32,

@@ -3,7 +3,7 @@
  * cover neither spectrum images, big-endian data nor every data type). Only
  * what the tests need: groups, scalars, arrays and UTF-16 text.
  */
-import type { NumericArray } from '../../../core/src/model/dtype.js';
+import type { NumericArray } from '@samfire/core';
 
 export type BTag =
   | { name: string; group: BTag[] }

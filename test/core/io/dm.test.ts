@@ -4,11 +4,9 @@
  * files (observed by loading them with HyperSpy) as the expected result.
  */
 import { describe, expect, it } from 'vitest';
-import { readDm } from '../../../core/src/io/dm.js';
+import { readDm, FileFormatError } from '@samfire/core';
+import type { AxisSpec, NumericArray } from '@samfire/core';
 import { parseDmFile } from '../../../core/src/io/dm-tags.js';
-import { FileFormatError } from '../../../core/src/io/errors.js';
-import type { AxisSpec } from '../../../core/src/model/axis.js';
-import type { NumericArray } from '../../../core/src/model/dtype.js';
 import { buildDm, imageFile, type BTag, type ImageSpec } from './dm-builder.js';
 
 const seq = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => i);

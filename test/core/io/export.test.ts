@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mapToCsv, mapToNpy, resultMap, resultMapNames } from '../../../core/src/io/export.js';
-import { readNpy } from '../../../core/src/io/npy.js';
-import { Model } from '../../../core/src/model/model.js';
-import { Signal } from '../../../core/src/model/signal.js';
+import {
+  mapToCsv,
+  mapToNpy,
+  resultMap,
+  resultMapNames,
+  readNpy,
+  Model,
+  Signal,
+} from '@samfire/core';
 import { DOMAIN_DIR } from '../../helpers/reference.js';
 
 function lineScanModel(): Model {

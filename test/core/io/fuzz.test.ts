@@ -7,12 +7,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readDm } from '../../../core/src/io/dm.js';
-import { FileFormatError } from '../../../core/src/io/errors.js';
-import { readMsa } from '../../../core/src/io/msa.js';
-import { signalFromNpy, writeNpy } from '../../../core/src/io/npy.js';
-import { readRipple } from '../../../core/src/io/ripple.js';
-import { allocate, DTYPES } from '../../../core/src/model/dtype.js';
+import {
+  readDm,
+  FileFormatError,
+  readMsa,
+  signalFromNpy,
+  writeNpy,
+  readRipple,
+  allocate,
+  DTYPES,
+} from '@samfire/core';
 import { imageFile } from './dm-builder.js';
 
 const RUNS = 1000;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../../core/src/io/errors.js';
-import { readHspy } from '../../../core/src/io/node/hspy.js';
+import { FileFormatError } from '@samfire/core';
+import { readHspy } from '@samfire/core/node';
 import { SHARED } from '../../helpers/reference.js';
 
 const RUNS = 1000;

@@ -12,13 +12,18 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHdf5, type H5Group } from '../../../core/src/io/node/hspy-hdf5.js';
 import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
-import { readHspy, writeHspy } from '../../../core/src/io/node/hspy.js';
-import { readSignalFile } from '../../../core/src/io/node/read-file.js';
-import { registerComponentKind, gaussian } from '../../../core/src/components/index.js';
-import { allocate, DTYPES, type DType } from '../../../core/src/model/dtype.js';
-import { Model } from '../../../core/src/model/model.js';
-import { Signal, type Variance } from '../../../core/src/model/signal.js';
-import { domainExampleModel, makeDomainExample } from '../../../core/src/examples/domain.js';
+import { readHspy, writeHspy, readSignalFile } from '@samfire/core/node';
+import {
+  registerComponentKind,
+  gaussian,
+  allocate,
+  DTYPES,
+  Model,
+  Signal,
+  domainExampleModel,
+  makeDomainExample,
+} from '@samfire/core';
+import type { DType, Variance } from '@samfire/core';
 import { DOMAIN_DIR } from '../../helpers/reference.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hspy-write-'));

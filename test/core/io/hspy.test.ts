@@ -8,15 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../../core/src/io/errors.js';
+import { FileFormatError } from '@samfire/core';
+import type { Model } from '@samfire/core';
 import { encodeHdf5, type H5Group } from '../../../core/src/io/node/hspy-hdf5.js';
-import { readHspy, readHspyModel } from '../../../core/src/io/node/hspy.js';
+import { readHspy, readHspyModel, readSignalFile } from '@samfire/core/node';
 import { h5wasm } from '../../../core/src/io/node/hspy-h5read.js';
 import type { Dataset, Group } from 'h5wasm/node';
 import { attr, group } from '../../../core/src/io/node/hspy-tree.js';
 import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
-import { readSignalFile } from '../../../core/src/io/node/read-file.js';
-import type { Model } from '../../../core/src/model/model.js';
 import { checkSignal, expectClose, IO_DIR, manifest } from '../../helpers/manifest.js';
 import { DOMAIN_DIR, DOMAIN_PARAMETERS, SHARED } from '../../helpers/reference.js';
 

@@ -3,7 +3,7 @@
  * Ripple) against what HyperSpy 1.7.3 reads from it (../shared/data/io/manifest.json).
  */
 import { describe, expect, it } from 'vitest';
-import { readSignalFile } from '../../../core/src/io/node/read-file.js';
+import { readSignalFile } from '@samfire/core/node';
 import { checkSignal, IO_DIR, manifest } from '../../helpers/manifest.js';
 
 /** Sample sub-folder per extension, for the formats these readers own. */

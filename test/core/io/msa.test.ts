@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../../core/src/io/errors.js';
-import { readMsa, writeMsa, type MsaKeyword } from '../../../core/src/io/msa.js';
-import { Signal } from '../../../core/src/model/signal.js';
+import { FileFormatError, readMsa, writeMsa, Signal } from '@samfire/core';
+import type { MsaKeyword } from '@samfire/core';
 
 const sample = (name: string): Uint8Array =>
   new Uint8Array(readFileSync(new URL(`../../../../shared/data/io/msa/${name}`, import.meta.url)));

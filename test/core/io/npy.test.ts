@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../../core/src/io/errors.js';
-import { readNpy, signalFromNpy, writeNpy } from '../../../core/src/io/npy.js';
-import { DTYPES, allocate, type DType } from '../../../core/src/model/dtype.js';
+import { FileFormatError, readNpy, signalFromNpy, writeNpy, DTYPES, allocate } from '@samfire/core';
+import type { DType } from '@samfire/core';
 
 /** Files written by numpy 1.x (`np.save` / `np.lib.format.write_array`), base64. */
 const NUMPY = {

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../../core/src/io/errors.js';
-import { readRipple, writeRipple } from '../../../core/src/io/ripple.js';
-import { DTYPES, allocate, type DType } from '../../../core/src/model/dtype.js';
-import { Signal } from '../../../core/src/model/signal.js';
+import { FileFormatError, readRipple, writeRipple, DTYPES, allocate, Signal } from '@samfire/core';
+import type { DType } from '@samfire/core';
 
 const names = { rpl: 't.rpl', raw: 't.raw' };
 

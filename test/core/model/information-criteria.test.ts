@@ -1,12 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import type { AxisSpec } from '../../../core/src/model/axis.js';
-import {
-  informationCriteria,
-  lnGamma,
-  poissonLogLikelihood,
-} from '../../../core/src/model/information-criteria.js';
-import { Model } from '../../../core/src/model/model.js';
-import { Signal } from '../../../core/src/model/signal.js';
+import { informationCriteria, poissonLogLikelihood, Model, Signal } from '@samfire/core';
+import type { AxisSpec } from '@samfire/core';
+import { lnGamma } from '../../../core/src/model/information-criteria.js';
 import { logFactorial, mulberry32, poissonNoise } from '../../helpers/random.js';
 
 /** |a - b| <= rel * max(|a|, |b|, 1e-300) */

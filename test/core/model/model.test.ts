@@ -1,8 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import type { AxisSpec } from '../../../core/src/model/axis.js';
-import { Model } from '../../../core/src/model/model.js';
-import { Signal, type Variance } from '../../../core/src/model/signal.js';
+import { Model, Signal } from '@samfire/core';
+import type { AxisSpec, Variance } from '@samfire/core';
 import { gaussianNoise, mulberry32 } from '../../helpers/random.js';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);

@@ -1,8 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import type { AxisSpec } from '../../../core/src/model/axis.js';
-import type { DType, NumericArray } from '../../../core/src/model/dtype.js';
-import { Signal } from '../../../core/src/model/signal.js';
+import { Signal } from '@samfire/core';
+import type { AxisSpec, DType, NumericArray } from '@samfire/core';
 
 function nav(name: string, size: number): AxisSpec {
   return { name, size, offset: 0, scale: 1, units: '', navigate: true };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LevenbergMarquardt } from '../../../core/src/optimiser/levenberg-marquardt.js';
-import type { LeastSquaresProblem } from '../../../core/src/optimiser/optimiser.js';
+import { LevenbergMarquardt } from '@samfire/core';
+import type { LeastSquaresProblem } from '@samfire/core';
 
 /** y = a exp(-b t) + c on 50 points, residuals model - y. */
 function expDecay(a: number, b: number, c: number, withJacobian = true): LeastSquaresProblem {

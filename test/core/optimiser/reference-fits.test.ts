@@ -3,7 +3,7 @@
  * same data from the same starts: ../shared/data/reference/pixel-fits.json.
  */
 import { describe, expect, it } from 'vitest';
-import { Model } from '../../../core/src/model/model.js';
+import { Model } from '@samfire/core';
 import { domainSignal, pixelFits, type PixelFit } from '../../helpers/reference.js';
 
 const signal = domainSignal();

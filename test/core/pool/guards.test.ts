@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isFromWorker, isToWorker } from '../../../core/src/pool/guards.js';
-import type { FromWorker, PixelResult, ToWorker } from '../../../core/src/pool/protocol.js';
+import { isFromWorker, isToWorker } from '@samfire/core';
+import type { FromWorker, PixelResult, ToWorker } from '@samfire/core';
 import { tinyInit } from './helpers.js';
 
 const result: PixelResult = {

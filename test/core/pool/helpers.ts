@@ -3,14 +3,9 @@ import { fork } from 'node:child_process';
 import type { ChildProcess, Serializable } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { PoolEvents, PoolJob } from '../../../core/src/pool/pool.js';
-import type { PixelResult, PixelStart, WorkerInit } from '../../../core/src/pool/protocol.js';
-import {
-  forkExecArgv,
-  threadStart,
-  workerScript,
-} from '../../../core/src/pool/node/worker-script.js';
-import type { WorkerScript } from '../../../core/src/pool/node/worker-script.js';
+import type { PoolEvents, PoolJob, PixelResult, PixelStart, WorkerInit } from '@samfire/core';
+import { forkExecArgv, threadStart, workerScript } from '@samfire/core/node';
+import type { WorkerScript } from '@samfire/core/node';
 import { command, FIT } from './fixtures/fake-kernel.js';
 
 export const fakeWorker: WorkerScript = workerScript(

@@ -6,16 +6,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { domainExampleModel, makeDomainExample } from '../../../core/src/examples/domain.js';
-import { NodeWorkerPool } from '../../../core/src/pool/node/thread-pool.js';
-import type { WorkerKind } from '../../../core/src/pool/node/spawn.js';
-import { fitWorkerScript } from '../../../core/src/pool/node/worker-script.js';
-import type { PoolJob } from '../../../core/src/pool/pool.js';
-import type { PixelResult, PixelStart, WorkerInit } from '../../../core/src/pool/protocol.js';
-import { RED_CHISQ_TEST } from '../../../core/src/samfire/goodness/red-chisq-test.js';
-import { createKernel } from '../../../core/src/samfire/kernel.js';
-import { workerInit } from '../../../core/src/samfire/worker-init.js';
-import { isFromWorker } from '../../../core/src/pool/guards.js';
+import {
+  domainExampleModel,
+  makeDomainExample,
+  RED_CHISQ_TEST,
+  createKernel,
+  workerInit,
+  isFromWorker,
+} from '@samfire/core';
+import type { PoolJob, PixelResult, PixelStart, WorkerInit } from '@samfire/core';
+import { NodeWorkerPool, fitWorkerScript } from '@samfire/core/node';
+import type { WorkerKind } from '@samfire/core/node';
 import { electronShim, launchProcess, Recorder } from './helpers.js';
 
 /** (0, 1), (1, 0) and (1, 1) of the 7 x 15 map, plus (2, 2). */

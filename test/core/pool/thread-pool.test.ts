@@ -8,9 +8,8 @@ import { rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NodeWorkerPool } from '../../../core/src/pool/node/thread-pool.js';
-import type { NodeWorkerPoolOptions } from '../../../core/src/pool/node/thread-pool.js';
-import type { WorkerKind } from '../../../core/src/pool/node/spawn.js';
+import { NodeWorkerPool } from '@samfire/core/node';
+import type { NodeWorkerPoolOptions, WorkerKind } from '@samfire/core/node';
 import {
   command,
   CRASH,

@@ -5,8 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isFromWorker } from '../../../core/src/pool/guards.js';
-import type { FromWorker, ToWorker } from '../../../core/src/pool/protocol.js';
+import { isFromWorker } from '@samfire/core';
+import type { FromWorker, ToWorker } from '@samfire/core';
 import { command, FIT, THROW } from './fixtures/fake-kernel.js';
 import { electronShim, fakeWorker, launchProcess, launchThread, tinyInit } from './helpers.js';
 import type { Launched } from './helpers.js';

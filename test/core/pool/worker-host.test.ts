@@ -1,10 +1,8 @@
 /** runWorker and the port adapters in-process, with recording ports and the fake kernel. */
 import { describe, expect, it, vi } from 'vitest';
-import type { FromWorker } from '../../../core/src/pool/protocol.js';
-import { detectPort, startWorker } from '../../../core/src/pool/node/ports.js';
-import type { ForkedProcess, WorkerEnvironment } from '../../../core/src/pool/node/ports.js';
-import { runWorker } from '../../../core/src/pool/node/worker-host.js';
-import type { WorkerPort } from '../../../core/src/pool/node/worker-host.js';
+import type { FromWorker } from '@samfire/core';
+import { detectPort, startWorker, runWorker } from '@samfire/core/node';
+import type { ForkedProcess, WorkerEnvironment, WorkerPort } from '@samfire/core/node';
 import { command, createFakeKernel, FIT, THROW } from './fixtures/fake-kernel.js';
 import { tinyInit } from './helpers.js';
 

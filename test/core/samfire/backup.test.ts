@@ -1,16 +1,17 @@
 /** Backups as JSON-able data: the model state and the engine state round-trip. */
 import { describe, expect, it } from 'vitest';
-import { parseBackup, type SamfireBackup } from '../../../core/src/samfire/backup.js';
-import { Samfire } from '../../../core/src/samfire/engine.js';
-import { AiccTest } from '../../../core/src/samfire/goodness/aicc-test.js';
-import { decodeFloats, encodeFloats } from '../../../core/src/samfire/json.js';
 import {
+  parseBackup,
+  Samfire,
+  AiccTest,
   applyModelState,
   modelFromState,
   modelState,
-} from '../../../core/src/samfire/model-state.js';
-import { HistogramStrategy } from '../../../core/src/samfire/strategies/global/histogram-strategy.js';
-import { RedChisqStrategy } from '../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
+  HistogramStrategy,
+  RedChisqStrategy,
+} from '@samfire/core';
+import type { SamfireBackup } from '@samfire/core';
+import { decodeFloats, encodeFloats } from '../../../core/src/samfire/json.js';
 import { gridModel, storeFit } from './fixtures.js';
 
 describe('float encoding', () => {

@@ -7,14 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { domainExampleModel } from '../../../core/src/examples/domain.js';
-import type { Model } from '../../../core/src/model/model.js';
-import type { WorkerPool } from '../../../core/src/pool/pool.js';
-import type { SamfireBackup } from '../../../core/src/samfire/backup.js';
-import { Samfire } from '../../../core/src/samfire/engine.js';
-import type { SamfireOptions } from '../../../core/src/samfire/engine-options.js';
-import { modelFromState } from '../../../core/src/samfire/model-state.js';
-import type { RedChisqStrategy } from '../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
+import { domainExampleModel, Samfire, modelFromState } from '@samfire/core';
+import type {
+  Model,
+  WorkerPool,
+  SamfireBackup,
+  SamfireOptions,
+  RedChisqStrategy,
+} from '@samfire/core';
 import {
   DOMAIN_DIR,
   domainSignal,

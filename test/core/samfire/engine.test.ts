@@ -4,9 +4,7 @@
  * storing results (no fitting here: results are made by hand).
  */
 import { describe, expect, it } from 'vitest';
-import { Samfire } from '../../../core/src/samfire/engine.js';
-import { RedChisqTest } from '../../../core/src/samfire/goodness/red-chisq-test.js';
-import { RedChisqStrategy } from '../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
+import { Samfire, RedChisqTest, RedChisqStrategy } from '@samfire/core';
 import { gridModel, result, storeFit } from './fixtures.js';
 
 const E1 = Math.exp(-1);

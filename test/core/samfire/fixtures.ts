@@ -3,10 +3,8 @@
  * a few channels, and components whose maps and fit statistics the tests
  * set by hand (no fitting needed to test marker and strategy arithmetic).
  */
-import type { AxisSpec } from '../../../core/src/model/axis.js';
-import { Model } from '../../../core/src/model/model.js';
-import { Signal } from '../../../core/src/model/signal.js';
-import type { PixelResult } from '../../../core/src/pool/protocol.js';
+import { Model, Signal, RedChisqTest, StrategyList } from '@samfire/core';
+import type { AxisSpec, PixelResult, GoodnessTest, Strategy, StrategyHost } from '@samfire/core';
 
 export function gridSignal(shape: number[], channels = 8, fill = 10): Signal {
   const nav = shape.reduce((n, s) => n * s, 1);
@@ -59,11 +57,6 @@ export function result(
     ...extra,
   };
 }
-
-import { RedChisqTest } from '../../../core/src/samfire/goodness/red-chisq-test.js';
-import type { GoodnessTest } from '../../../core/src/samfire/goodness/goodness-test.js';
-import type { Strategy, StrategyHost } from '../../../core/src/samfire/strategies/strategy.js';
-import { StrategyList } from '../../../core/src/samfire/strategies/strategy-list.js';
 
 /** A stand-in engine for strategy tests: a marker, a running set, a count. */
 export interface TestHost extends StrategyHost {

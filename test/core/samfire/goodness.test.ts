@@ -5,20 +5,20 @@
  * plus the registry through which workers rebuild them.
  */
 import { describe, expect, it } from 'vitest';
-import { Model } from '../../../core/src/model/model.js';
-import { AicTest } from '../../../core/src/samfire/goodness/aic-test.js';
-import { AiccTest } from '../../../core/src/samfire/goodness/aicc-test.js';
-import { BicTest } from '../../../core/src/samfire/goodness/bic-test.js';
-import type { FitStatistics } from '../../../core/src/samfire/goodness/goodness-test.js';
-import { RedChisqTest } from '../../../core/src/samfire/goodness/red-chisq-test.js';
 import {
+  Model,
+  AicTest,
+  AiccTest,
+  BicTest,
+  RedChisqTest,
   createGoodnessTest,
   goodnessTestKinds,
   registerGoodnessTest,
-} from '../../../core/src/samfire/goodness/registry.js';
+  Signal,
+} from '@samfire/core';
+import type { FitStatistics } from '@samfire/core';
 import { logFactorial } from '../../helpers/random.js';
 import { gridModel, gridSignal } from './fixtures.js';
-import { Signal } from '../../../core/src/model/signal.js';
 
 function stats(redChisq: number): FitStatistics {
   return {

@@ -4,9 +4,8 @@
  * (Lives with the SAMFire tests: test/core/pool/ belongs to the Node pool.)
  */
 import { describe, expect, it } from 'vitest';
-import { InProcessPool } from '../../../core/src/pool/in-process-pool.js';
-import type { PoolEvents } from '../../../core/src/pool/pool.js';
-import type { PixelResult, WorkerInit } from '../../../core/src/pool/protocol.js';
+import { InProcessPool } from '@samfire/core';
+import type { PoolEvents, PixelResult, WorkerInit } from '@samfire/core';
 import { result } from './fixtures.js';
 
 const INIT = {} as WorkerInit;

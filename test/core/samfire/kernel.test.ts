@@ -4,15 +4,8 @@
  * components, no good fit, and agreement with HyperSpy's single-pixel fits.
  */
 import { describe, expect, it } from 'vitest';
-import { Model } from '../../../core/src/model/model.js';
-import { Signal } from '../../../core/src/model/signal.js';
-import type {
-  GoodnessTestSpec,
-  PixelStart,
-  WorkerFitOptions,
-} from '../../../core/src/pool/protocol.js';
-import { createKernel } from '../../../core/src/samfire/kernel.js';
-import { workerInit } from '../../../core/src/samfire/worker-init.js';
+import { Model, Signal, createKernel, workerInit } from '@samfire/core';
+import type { GoodnessTestSpec, PixelStart, WorkerFitOptions } from '@samfire/core';
 import { domainSignal, pixelFits } from '../../helpers/reference.js';
 import { mulberry32, poissonNoise } from '../../helpers/random.js';
 

@@ -7,11 +7,9 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { domainExampleModel } from '../../../core/src/examples/domain.js';
-import type { Model } from '../../../core/src/model/model.js';
-import { NodeWorkerPool } from '../../../core/src/pool/node/thread-pool.js';
-import { Samfire } from '../../../core/src/samfire/engine.js';
-import type { RedChisqStrategy } from '../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
+import { domainExampleModel, Samfire } from '@samfire/core';
+import type { Model, RedChisqStrategy } from '@samfire/core';
+import { NodeWorkerPool } from '@samfire/core/node';
 import { domainSignal, domainTruth, domainMaps } from '../../helpers/reference.js';
 
 const signal = domainSignal();

@@ -3,9 +3,8 @@
  * kernel and answers after a random delay, so results arrive out of pick
  * order (as they do from real workers of uneven speed).
  */
-import type { PoolEvents, PoolJob, WorkerPool } from '../../../core/src/pool/pool.js';
-import type { WorkerInit } from '../../../core/src/pool/protocol.js';
-import { createKernel, type PixelKernel } from '../../../core/src/samfire/kernel.js';
+import { createKernel } from '@samfire/core';
+import type { PoolEvents, PoolJob, WorkerPool, WorkerInit, PixelKernel } from '@samfire/core';
 import { mulberry32 } from '../../helpers/random.js';
 
 export class ScrambledPool implements WorkerPool {

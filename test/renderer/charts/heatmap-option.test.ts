@@ -1,6 +1,6 @@
 /** The map (heatmap) option, built in Node. */
 import { describe, expect, it } from 'vitest';
-import type { NavigatorImage } from '../../../core/src/api/types.js';
+import type { NavigatorImage } from '@samfire/core/api';
 import type { BitmapScale } from '../../../renderer/src/lib/charts/bitmap.js';
 import type { BitmapPainter, GridBox } from '../../../renderer/src/lib/charts/heatmap-option.js';
 import {

@@ -1,6 +1,6 @@
 /** The spectrum plot option, built in Node. */
 import { describe, expect, it } from 'vitest';
-import type { ModelState, SpectrumView } from '../../../core/src/api/types.js';
+import type { ModelState, SpectrumView } from '@samfire/core/api';
 import { peakEdits, peakHandles, valueAt } from '../../../renderer/src/lib/charts/peak-handles.js';
 import {
   excludedRanges,

@@ -1,6 +1,6 @@
 /** The maps a model offers to the navigator and the results view. */
 import { describe, expect, it } from 'vitest';
-import type { ModelState, ParameterState } from '../../../core/src/api/types.js';
+import type { ModelState, ParameterState } from '@samfire/core/api';
 import {
   groupChoices,
   imageChoices,

@@ -1,6 +1,6 @@
 /** Editing the strategy list: the active strategy is followed through every edit. */
 import { describe, expect, it } from 'vitest';
-import type { StrategySetting } from '../../../core/src/api/types.js';
+import type { StrategySetting } from '@samfire/core/api';
 import {
   addStrategy,
   flavourOf,

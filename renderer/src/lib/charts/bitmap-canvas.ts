@@ -6,7 +6,7 @@
  * are reused, and an unchanged map (same values, scale and size) is not
  * repainted.
  */
-import type { NavigatorImage } from '../../../../core/src/api/types.js';
+import type { NavigatorImage } from '@samfire/core/api';
 import { fillRgba, sameScale, upscaleFactor } from './bitmap.js';
 import type { BitmapScale } from './bitmap.js';
 import type { GridBox } from './heatmap-option.js';

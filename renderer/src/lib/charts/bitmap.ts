@@ -8,7 +8,7 @@
  * one ECharts rectangle per pixel. Turning the buffer into an image is the
  * DOM side's job (bitmap-canvas.ts).
  */
-import type { ImageRequest } from '../../../../core/src/api/types.js';
+import type { ImageRequest } from '@samfire/core/api';
 import {
   COLOUR_MAPS,
   MARKER_COLOURS,

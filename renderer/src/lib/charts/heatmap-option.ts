@@ -13,7 +13,7 @@ import type {
   SeriesOption,
   VisualMapComponentOption,
 } from 'echarts';
-import type { ImageRequest, NavigatorImage } from '../../../../core/src/api/types.js';
+import type { ImageRequest, NavigatorImage } from '@samfire/core/api';
 import {
   COLOUR_MAPS,
   MARKER_COLOURS,

@@ -8,7 +8,7 @@ import type {
   XAXisComponentOption,
   YAXisComponentOption,
 } from 'echarts';
-import type { HistogramPlotData } from '../../../../core/src/api/types.js';
+import type { HistogramPlotData } from '@samfire/core/api';
 
 /** Columns and rows of a near-square layout for n panels. */
 export function panelLayout(n: number): { cols: number; rows: number } {

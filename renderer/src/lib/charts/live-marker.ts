@@ -1,5 +1,5 @@
 /** The local strategy's live marker as a navigator image (for the heatmap). */
-import type { MarkerPlotData, NavigatorImage } from '../../../../core/src/api/types.js';
+import type { MarkerPlotData, NavigatorImage } from '@samfire/core/api';
 
 export function markerImage(plot: MarkerPlotData): NavigatorImage {
   let min = Infinity;

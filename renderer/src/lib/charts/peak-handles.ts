@@ -5,7 +5,7 @@
  * drop and scales A so the peak's top reaches its y (A is linear in height
  * for these shapes, so no formula per kind is needed).
  */
-import type { ModelState, ParameterEdit, SpectrumView } from '../../../../core/src/api/types.js';
+import type { ModelState, ParameterEdit, SpectrumView } from '@samfire/core/api';
 
 export interface PeakHandle {
   component: string;

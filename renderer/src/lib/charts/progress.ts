@@ -1,5 +1,5 @@
 /** Progress text for the run panel: "42 / 105 pixels · 12.3 px/s · ETA 5 s". */
-import type { FitProgress } from '../../../../core/src/api/types.js';
+import type { FitProgress } from '@samfire/core/api';
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '–';

@@ -6,7 +6,7 @@
  * the signal range.
  */
 import type { EChartsOption, GridComponentOption, SeriesOption } from 'echarts';
-import type { SpectrumView } from '../../../../core/src/api/types.js';
+import type { SpectrumView } from '@samfire/core/api';
 
 /** [x, y] pairs for a line series (NaN kept out: ECharts would break the line there anyway). */
 export function xyPairs(x: Float64Array, y: Float64Array): [number, number][] {

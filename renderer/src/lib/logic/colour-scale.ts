@@ -4,7 +4,7 @@
  * kind of scale each image wants (continuous, on/off, the marker's signed
  * priorities), and value read-outs.
  */
-import type { ImageRequest } from '../../../../core/src/api/types.js';
+import type { ImageRequest } from '@samfire/core/api';
 
 export const COLOUR_MAPS = {
   viridis: ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'],

@@ -1,5 +1,5 @@
 /** The maps a model offers: sum, fit statistics, every parameter (values and std), on/off maps. */
-import type { ImageRequest, ModelState } from '../../../../core/src/api/types.js';
+import type { ImageRequest, ModelState } from '@samfire/core/api';
 
 export interface ImageChoice {
   key: string;

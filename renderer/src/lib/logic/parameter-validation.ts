@@ -4,7 +4,7 @@
  * and the value lies within them. Messages name the parameter and say what
  * to do, ready for the table and the error banner.
  */
-import type { ParameterEdit, ParameterState } from '../../../../core/src/api/types.js';
+import type { ParameterEdit, ParameterState } from '@samfire/core/api';
 import { parseBound, parseNumber, parseNumberList } from './parse.js';
 
 export type ParameterField = 'value' | 'bmin' | 'bmax';

@@ -3,7 +3,7 @@
  * the app agree), a few single keys for the workbench, and the rule that a
  * text field keeps its own keys (undo in a field undoes typing).
  */
-import type { AppCommand } from '../../../../core/src/api/types.js';
+import type { AppCommand } from '@samfire/core/api';
 
 export type Action = AppCommand | 'help' | 'toggle-seed' | 'range-mode';
 

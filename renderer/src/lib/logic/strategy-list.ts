@@ -5,7 +5,7 @@
  * changes which one runs next. Each function returns the new list or a
  * message saying why it cannot.
  */
-import type { PlainValue, StrategySetting } from '../../../../core/src/api/types.js';
+import type { PlainValue, StrategySetting } from '@samfire/core/api';
 import { bad, ok, parseInteger, parseNumberList } from './parse.js';
 import type { Parsed } from './parse.js';
 

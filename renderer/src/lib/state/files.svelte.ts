@@ -3,7 +3,7 @@
  * recent files, picking one signal of a file with several, saving the
  * project (.hspy) and bytes made by the UI (PNG, CSV, .npy).
  */
-import type { DatasetSummary, OpenResult, RecentFile } from '../../../../core/src/api/types.js';
+import type { DatasetSummary, OpenResult, RecentFile } from '@samfire/core/api';
 import { completeSave } from '../download.js';
 import type { Studio } from './studio.svelte.js';
 

@@ -12,7 +12,7 @@ import type {
   RunPlot,
   SamfireCatalogue,
   SamfireSettings,
-} from '../../../../core/src/api/types.js';
+} from '@samfire/core/api';
 import type { Studio } from './studio.svelte.js';
 
 export class FitRun {

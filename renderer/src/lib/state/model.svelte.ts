@@ -10,7 +10,7 @@ import type {
   ParameterState,
   PlainValue,
   VarianceSetting,
-} from '../../../../core/src/api/types.js';
+} from '@samfire/core/api';
 import { peakEdits } from '../charts/peak-handles.js';
 import type { PeakHandle } from '../charts/peak-handles.js';
 import { checkParameterDraft } from '../logic/parameter-validation.js';

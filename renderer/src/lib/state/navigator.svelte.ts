@@ -5,7 +5,7 @@
  * again at a bounded rate, and answers that arrive late for an older request
  * are dropped.
  */
-import type { ImageRequest, NavigatorImage, SpectrumView } from '../../../../core/src/api/types.js';
+import type { ImageRequest, NavigatorImage, SpectrumView } from '@samfire/core/api';
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { movePixel } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';

@@ -4,7 +4,7 @@
  * and refitting a selection of pixels (a rectangle, or every pixel whose
  * reduced χ² is above a threshold) by hand or by a new SAMFire run.
  */
-import type { ImageRequest, MapFormat, NavigatorImage } from '../../../../core/src/api/types.js';
+import type { ImageRequest, MapFormat, NavigatorImage } from '@samfire/core/api';
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { parseNumber } from '../logic/parse.js';
 import { pixelsAbove, pixelsUnfitted, rectPixels } from '../logic/selection.js';

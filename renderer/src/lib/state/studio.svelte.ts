@@ -5,7 +5,7 @@
  * naming what failed; the app keeps working.
  */
 import type { SamfireApi } from '../api.js';
-import type { DatasetSummary, HostStatus, ShellInfo } from '../../../../core/src/api/types.js';
+import type { DatasetSummary, HostStatus, ShellInfo } from '@samfire/core/api';
 import type { Action } from '../logic/shortcuts.js';
 import { Files } from './files.svelte.js';
 import { FitRun } from './fit-run.svelte.js';

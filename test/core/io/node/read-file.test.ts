@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileFormatError } from '../../../../core/src/io/errors.js';
+import { FileFormatError, writeNpy, Signal } from '@samfire/core';
 import {
   readSignalFile,
   readableExtensions,
   registerReader,
   writeFileAtomic,
-} from '../../../../core/src/io/node/read-file.js';
-import { writeNpy } from '../../../../core/src/io/npy.js';
-import { Signal } from '../../../../core/src/model/signal.js';
+} from '@samfire/core/node';
 
 const sample = (path: string): string =>
   fileURLToPath(new URL(`../../../../../shared/data/io/${path}`, import.meta.url));

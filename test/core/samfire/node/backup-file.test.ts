@@ -3,8 +3,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Samfire } from '../../../../core/src/samfire/engine.js';
-import { fileBackupWriter, readBackupFile } from '../../../../core/src/samfire/node/backup-file.js';
+import { Samfire } from '@samfire/core';
+import { fileBackupWriter, readBackupFile } from '@samfire/core/node';
 import { gridModel, storeFit } from '../fixtures.js';
 
 let dir = '';

@@ -1,8 +1,6 @@
 /** The strategy list owns its strategies: append, extend, remove, listing. */
 import { describe, expect, it } from 'vitest';
-import { Samfire } from '../../../../core/src/samfire/engine.js';
-import { HistogramStrategy } from '../../../../core/src/samfire/strategies/global/histogram-strategy.js';
-import { RedChisqStrategy } from '../../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
+import { Samfire, HistogramStrategy, RedChisqStrategy } from '@samfire/core';
 import { gridModel } from '../fixtures.js';
 
 function engine(): Samfire {

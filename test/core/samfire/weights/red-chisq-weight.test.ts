@@ -1,6 +1,6 @@
 /** The reduced chi-squared weight: |redChisq - 1|. */
 import { describe, expect, it } from 'vitest';
-import { RedChisqWeight } from '../../../../core/src/samfire/weights/red-chisq-weight.js';
+import { RedChisqWeight } from '@samfire/core';
 import { gridModel } from '../fixtures.js';
 
 describe('reduced chi-squared weight', () => {

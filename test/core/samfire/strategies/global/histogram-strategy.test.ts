@@ -1,6 +1,6 @@
 /** The histogram (global) strategy: marker refresh, database, starting values and plot. */
 import { describe, expect, it } from 'vitest';
-import { HistogramStrategy } from '../../../../../core/src/samfire/strategies/global/histogram-strategy.js';
+import { HistogramStrategy } from '@samfire/core';
 import { gridModel, storeFit, testHost } from '../../fixtures.js';
 
 describe('histogram strategy', () => {

@@ -4,13 +4,8 @@
  * the same values.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  binCount,
-  histogram,
-  histogramModes,
-  MAX_BINS,
-} from '../../../../../core/src/samfire/strategies/global/histogram.js';
-import { HistogramSegmenter } from '../../../../../core/src/samfire/strategies/global/histogram-segmenter.js';
+import { histogram, histogramModes, HistogramSegmenter } from '@samfire/core';
+import { binCount, MAX_BINS } from '../../../../../core/src/samfire/strategies/global/histogram.js';
 
 // Two clusters: 30 values around 10 (sd 1), 20 around 20 (sd 1.5).
 const BIMODAL = [

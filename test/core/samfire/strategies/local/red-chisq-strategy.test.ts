@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RedChisqStrategy } from '../../../../../core/src/samfire/strategies/local/red-chisq-strategy.js';
+import { RedChisqStrategy } from '@samfire/core';
 import { gridModel, storeFit, testHost } from '../../fixtures.js';
 
 const E1 = Math.exp(-1);
