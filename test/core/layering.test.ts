@@ -190,3 +190,55 @@ describe('tests import core through its entry points', () => {
     expect(problems.filter((p) => !probe(p))).toEqual([]);
   });
 });
+
+/**
+ * core/tsconfig.pure.json compiles the pure modules with ES2022 and the
+ * host-neutral web globals (core/src/web-globals.d.ts) only, so a Node or
+ * DOM global in a pure module is a compile error (`npm run typecheck`).
+ */
+describe('pure modules compile without Node', () => {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(CORE, '../tsconfig.pure.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  )!;
+
+  it('takes every module outside node/ and cli/, with no Node or DOM types', () => {
+    expect(config.errors).toEqual([]);
+    expect(config.options.types).toEqual([]);
+    expect(config.options.lib).toEqual(['lib.es2022.d.ts']);
+    const pure = sources(CORE)
+      .map((f) => relative(CORE, f))
+      .filter((f) => !/(^|[/\\])(node|cli)[/\\]/.test(f));
+    expect(pure).toContain('web-globals.d.ts');
+    expect(pure).toContain('samfire/engine.ts');
+    expect(config.fileNames.map((f) => relative(CORE, f)).sort()).toEqual(pure.sort());
+  });
+
+  it('rejects Buffer, process and the DOM in a pure module, and accepts the web globals', () => {
+    const probe = join(CORE, 'model/node-probe.ts');
+    const lines = [
+      'export const pid: number = process.pid;',
+      "export const bytes = Buffer.from('x');",
+      'export const title: string = document.title;',
+      "export const text: string = new TextDecoder().decode(new TextEncoder().encode('x'));",
+      'export const timer = setTimeout(() => clearTimeout(timer), 0);',
+    ];
+    const host = ts.createCompilerHost(config.options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, version, ...rest) =>
+      name === probe
+        ? ts.createSourceFile(name, lines.join('\n'), version)
+        : getSourceFile(name, version, ...rest);
+    const program = ts.createProgram([probe, join(CORE, 'web-globals.d.ts')], config.options, host);
+    const errors = program.getSemanticDiagnostics(program.getSourceFile(probe)).map((d) => {
+      const line = d.file!.getLineAndCharacterOfPosition(d.start!).line + 1;
+      return `${line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n').split('.')[0]}`;
+    });
+    expect(errors).toEqual([
+      "1: Cannot find name 'process'",
+      "2: Cannot find name 'Buffer'",
+      "3: Cannot find name 'document'",
+    ]);
+  });
+});

@@ -21,7 +21,10 @@ export interface InProcessPoolOptions {
   createKernel?: (init: WorkerInit) => PixelKernel;
 }
 
+// Node's and Electron's setImmediate (browsers have none), read off globalThis
+// as `navigator` is, so that core compiles without Node's types.
 function defaultSchedule(run: () => void): void {
+  const { setImmediate } = globalThis as { setImmediate?: (run: () => void) => unknown };
   if (typeof setImmediate === 'function') setImmediate(run);
   else setTimeout(run, 0);
 }
