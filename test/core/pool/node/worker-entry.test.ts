@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isFromWorker } from '@samfire/core';
 import type { FromWorker, ToWorker } from '@samfire/core';
-import { command, FIT, THROW } from './fixtures/fake-kernel.js';
-import { electronShim, fakeWorker, launchProcess, launchThread, tinyInit } from './helpers.js';
-import type { Launched } from './helpers.js';
+import { command, FIT, THROW } from '../fixtures/fake-kernel.js';
+import { electronShim, fakeWorker, launchProcess, launchThread, tinyInit } from '../helpers.js';
+import type { Launched } from '../helpers.js';
 
 function parse(messages: unknown[]): FromWorker[] {
   return messages.map((m) => {

@@ -13,7 +13,7 @@ import { createHost, Listeners, RecentList, createShellApi } from '@samfire/core
 import type { Host, ShellPort } from '@samfire/core/host';
 import { nodeHostDeps } from '@samfire/core/node';
 
-const MSA = fileURLToPath(new URL('../../../shared/data/io/msa/example1.msa', import.meta.url));
+const MSA = fileURLToPath(new URL('../../../../shared/data/io/msa/example1.msa', import.meta.url));
 const info: ShellInfo = {
   shell: 'electron',
   appVersion: '0.1.0',

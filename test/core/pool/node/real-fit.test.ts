@@ -17,7 +17,7 @@ import {
 import type { PoolJob, PixelResult, PixelStart, WorkerInit } from '@samfire/core';
 import { NodeWorkerPool, fitWorkerScript } from '@samfire/core/node';
 import type { WorkerKind } from '@samfire/core/node';
-import { electronShim, launchProcess, Recorder } from './helpers.js';
+import { electronShim, launchProcess, Recorder } from '../helpers.js';
 
 /** (0, 1), (1, 0) and (1, 1) of the 7 x 15 map, plus (2, 2). */
 const NEIGHBOURS = [1, 15, 16, 32];

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError } from '@samfire/core';
 import { readHspy } from '@samfire/core/node';
-import { SHARED } from '../../helpers/reference.js';
+import { SHARED } from '../../../helpers/reference.js';
 
 const RUNS = 1000;
 const files = [

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessPool } from '@samfire/core';
 import type { PoolEvents, PixelResult, WorkerInit } from '@samfire/core';
-import { result } from './fixtures.js';
+import { result } from '../samfire/fixtures.js';
 
 const INIT = {} as WorkerInit;
 

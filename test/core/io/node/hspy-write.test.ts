@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeHdf5, type H5Group } from '../../../core/src/io/node/hspy-hdf5.js';
-import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
+import { encodeHdf5, type H5Group } from '../../../../core/src/io/node/hspy-hdf5.js';
+import { hspyTree } from '../../../../core/src/io/node/hspy-write.js';
 import { readHspy, writeHspy, readSignalFile } from '@samfire/core/node';
 import {
   registerComponentKind,
@@ -24,7 +24,7 @@ import {
   makeDomainExample,
 } from '@samfire/core';
 import type { DType, Variance } from '@samfire/core';
-import { DOMAIN_DIR } from '../../helpers/reference.js';
+import { DOMAIN_DIR } from '../../../helpers/reference.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hspy-write-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -18,8 +18,8 @@ import {
   markerPath,
   SLEEP,
   THROW,
-} from './fixtures/fake-kernel.js';
-import { fakeWorker, jobs, Recorder, tinyInit } from './helpers.js';
+} from '../fixtures/fake-kernel.js';
+import { fakeWorker, jobs, Recorder, tinyInit } from '../helpers.js';
 
 const pools: NodeWorkerPool[] = [];
 

@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { FromWorker } from '@samfire/core';
 import { detectPort, startWorker, runWorker } from '@samfire/core/node';
 import type { ForkedProcess, WorkerEnvironment, WorkerPort } from '@samfire/core/node';
-import { command, createFakeKernel, FIT, THROW } from './fixtures/fake-kernel.js';
-import { tinyInit } from './helpers.js';
+import { command, createFakeKernel, FIT, THROW } from '../fixtures/fake-kernel.js';
+import { tinyInit } from '../helpers.js';
 
 function recordingPort(): {
   port: WorkerPort;

@@ -13,8 +13,8 @@ import type { ModelState, ShellInfo } from '@samfire/core/api';
 import { createHost, Listeners, RecentList, createShellApi } from '@samfire/core/host';
 import type { Host, HostDeps } from '@samfire/core/host';
 import { nodeHostDeps, readHspy } from '@samfire/core/node';
-import { varianceFromSignals } from '../../core/src/host/variance-file.js';
-import { varianceSetting } from '../../core/src/host/workspace.js';
+import { varianceFromSignals } from '../../../core/src/host/variance-file.js';
+import { varianceSetting } from '../../../core/src/host/workspace.js';
 import { writeNpy, toFloat64, Signal } from '@samfire/core';
 
 const ROWS = 7;

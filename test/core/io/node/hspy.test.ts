@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError } from '@samfire/core';
 import type { Model } from '@samfire/core';
-import { encodeHdf5, type H5Group } from '../../../core/src/io/node/hspy-hdf5.js';
+import { encodeHdf5, type H5Group } from '../../../../core/src/io/node/hspy-hdf5.js';
 import { readHspy, readHspyModel, readSignalFile } from '@samfire/core/node';
-import { h5wasm } from '../../../core/src/io/node/hspy-h5read.js';
+import { h5wasm } from '../../../../core/src/io/node/hspy-h5read.js';
 import type { Dataset, Group } from 'h5wasm/node';
-import { attr, group } from '../../../core/src/io/node/hspy-tree.js';
-import { hspyTree } from '../../../core/src/io/node/hspy-write.js';
-import { checkSignal, expectClose, IO_DIR, manifest } from '../../helpers/manifest.js';
-import { DOMAIN_DIR, DOMAIN_PARAMETERS, SHARED } from '../../helpers/reference.js';
+import { attr, group } from '../../../../core/src/io/node/hspy-tree.js';
+import { hspyTree } from '../../../../core/src/io/node/hspy-write.js';
+import { checkSignal, expectClose, IO_DIR, manifest } from '../../../helpers/manifest.js';
+import { DOMAIN_DIR, DOMAIN_PARAMETERS, SHARED } from '../../../helpers/reference.js';
 
 const EDS_DIR = `${SHARED}data/real/`;
 

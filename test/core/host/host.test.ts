@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FitProgress, RunEvent } from '@samfire/core/api';
-import { autoSaveEvery } from '../../core/src/host/fit-service.js';
+import { autoSaveEvery } from '../../../core/src/host/fit-service.js';
 import { writeNpy } from '@samfire/core';
-import { mulberry32, poissonNoise } from '../helpers/random.js';
+import { mulberry32, poissonNoise } from '../../helpers/random.js';
 import { createHost } from '@samfire/core/host';
 import type { Host } from '@samfire/core/host';
 import { nodeHostDeps } from '@samfire/core/node';
 
-const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 let host: Host | null = null;
 
 function newHost(backupDir: string | null = null): Host {
