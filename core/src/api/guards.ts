@@ -194,12 +194,17 @@ const checkVariance: Check<VarianceSetting> = (x, where) => {
 };
 
 const checkAddComponent: Check<AddComponentRequest> = (x, where) => {
-  const o = record(x, where, ['kind', 'name', 'options']);
+  const o = record(x, where, ['kind', 'name', 'options', 'view']);
   const out: AddComponentRequest = { kind: string(o.kind, `${where}.kind`) };
   const name = optional(o, 'name', where, string);
   const options = optional(o, 'options', where, (v, w) => plainRecord(v, w));
+  const view = optional(o, 'view', where, (v, w) => {
+    const r = record(v, w, ['start', 'end']);
+    return { start: finite(r.start, `${w}.start`), end: finite(r.end, `${w}.end`) };
+  });
   if (name !== undefined) out.name = name;
   if (options !== undefined) out.options = options;
+  if (view !== undefined) out.view = view;
   return out;
 };
 

@@ -243,6 +243,13 @@ export interface AddComponentRequest {
   kind: string;
   name?: string;
   options?: { [key: string]: PlainValue };
+  /**
+   * The part of the signal axis the user sees (axis values): the new
+   * component is placed from the data there (within the signal range), on
+   * what the model's other components leave at the current pixel. Absent:
+   * the whole signal range.
+   */
+  view?: { start: number; end: number };
 }
 
 export interface ParameterEdit {
