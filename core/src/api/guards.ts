@@ -18,6 +18,7 @@ import type {
   MapFormat,
   ParameterEdit,
   PlainValue,
+  RegionRequest,
   SamfireSettings,
   StrategySetting,
   UploadedFile,
@@ -312,6 +313,22 @@ export const checkSettingsPatch: Check<Partial<SamfireSettings>> = (x, where) =>
 };
 
 const pixel = (x: unknown, where: string): number => integer(x, where, 0, 2 ** 31 - 1);
+
+/** A navigator rectangle: [first, last] rows and columns (inclusive, first <= last), sum or mean. */
+export const checkRegion: Check<RegionRequest> = (x, where) => {
+  const o = record(x, where, ['rows', 'cols', 'reduce']);
+  const span = (v: unknown, w: string): [number, number] => {
+    const pair = list(v, w, (e, we) => integer(e, we, 0, 2 ** 31 - 1), 2);
+    if (pair.length !== 2) fail(w, `expected [first, last], got ${pair.length} number(s)`);
+    if (pair[0]! > pair[1]!) fail(w, `the first (${pair[0]}) is after the last (${pair[1]})`);
+    return [pair[0]!, pair[1]!];
+  };
+  return {
+    rows: span(o.rows, `${where}.rows`),
+    cols: span(o.cols, `${where}.cols`),
+    reduce: oneOf(o.reduce, `${where}.reduce`, ['sum', 'mean'] as const),
+  };
+};
 const componentRef = (x: unknown, where: string): { component: string } => ({
   component: string(record(x, where, ['component']).component, `${where}.component`),
 });
@@ -331,6 +348,12 @@ const datasetGuards: Guards<SamfireApi>['dataset'] = {
   image: (x) => checkImageRequest(x, 'dataset.image'),
   spectrum: (x) => ({
     pixel: pixel(record(x, 'dataset.spectrum', ['pixel']).pixel, 'dataset.spectrum.pixel'),
+  }),
+  regionSpectrum: (x) => ({
+    region: checkRegion(
+      record(x, 'dataset.regionSpectrum', ['region']).region,
+      'dataset.regionSpectrum.region',
+    ),
   }),
   mapFile: (x) => {
     const o = record(x, 'dataset.mapFile', ['image', 'format']);
@@ -411,6 +434,13 @@ const fitGuards: Guards<SamfireApi>['fit'] = {
     return {
       pixel: pixel(o.pixel, 'fit.fitPixel.pixel'),
       seed: boolean(o.seed, 'fit.fitPixel.seed'),
+    };
+  },
+  fitRegion: (x) => {
+    const o = record(x, 'fit.fitRegion', ['region', 'seed']);
+    return {
+      region: checkRegion(o.region, 'fit.fitRegion.region'),
+      seed: boolean(o.seed, 'fit.fitRegion.seed'),
     };
   },
   setSeeds: (x) => {

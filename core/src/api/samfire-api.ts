@@ -27,6 +27,8 @@ import type {
   ParameterEdit,
   PixelFitOutcome,
   RecentFile,
+  RegionFitOutcome,
+  RegionRequest,
   RunEvent,
   RunPlot,
   SamfireCatalogue,
@@ -91,6 +93,8 @@ export interface DatasetApi {
   summary(): Promise<DatasetSummary | null>;
   image(request: ImageRequest): Promise<NavigatorImage>;
   spectrum(request: { pixel: number }): Promise<SpectrumView>;
+  /** The sum or mean spectrum of a rectangle of the navigator, with the model (see fit.fitRegion). */
+  regionSpectrum(request: { region: RegionRequest }): Promise<SpectrumView>;
   /** A map as file contents (CSV text or .npy) with a suggested file name. */
   mapFile(request: {
     image: ImageRequest;
@@ -137,6 +141,13 @@ export interface FitApi {
   updateSettings(request: Partial<SamfireSettings>): Promise<SamfireSettings>;
   /** Fits one pixel from its current values and judges it; a good fit can be kept as a seed. */
   fitPixel(request: { pixel: number; seed: boolean }): Promise<PixelFitOutcome>;
+  /**
+   * Fits the model to a region's mean spectrum, writes the values as
+   * starting values at the region's pixels not fitted yet, then fits the
+   * seed pixel (the current pixel when inside the region, else its centre)
+   * from them; a good seed-pixel fit is kept as a seed when `seed`.
+   */
+  fitRegion(request: { region: RegionRequest; seed: boolean }): Promise<RegionFitOutcome>;
   /** Marks or unmarks seed pixels (a seed must hold a good fit to start a run from). */
   setSeeds(request: { pixels: number[]; seed: boolean }): Promise<FitStatus>;
   status(): Promise<FitStatus>;

@@ -153,7 +153,18 @@ export interface SpectrumComponentCurve {
   values: Float64Array;
 }
 
+/**
+ * A rectangle of the navigator (rows and columns inclusive, as the navigator
+ * shows them: row first) and how its spectra combine.
+ */
+export interface RegionRequest {
+  rows: [number, number];
+  cols: [number, number];
+  reduce: 'sum' | 'mean';
+}
+
 export interface SpectrumView {
+  /** The pixel (for a region: its seed pixel, where a region fit is kept as a seed). */
   pixel: number;
   position: number[];
   /** Calibrated signal axis values. */
@@ -170,6 +181,8 @@ export interface SpectrumView {
   redChisq: number;
   xLabel: string;
   xUnits: string;
+  /** Set when this is a region's sum or mean (dataset.regionSpectrum), not one pixel's spectrum. */
+  region?: RegionRequest & { pixels: number };
 }
 
 export type MapFormat = 'csv' | 'npy';
@@ -325,6 +338,21 @@ export interface PixelFitOutcome {
   atBound: string[];
   /** lmfit-style text report. */
   report: string;
+}
+
+/** A region fit (fit.fitRegion): the fit of the region's mean, and the seed pixel's fit from it. */
+export interface RegionFitOutcome {
+  region: {
+    pixels: number;
+    redChisq: number;
+    /** The goodness test's verdict on the mean's fit. */
+    good: boolean;
+    /** Region pixels without a fit that now start from the mean's values. */
+    started: number;
+    report: string;
+  };
+  /** The seed pixel fitted from the mean's values (a seed when good and asked for). */
+  seed: PixelFitOutcome;
 }
 
 export type RunState =
