@@ -482,6 +482,24 @@ export const apiGuards: Guards<SamfireApi> = {
       };
     },
     recent: (x) => none(x, 'file.recent'),
+    folders: (x) => none(x, 'file.folders'),
+    addFolder: (x) => ({
+      path: string(record(x, 'file.addFolder', ['path']).path, 'file.addFolder.path', MAX_PATH),
+    }),
+    removeFolder: (x) => ({
+      path: string(
+        record(x, 'file.removeFolder', ['path']).path,
+        'file.removeFolder.path',
+        MAX_PATH,
+      ),
+    }),
+    browse: (x) => {
+      const o = record(x, 'file.browse', ['path']);
+      return { path: o.path === null ? null : string(o.path, 'file.browse.path', MAX_PATH) };
+    },
+    openByPath: (x) => ({
+      path: string(record(x, 'file.openByPath', ['path']).path, 'file.openByPath.path', MAX_PATH),
+    }),
     saveBytes: (x) => {
       const o = record(x, 'file.saveBytes', ['suggestedName', 'bytes']);
       return {

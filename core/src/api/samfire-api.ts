@@ -16,6 +16,8 @@ import type {
   AppCommand,
   ComponentKindInfo,
   DatasetSummary,
+  FolderAccessInfo,
+  FolderListing,
   FitProgress,
   FitStatus,
   HostStatus,
@@ -71,6 +73,15 @@ export interface FileApi {
   /** Picks one signal of a file that holds several (after an OpenResult of kind 'choose'). */
   chooseSignal(request: { token: string; index: number }): Promise<OpenResult>;
   recent(): Promise<RecentFile[]>;
+  /** Browser mode: the folders open to the page (the desktop app answers available: false). */
+  folders(): Promise<FolderAccessInfo>;
+  /** Opens a folder to the page (remembered in the browser settings file). */
+  addFolder(request: { path: string }): Promise<FolderAccessInfo>;
+  removeFolder(request: { path: string }): Promise<FolderAccessInfo>;
+  /** Lists a folder inside the chosen ones (null: the chosen folders). */
+  browse(request: { path: string | null }): Promise<FolderListing>;
+  /** Opens a file by its path, inside a chosen folder; it joins the recent list. */
+  openByPath(request: { path: string }): Promise<OpenResult>;
   /**
    * Saves bytes made by the UI (a PNG of a chart) or by the host (mapFile):
    * a save dialog in Electron; browser mode answers `download` and the page

@@ -77,6 +77,34 @@ export interface RecentFile {
   name: string;
 }
 
+/**
+ * Opening by path in browser mode: the folders the user opened to the page
+ * (on the command line with --folder, or added in the page). `available` is
+ * false in the desktop app, which has its own dialogs.
+ */
+export interface FolderAccessInfo {
+  available: boolean;
+  folders: string[];
+}
+
+export interface FolderEntry {
+  name: string;
+  /** The path to open or browse (inside a chosen folder). */
+  path: string;
+  kind: 'folder' | 'file';
+  bytes: number;
+}
+
+/** A folder's sub-folders and readable files; `path` null lists the chosen folders themselves. */
+export interface FolderListing {
+  path: string | null;
+  /** The folder above, while it is still inside a chosen folder. */
+  parent: string | null;
+  entries: FolderEntry[];
+  /** Entries not listed (over the listing's limit). */
+  more: number;
+}
+
 export type SaveResult =
   | { kind: 'saved'; path: string }
   | { kind: 'cancelled' }
