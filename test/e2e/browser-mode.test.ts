@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium)('browser mode in headless Chromium: the workflow',
     await expect.poll(async () => (await handles()).map((h) => h.component)).toEqual(['l1', 'l2']);
     const l1 = (await handles()).find((h) => h.component === 'l1')!;
     const box = await stableBox(page, 'spectrum-chart');
-    const perEv = (box.width - 84) / 399;
+    const perEv = (box.width - 92) / 399;
     await page.mouse.move(box.x + l1.x, box.y + l1.y);
     await page.mouse.down();
     await page.mouse.move(box.x + l1.x + 10 * perEv, box.y + l1.y + 20, { steps: 4 });
@@ -168,8 +168,8 @@ describe.skipIf(!hasChromium)('browser mode in headless Chromium: the workflow',
   it('sets the signal range by dragging along the spectrum, and resets it', async () => {
     await page.getByTestId('range-mode').click();
     const box = await stableBox(page, 'spectrum-chart');
-    // The plot spans 64 px from the left to 20 px from the right: 0 to 399 eV.
-    const at = (eV: number): number => box.x + 64 + ((box.width - 84) * eV) / 399;
+    // The plot spans 64 px from the left to 28 px from the right: 0 to 399 eV.
+    const at = (eV: number): number => box.x + 64 + ((box.width - 92) * eV) / 399;
     const y = box.y + box.height * 0.35;
     await page.mouse.move(at(50), y);
     await page.mouse.down();

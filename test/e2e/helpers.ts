@@ -75,11 +75,21 @@ export interface E2eApp {
  * and opens a 1280x800 page in Chromium, watched for problems.
  */
 export async function startApp(
-  options: { slowHost?: boolean; files?: readonly string[]; acceptDownloads?: boolean } = {},
+  options: {
+    slowHost?: boolean;
+    files?: readonly string[];
+    acceptDownloads?: boolean;
+    /** Folders open to the page's path field and file browser (`--folder`). */
+    folders?: readonly string[];
+    /** Where browser mode remembers folders and recent files (default: nowhere). */
+    settingsFile?: string;
+  } = {},
 ): Promise<E2eApp> {
   const server = await startBrowserServer({
     rendererDir: await buildRenderer(),
     ...(options.files ? { files: options.files } : {}),
+    ...(options.folders ? { folders: options.folders } : {}),
+    ...(options.settingsFile ? { settingsFile: options.settingsFile } : {}),
     ...(options.slowHost
       ? {
           spawnHost: childHostSpawner({

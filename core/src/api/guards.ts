@@ -18,6 +18,7 @@ import type {
   MapFormat,
   ParameterEdit,
   PlainValue,
+  RegionRequest,
   SamfireSettings,
   StrategySetting,
   UploadedFile,
@@ -194,12 +195,17 @@ const checkVariance: Check<VarianceSetting> = (x, where) => {
 };
 
 const checkAddComponent: Check<AddComponentRequest> = (x, where) => {
-  const o = record(x, where, ['kind', 'name', 'options']);
+  const o = record(x, where, ['kind', 'name', 'options', 'view']);
   const out: AddComponentRequest = { kind: string(o.kind, `${where}.kind`) };
   const name = optional(o, 'name', where, string);
   const options = optional(o, 'options', where, (v, w) => plainRecord(v, w));
+  const view = optional(o, 'view', where, (v, w) => {
+    const r = record(v, w, ['start', 'end']);
+    return { start: finite(r.start, `${w}.start`), end: finite(r.end, `${w}.end`) };
+  });
   if (name !== undefined) out.name = name;
   if (options !== undefined) out.options = options;
+  if (view !== undefined) out.view = view;
   return out;
 };
 
@@ -307,6 +313,22 @@ export const checkSettingsPatch: Check<Partial<SamfireSettings>> = (x, where) =>
 };
 
 const pixel = (x: unknown, where: string): number => integer(x, where, 0, 2 ** 31 - 1);
+
+/** A navigator rectangle: [first, last] rows and columns (inclusive, first <= last), sum or mean. */
+export const checkRegion: Check<RegionRequest> = (x, where) => {
+  const o = record(x, where, ['rows', 'cols', 'reduce']);
+  const span = (v: unknown, w: string): [number, number] => {
+    const pair = list(v, w, (e, we) => integer(e, we, 0, 2 ** 31 - 1), 2);
+    if (pair.length !== 2) fail(w, `expected [first, last], got ${pair.length} number(s)`);
+    if (pair[0]! > pair[1]!) fail(w, `the first (${pair[0]}) is after the last (${pair[1]})`);
+    return [pair[0]!, pair[1]!];
+  };
+  return {
+    rows: span(o.rows, `${where}.rows`),
+    cols: span(o.cols, `${where}.cols`),
+    reduce: oneOf(o.reduce, `${where}.reduce`, ['sum', 'mean'] as const),
+  };
+};
 const componentRef = (x: unknown, where: string): { component: string } => ({
   component: string(record(x, where, ['component']).component, `${where}.component`),
 });
@@ -326,6 +348,12 @@ const datasetGuards: Guards<SamfireApi>['dataset'] = {
   image: (x) => checkImageRequest(x, 'dataset.image'),
   spectrum: (x) => ({
     pixel: pixel(record(x, 'dataset.spectrum', ['pixel']).pixel, 'dataset.spectrum.pixel'),
+  }),
+  regionSpectrum: (x) => ({
+    region: checkRegion(
+      record(x, 'dataset.regionSpectrum', ['region']).region,
+      'dataset.regionSpectrum.region',
+    ),
   }),
   mapFile: (x) => {
     const o = record(x, 'dataset.mapFile', ['image', 'format']);
@@ -408,6 +436,13 @@ const fitGuards: Guards<SamfireApi>['fit'] = {
       seed: boolean(o.seed, 'fit.fitPixel.seed'),
     };
   },
+  fitRegion: (x) => {
+    const o = record(x, 'fit.fitRegion', ['region', 'seed']);
+    return {
+      region: checkRegion(o.region, 'fit.fitRegion.region'),
+      seed: boolean(o.seed, 'fit.fitRegion.seed'),
+    };
+  },
   setSeeds: (x) => {
     const o = record(x, 'fit.setSeeds', ['pixels', 'seed']);
     return {
@@ -447,6 +482,24 @@ export const apiGuards: Guards<SamfireApi> = {
       };
     },
     recent: (x) => none(x, 'file.recent'),
+    folders: (x) => none(x, 'file.folders'),
+    addFolder: (x) => ({
+      path: string(record(x, 'file.addFolder', ['path']).path, 'file.addFolder.path', MAX_PATH),
+    }),
+    removeFolder: (x) => ({
+      path: string(
+        record(x, 'file.removeFolder', ['path']).path,
+        'file.removeFolder.path',
+        MAX_PATH,
+      ),
+    }),
+    browse: (x) => {
+      const o = record(x, 'file.browse', ['path']);
+      return { path: o.path === null ? null : string(o.path, 'file.browse.path', MAX_PATH) };
+    },
+    openByPath: (x) => ({
+      path: string(record(x, 'file.openByPath', ['path']).path, 'file.openByPath.path', MAX_PATH),
+    }),
     saveBytes: (x) => {
       const o = record(x, 'file.saveBytes', ['suggestedName', 'bytes']);
       return {

@@ -10,48 +10,9 @@
  * - the RPC protocol (calls, replies, events, errors) and its wire framing.
  */
 
-// The plain data every method takes and returns.
-export type {
-  AddComponentRequest,
-  AppCommand,
-  AxisInfo,
-  ComponentKindInfo,
-  ComponentState,
-  DatasetSource,
-  DatasetSummary,
-  FitOptionsSetting,
-  FitProgress,
-  FitStatus,
-  GoodnessSetting,
-  HistogramPlotData,
-  HostStatus,
-  ImageRequest,
-  MapFormat,
-  MarkerPlotData,
-  ModelState,
-  NavigatorImage,
-  OpenResult,
-  ParameterEdit,
-  ParameterState,
-  PixelFitOutcome,
-  PlainValue,
-  RecentFile,
-  RunEvent,
-  RunPlot,
-  RunState,
-  SamfireCatalogue,
-  SamfireSettings,
-  SaveResult,
-  SessionBackup,
-  ShellInfo,
-  SignalChoice,
-  SpectrumComponentCurve,
-  SpectrumView,
-  StrategySetting,
-  UploadedFile,
-  VarianceLoadResult,
-  VarianceSetting,
-} from './types.js';
+// The plain data every method takes and returns: every type of types.ts is
+// part of the contract, so all of them are exported.
+export type * from './types.js';
 
 // The renderer's API (window.samfire, or the browser client).
 export type {

@@ -16,6 +16,8 @@ import type {
   AppCommand,
   ComponentKindInfo,
   DatasetSummary,
+  FolderAccessInfo,
+  FolderListing,
   FitProgress,
   FitStatus,
   HostStatus,
@@ -27,6 +29,8 @@ import type {
   ParameterEdit,
   PixelFitOutcome,
   RecentFile,
+  RegionFitOutcome,
+  RegionRequest,
   RunEvent,
   RunPlot,
   SamfireCatalogue,
@@ -69,6 +73,15 @@ export interface FileApi {
   /** Picks one signal of a file that holds several (after an OpenResult of kind 'choose'). */
   chooseSignal(request: { token: string; index: number }): Promise<OpenResult>;
   recent(): Promise<RecentFile[]>;
+  /** Browser mode: the folders open to the page (the desktop app answers available: false). */
+  folders(): Promise<FolderAccessInfo>;
+  /** Opens a folder to the page (remembered in the browser settings file). */
+  addFolder(request: { path: string }): Promise<FolderAccessInfo>;
+  removeFolder(request: { path: string }): Promise<FolderAccessInfo>;
+  /** Lists a folder inside the chosen ones (null: the chosen folders). */
+  browse(request: { path: string | null }): Promise<FolderListing>;
+  /** Opens a file by its path, inside a chosen folder; it joins the recent list. */
+  openByPath(request: { path: string }): Promise<OpenResult>;
   /**
    * Saves bytes made by the UI (a PNG of a chart) or by the host (mapFile):
    * a save dialog in Electron; browser mode answers `download` and the page
@@ -91,6 +104,8 @@ export interface DatasetApi {
   summary(): Promise<DatasetSummary | null>;
   image(request: ImageRequest): Promise<NavigatorImage>;
   spectrum(request: { pixel: number }): Promise<SpectrumView>;
+  /** The sum or mean spectrum of a rectangle of the navigator, with the model (see fit.fitRegion). */
+  regionSpectrum(request: { region: RegionRequest }): Promise<SpectrumView>;
   /** A map as file contents (CSV text or .npy) with a suggested file name. */
   mapFile(request: {
     image: ImageRequest;
@@ -137,6 +152,13 @@ export interface FitApi {
   updateSettings(request: Partial<SamfireSettings>): Promise<SamfireSettings>;
   /** Fits one pixel from its current values and judges it; a good fit can be kept as a seed. */
   fitPixel(request: { pixel: number; seed: boolean }): Promise<PixelFitOutcome>;
+  /**
+   * Fits the model to a region's mean spectrum, writes the values as
+   * starting values at the region's pixels not fitted yet, then fits the
+   * seed pixel (the current pixel when inside the region, else its centre)
+   * from them; a good seed-pixel fit is kept as a seed when `seed`.
+   */
+  fitRegion(request: { region: RegionRequest; seed: boolean }): Promise<RegionFitOutcome>;
   /** Marks or unmarks seed pixels (a seed must hold a good fit to start a run from). */
   setSeeds(request: { pixels: number[]; seed: boolean }): Promise<FitStatus>;
   status(): Promise<FitStatus>;

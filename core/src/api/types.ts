@@ -77,6 +77,34 @@ export interface RecentFile {
   name: string;
 }
 
+/**
+ * Opening by path in browser mode: the folders the user opened to the page
+ * (on the command line with --folder, or added in the page). `available` is
+ * false in the desktop app, which has its own dialogs.
+ */
+export interface FolderAccessInfo {
+  available: boolean;
+  folders: string[];
+}
+
+export interface FolderEntry {
+  name: string;
+  /** The path to open or browse (inside a chosen folder). */
+  path: string;
+  kind: 'folder' | 'file';
+  bytes: number;
+}
+
+/** A folder's sub-folders and readable files; `path` null lists the chosen folders themselves. */
+export interface FolderListing {
+  path: string | null;
+  /** The folder above, while it is still inside a chosen folder. */
+  parent: string | null;
+  entries: FolderEntry[];
+  /** Entries not listed (over the listing's limit). */
+  more: number;
+}
+
 export type SaveResult =
   | { kind: 'saved'; path: string }
   | { kind: 'cancelled' }
@@ -153,7 +181,18 @@ export interface SpectrumComponentCurve {
   values: Float64Array;
 }
 
+/**
+ * A rectangle of the navigator (rows and columns inclusive, as the navigator
+ * shows them: row first) and how its spectra combine.
+ */
+export interface RegionRequest {
+  rows: [number, number];
+  cols: [number, number];
+  reduce: 'sum' | 'mean';
+}
+
 export interface SpectrumView {
+  /** The pixel (for a region: its seed pixel, where a region fit is kept as a seed). */
   pixel: number;
   position: number[];
   /** Calibrated signal axis values. */
@@ -170,6 +209,8 @@ export interface SpectrumView {
   redChisq: number;
   xLabel: string;
   xUnits: string;
+  /** Set when this is a region's sum or mean (dataset.regionSpectrum), not one pixel's spectrum. */
+  region?: RegionRequest & { pixels: number };
 }
 
 export type MapFormat = 'csv' | 'npy';
@@ -243,6 +284,13 @@ export interface AddComponentRequest {
   kind: string;
   name?: string;
   options?: { [key: string]: PlainValue };
+  /**
+   * The part of the signal axis the user sees (axis values): the new
+   * component is placed from the data there (within the signal range), on
+   * what the model's other components leave at the current pixel. Absent:
+   * the whole signal range.
+   */
+  view?: { start: number; end: number };
 }
 
 export interface ParameterEdit {
@@ -318,6 +366,21 @@ export interface PixelFitOutcome {
   atBound: string[];
   /** lmfit-style text report. */
   report: string;
+}
+
+/** A region fit (fit.fitRegion): the fit of the region's mean, and the seed pixel's fit from it. */
+export interface RegionFitOutcome {
+  region: {
+    pixels: number;
+    redChisq: number;
+    /** The goodness test's verdict on the mean's fit. */
+    good: boolean;
+    /** Region pixels without a fit that now start from the mean's values. */
+    started: number;
+    report: string;
+  };
+  /** The seed pixel fitted from the mean's values (a seed when good and asked for). */
+  seed: PixelFitOutcome;
 }
 
 export type RunState =

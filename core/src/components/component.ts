@@ -4,6 +4,10 @@
  * current values, maps, active flags) lives in model/component.ts.
  */
 
+import type { Estimate, EstimateRange } from './estimate.js';
+
+export type { Estimate, EstimateRange } from './estimate.js';
+
 export interface ParameterSpec {
   /** HyperSpy's parameter name (A, centre, sigma, gamma, r, origin, coefficients, ...). */
   readonly name: string;
@@ -57,6 +61,16 @@ export interface ComponentFunction {
    * the caller.
    */
   readonly weightsJacobian?: boolean;
+  /**
+   * Starting values from data: writes this component's slots of `p` from the
+   * channels of (x, y) whose axis value lies in `range` (every channel when
+   * absent). `y` is what this component should account for (the data minus
+   * the model's other components, per unit of the axis for binned data).
+   * Never writes NaN or an infinity: without usable data it falls back to
+   * values taken from the range and says so in the returned note. Slots it
+   * cannot estimate keep the values `p` holds.
+   */
+  estimate?(x: Float64Array, y: Float64Array, p: Float64Array, range?: EstimateRange): Estimate;
 }
 
 export function slotCount(parameters: readonly ParameterSpec[]): number {

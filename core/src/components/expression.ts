@@ -93,6 +93,13 @@ export function expression(options: ExpressionOptions): ComponentFunction {
     parameters,
     size: names.length,
     analyticJacobian: true,
+    estimate() {
+      // A formula says nothing about which parameter is a position or a height.
+      return {
+        fromData: false,
+        note: 'an Expression has no estimate from data: its parameters keep their values',
+      };
+    },
     evaluate(x, n, p, out) {
       valueProgram.run(x, n, p, firstRow, out);
     },

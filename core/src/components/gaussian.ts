@@ -6,6 +6,7 @@
  * df/dsigma = f ((x - c)^2 / sigma^3 - 1 / sigma).
  */
 import type { ComponentFunction } from './component.js';
+import { estimatePeak, selectWindow } from './estimate.js';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 /**
@@ -37,6 +38,15 @@ export function gaussian(): ComponentFunction {
     size: 3,
     analyticJacobian: true,
     weightsJacobian: true,
+    estimate(x, y, p, range) {
+      // Height h and FWHM w: sigma = w / (2 sqrt(2 ln 2)), area A = h sigma sqrt(2 pi).
+      const peak = estimatePeak(selectWindow(x, y, range));
+      const sigma = peak.fwhm / (2 * Math.sqrt(2 * Math.LN2));
+      p[0] = peak.height * sigma * Math.sqrt(2 * Math.PI);
+      p[1] = peak.centre;
+      p[2] = sigma;
+      return { fromData: peak.fromData, note: peak.note };
+    },
     evaluate(x, n, p, out) {
       const a = p[0]!;
       const c = p[1]!;

@@ -6,6 +6,7 @@
  * df/dcentre = 2 A gamma (x - c) / (pi D^2), df/dgamma = A ((x - c)^2 - gamma^2) / (pi D^2).
  */
 import type { ComponentFunction } from './component.js';
+import { estimatePeak, selectWindow } from './estimate.js';
 
 export function lorentzian(): ComponentFunction {
   return {
@@ -19,6 +20,15 @@ export function lorentzian(): ComponentFunction {
     size: 3,
     analyticJacobian: true,
     weightsJacobian: true,
+    estimate(x, y, p, range) {
+      // gamma is the half width at half maximum; the height is A / (pi gamma).
+      const peak = estimatePeak(selectWindow(x, y, range));
+      const gamma = peak.fwhm / 2;
+      p[0] = peak.height * Math.PI * gamma;
+      p[1] = peak.centre;
+      p[2] = gamma;
+      return { fromData: peak.fromData, note: peak.note };
+    },
     evaluate(x, n, p, out) {
       const k = (p[0]! * p[2]!) / Math.PI;
       const c = p[1]!;

@@ -9,6 +9,7 @@
  * many more parameters; this component has no HyperSpy counterpart.
  */
 import type { ComponentFunction } from './component.js';
+import { estimatePeak, selectWindow } from './estimate.js';
 
 const LN2 = Math.LN2;
 const GN = Math.sqrt(LN2 / Math.PI);
@@ -25,6 +26,17 @@ export function pseudoVoigt(): ComponentFunction {
     ],
     size: 4,
     analyticJacobian: true,
+    estimate(x, y, p, range) {
+      // gamma = HWHM of both shapes; the height at the centre is A (eta / (pi gamma) + (1 - eta) GN / gamma).
+      const peak = estimatePeak(selectWindow(x, y, range));
+      const gamma = peak.fwhm / 2;
+      const eta = Number.isFinite(p[3]) && p[3]! >= 0 && p[3]! <= 1 ? p[3]! : 0.5;
+      p[0] = (peak.height * gamma) / (eta / Math.PI + (1 - eta) * GN);
+      p[1] = peak.centre;
+      p[2] = gamma;
+      p[3] = eta;
+      return { fromData: peak.fromData, note: peak.note };
+    },
     evaluate(x, n, p, out) {
       const a = p[0]!;
       const c = p[1]!;

@@ -8,6 +8,7 @@ import type {
   FitProgress,
   FitStatus,
   PixelFitOutcome,
+  RegionFitOutcome,
   RunEvent,
   RunPlot,
   RunState,
@@ -24,6 +25,7 @@ import { strategyFromSnapshot } from '../samfire/strategies/strategy-registry.js
 import type { StrategyPlot } from '../samfire/strategies/strategy.js';
 import type { HostDeps } from './host-deps.js';
 import { Listeners } from './listeners.js';
+import { meanSignal, readRegionFit, regionModel, regionPixels, regionSeedPixel } from './region.js';
 import { navigatorShape } from './views.js';
 import type { Workspace } from './workspace.js';
 
@@ -340,6 +342,66 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
         message: result.message,
         atBound: result.atBound,
         report: fitReport(fitSummary(model, result)),
+      };
+    },
+    fitRegion: async ({ region, seed }): Promise<RegionFitOutcome> => {
+      checkIdle('fit a region');
+      const { model, signal } = ws.require();
+      const pixels = regionPixels(signal, region);
+      const test = createGoodnessTest(settings.goodness);
+      // The mean, fitted from the current values (the table's).
+      const mean = regionModel(model, meanSignal(signal, pixels));
+      const meanResult = mean.fit(0, fitOptions());
+      const meanGood = test.test(mean, 0);
+      ws.regionFit = readRegionFit(mean, region);
+      // Its values start every pixel of the region that holds no fit yet.
+      const load = (): void =>
+        model.components.forEach((c, i) =>
+          c.parameters.forEach((p, j) => {
+            p.current.set(mean.components[i]!.parameters[j]!.current);
+            p.currentStd.fill(NaN);
+          }),
+        );
+      let started = 0;
+      for (const px of pixels) {
+        if (Number.isFinite(model.redChisq[px]!)) continue;
+        load();
+        model.storeCurrentValues(px);
+        started++;
+      }
+      // The seed pixel, on its own data, from the mean's values.
+      const seedPixel = regionSeedPixel(signal, region, ws.pixel);
+      ws.setPixel(seedPixel);
+      load();
+      const keep = ws.regionFit;
+      const result = model.fit(seedPixel, fitOptions());
+      const good = test.test(model, seedPixel);
+      if (seed && good) ws.seeds.add(seedPixel);
+      if (engine) engine.refreshDatabase();
+      ws.regionFit = keep;
+      ws.changed();
+      return {
+        region: {
+          pixels: pixels.length,
+          redChisq: meanResult.redChisq,
+          good: meanGood,
+          started,
+          report: fitReport(fitSummary(mean, meanResult)),
+        },
+        seed: {
+          pixel: seedPixel,
+          position: result.position,
+          redChisq: result.redChisq,
+          chisq: result.chisq,
+          dof: result.dof,
+          good,
+          goodness: { ...settings.goodness },
+          converged: result.converged,
+          status: result.status,
+          message: result.message,
+          atBound: result.atBound,
+          report: fitReport(fitSummary(model, result)),
+        },
       };
     },
     setSeeds: async ({ pixels: list, seed }) => {

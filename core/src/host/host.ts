@@ -10,6 +10,7 @@ import { createFitService } from './fit-service.js';
 import type { HostDeps } from './host-deps.js';
 import { createModelService } from './model-service.js';
 import { createSessionApi } from './session-service.js';
+import { regionSeedPixel, regionSpectrumView } from './region.js';
 import { mapFile, navigatorImage, spectrumView } from './views.js';
 import { Workspace } from './workspace.js';
 
@@ -40,6 +41,16 @@ export function createHost(deps: HostDeps): Host {
       const { signal, model: m } = ws.require();
       signal.checkPixel(pixel);
       return spectrumView(signal, m, pixel);
+    },
+    regionSpectrum: async ({ region }) => {
+      const { signal, model: m } = ws.require();
+      return regionSpectrumView(
+        signal,
+        m,
+        region,
+        regionSeedPixel(signal, region, ws.pixel),
+        ws.regionFit,
+      );
     },
     mapFile: async ({ image, format }) => {
       const { summary } = ws.require();

@@ -3,6 +3,7 @@ import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
+import { placeComponent, placementData } from './placement.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
 
@@ -64,14 +65,17 @@ export function createModelService(
       ws.setPixel(pixel);
       return ws.changed();
     },
-    addComponent: ({ kind, name, options }) =>
+    addComponent: ({ kind, name, options, view }) =>
       edit(`add component ${name ?? kind}`, (model) => {
+        // What the components already there leave at this pixel: the new one goes on that.
+        const residual = placementData(model, ws.pixel);
         const c = model.append({
           kind,
           ...(name === undefined ? {} : { name }),
           options: options ?? DEFAULT_OPTIONS[kind] ?? {},
         });
-        // A new component starts from its defaults everywhere not fitted yet.
+        placeComponent(model, c, residual, view);
+        // It starts from these values everywhere (the other pixels' fits start from them too).
         for (const p of c.parameters) p.assignToAll();
       }),
     removeComponent: ({ component }) =>

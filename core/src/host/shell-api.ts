@@ -6,7 +6,25 @@
  */
 import type { HostApi } from '../api/host-api.js';
 import type { Listener, SamfireApi, Unsubscribe } from '../api/samfire-api.js';
-import type { AppCommand, HostStatus, OpenResult, RecentFile, ShellInfo } from '../api/types.js';
+import type {
+  AppCommand,
+  FolderAccessInfo,
+  FolderListing,
+  HostStatus,
+  OpenResult,
+  RecentFile,
+  ShellInfo,
+} from '../api/types.js';
+
+/** Opening by path inside folders the user chose (browser mode: node/folder-access.ts). */
+export interface FolderPort {
+  readonly folders: string[];
+  add(path: string): Promise<string[]>;
+  remove(path: string): Promise<string[]>;
+  list(path: string | null): Promise<FolderListing>;
+  /** The real path of a readable file inside a chosen folder, or an error naming the rule. */
+  file(path: string): Promise<string>;
+}
 
 export interface ShellPort {
   info: ShellInfo;
@@ -16,6 +34,8 @@ export interface ShellPort {
   showSaveDialog?: (suggestedName: string) => Promise<string | null>;
   /** Without a save dialog (browser mode): the project's bytes, for the page to download. */
   projectBytes?: (suggestedName: string) => Promise<Uint8Array>;
+  /** Absent: no opening by path (the desktop app has its dialogs). */
+  folders?: FolderPort;
   recent: {
     list(): RecentFile[];
     add(path: string): void;
@@ -36,6 +56,15 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
     const result = await host.file.openPath({ path });
     if (result.kind !== 'cancelled') shell.recent.add(path);
     return result;
+  };
+  const folderInfo = (): FolderAccessInfo =>
+    shell.folders
+      ? { available: true, folders: shell.folders.folders }
+      : { available: false, folders: [] };
+  const requireFolders = (): FolderPort => {
+    if (!shell.folders)
+      throw new Error('opening by path is for browser mode: use File > Open in the desktop app');
+    return shell.folders;
   };
   const saveAs = async (suggestedName: string): Promise<string | null> => {
     if (!shell.showSaveDialog) return null;
@@ -67,6 +96,17 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
       cancelOpen: () => host.file.cancelOpen(),
       chooseSignal: (r) => host.file.chooseSignal(r),
       recent: async () => shell.recent.list(),
+      folders: async () => folderInfo(),
+      addFolder: async ({ path }) => {
+        await requireFolders().add(path);
+        return folderInfo();
+      },
+      removeFolder: async ({ path }) => {
+        await requireFolders().remove(path);
+        return folderInfo();
+      },
+      browse: ({ path }) => requireFolders().list(path),
+      openByPath: async ({ path }) => openPath(await requireFolders().file(path)),
       saveBytes: async ({ suggestedName, bytes }) => {
         if (!shell.showSaveDialog) return { kind: 'download', name: suggestedName, bytes };
         const path = await saveAs(suggestedName);

@@ -16,6 +16,7 @@ import { Model } from '../model/model.js';
 import type { Signal, Variance } from '../model/signal.js';
 import { modelFromState, modelState } from '../samfire/model-state.js';
 import { History } from './history.js';
+import type { RegionFit } from './region.js';
 import { Listeners } from './listeners.js';
 import { summarise } from './views.js';
 
@@ -36,6 +37,8 @@ export class Workspace {
   #optional = new Set<string>();
   readonly seeds = new Set<number>();
   readonly history = new History();
+  /** The last region fit (fit.fitRegion), to draw the region with it; dropped by edits and opens. */
+  regionFit: RegionFit | null = null;
   /** The variance the user loaded from a file, and the file's name (while that variance is in use). */
   #loadedVariance: LoadedVarianceSource | null = null;
 
@@ -73,6 +76,7 @@ export class Workspace {
     this.#open = { signal, summary, model };
     this.#pixel = 0;
     this.#loadedVariance = null;
+    this.regionFit = null;
     // Components switched per pixel in a saved project were optional in its run.
     this.#optional = new Set(
       example
@@ -108,6 +112,7 @@ export class Workspace {
       throw e;
     }
     this.history.push(before);
+    this.regionFit = null;
     return this.changed();
   }
 

@@ -3,9 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { ModelState, SpectrumView } from '@samfire/core/api';
 import { peakEdits, peakHandles, valueAt } from '../../../renderer/src/lib/charts/peak-handles.js';
 import {
+  axisDecimals,
+  countLabel,
   excludedRanges,
+  gappedPairs,
+  logScale,
   spectrumGrids,
+  spectrumName,
   spectrumOption,
+  tickLabel,
   xyPairs,
 } from '../../../renderer/src/lib/charts/spectrum-option.js';
 import { formatSeconds, progressText } from '../../../renderer/src/lib/charts/progress.js';
@@ -81,6 +87,158 @@ describe('spectrum option', () => {
       elapsedSeconds: 3,
     };
     expect(progressText(p)).toBe('42 / 105 pixels · 12.3 px/s · ETA 5 s · running');
+  });
+});
+
+type Axis = {
+  min?: unknown;
+  max?: unknown;
+  name?: string;
+  type?: string;
+  show?: boolean;
+  axisLabel?: { show?: boolean; formatter?: (v: number) => string };
+};
+type Grid = { left: number; right: number; outerBoundsMode?: string };
+type Series = { name: string; data: [number, number | '-'][]; xAxisIndex?: number };
+
+/** The CL axis of the issue: 811 to 936 nm, 1024 channels. */
+const cl = Float64Array.from({ length: 1024 }, (_, i) => 811 + (i * 125) / 1023);
+
+describe('the x axis of the spectrum (issue 16, item 5)', () => {
+  const noModel: SpectrumView = {
+    ...view,
+    model: null,
+    components: [],
+    residual: null,
+    channelSwitches: Uint8Array.of(1, 1, 1, 1, 1),
+  };
+
+  it('has tick labels and its name on the spectrum itself before there is a model', () => {
+    const o = spectrumOption(noModel);
+    const [main] = o.xAxis as Axis[];
+    expect(main!.axisLabel?.show).not.toBe(false);
+    expect(main!.axisLabel?.formatter).toBeTypeOf('function');
+    expect(main!.name).toBe('Energy (eV)');
+    // No residual: no empty strip below.
+    expect((o.xAxis as Axis[])[1]!.show).toBe(false);
+  });
+
+  it('keeps the tick labels on the spectrum once a model and its residual show', () => {
+    const [main, strip] = spectrumOption(view).xAxis as Axis[];
+    expect(main!.axisLabel?.show).not.toBe(false);
+    expect(strip!.show).toBe(true);
+    expect(strip!.name).toBe('Energy (eV)');
+  });
+
+  it('gives both plots one x extent: the same min and max, the same grid edges', () => {
+    const o = spectrumOption({
+      ...view,
+      x: cl,
+      data: new Float64Array(1024).fill(1),
+      model: new Float64Array(1024),
+      components: [],
+      residual: new Float64Array(1024),
+      channelSwitches: new Uint8Array(1024).fill(1),
+    });
+    const [main, strip] = o.xAxis as Axis[];
+    expect(main!.min).toBe(811);
+    expect(main!.max).toBe(936);
+    expect(strip!.min).toBe(main!.min);
+    expect(strip!.max).toBe(main!.max);
+    for (const h of [undefined, 600]) {
+      const grids = spectrumGrids(h) as unknown as Grid[];
+      expect(grids[1]!.left).toBe(grids[0]!.left);
+      expect(grids[1]!.right).toBe(grids[0]!.right);
+      // ECharts may not shrink one grid to fit its labels (that moved the strip's right edge).
+      for (const g of grids) expect(g.outerBoundsMode).toBe('none');
+    }
+  });
+
+  it('rounds tick labels to the precision of the axis', () => {
+    const eds = Float64Array.from({ length: 2048 }, (_, i) => -0.2 + i * 0.01);
+    expect(axisDecimals(eds)).toBe(2);
+    expect(tickLabel(19.988651339999997, axisDecimals(eds))).toBe('19.99');
+    expect(axisDecimals(cl)).toBe(1);
+    expect(tickLabel(936.0000000001, 1)).toBe('936');
+    expect(tickLabel(811.1221896383, 1)).toBe('811.1');
+    expect(axisDecimals(Float64Array.of(0, 1, 2))).toBe(0);
+    expect(tickLabel(-0.0001, 2)).toBe('0');
+    const o = spectrumOption({
+      ...view,
+      x: Float64Array.of(0.1, 0.2, 0.30000000000000004, 0.4, 0.5),
+    });
+    const f = (o.xAxis as Axis[])[0]!.axisLabel!.formatter!;
+    expect(f(0.30000000000000004)).toBe('0.3');
+    expect(countLabel(1234567)).toBe('1.2e6');
+    expect(countLabel(0.5)).toBe('0.5');
+  });
+});
+
+describe('the residual (issue 16, item 13)', () => {
+  it('is drawn over the signal range only', () => {
+    const series = spectrumOption(view).series as Series[];
+    const residual = series.find((s) => s.name === 'residual')!;
+    const drawn = residual.data.filter((d) => d[1] !== '-').map((d) => d[0]);
+    expect(drawn).toEqual([1, 2, 3]);
+    // The data are drawn everywhere.
+    expect(series[0]!.data.map((d) => d[0])).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('breaks the line across a gap in the range instead of bridging it', () => {
+    const y = Float64Array.of(1, 2, 3, 4, 5);
+    expect(gappedPairs(x, y, (i) => i !== 2)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, '-'],
+      [3, 4],
+      [4, 5],
+    ]);
+  });
+});
+
+describe('log scale, pinned spectra and regions (issue 16, item 15)', () => {
+  it('draws a log y axis from the decade below the smallest positive count, leaving out zeros', () => {
+    expect(logScale(Float64Array.of(0, -2, 3, 450))).toEqual({ min: 1, hidden: 2 });
+    expect(logScale(Float64Array.of(0.02, 5))).toEqual({ min: 0.01, hidden: 0 });
+    expect(logScale(Float64Array.of(0, -1))).toBeNull();
+    const o = spectrumOption({ ...view, data: Float64Array.of(0, 20, 300, 40, -1) }, false, {
+      logY: true,
+    });
+    const y = (o.yAxis as { type: string; min?: number }[])[0]!;
+    expect(y).toMatchObject({ type: 'log', min: 10 });
+    const data = (o.series as Series[])[0]!.data;
+    expect(data.filter((d) => d[1] !== '-').map((d) => d[0])).toEqual([1, 2, 3]);
+    expect((o.title as { text: string }).text).toContain('log scale: 2 channels ≤ 0 not drawn');
+    // No positive value at all: it stays linear and says why.
+    const flat = spectrumOption({ ...view, data: new Float64Array(5) }, false, { logY: true });
+    expect((flat.yAxis as { type: string }[])[0]!.type).toBe('value');
+    expect((flat.title as { text: string }).text).toContain('no positive value');
+  });
+
+  it('overlays a pinned pixel with its model and residual', () => {
+    const pinned: SpectrumView = { ...view, pixel: 9, position: [3, 4], redChisq: 2.5 };
+    const o = spectrumOption(view, false, { pinned });
+    const series = o.series as Series[];
+    expect(series.map((s) => s.name)).toEqual([
+      'data',
+      'model',
+      'g',
+      'residual',
+      'pinned Pixel (3, 4)',
+      'pinned model',
+      'pinned residual',
+    ]);
+    expect(series[6]!.xAxisIndex).toBe(1);
+    expect((o.title as { text: string }).text).toContain('vs pinned Pixel (3, 4) (χ²ᵣ 2.500)');
+  });
+
+  it('names a region by its rows, columns and pixel count', () => {
+    expect(
+      spectrumName({
+        ...view,
+        region: { rows: [1, 3], cols: [2, 2], reduce: 'mean', pixels: 3 },
+      }),
+    ).toBe('Mean of rows 1–3, columns 2 (3 pixels)');
   });
 });
 

@@ -1,29 +1,100 @@
 /**
- * `node browser-main.js [--port=N] [--renderer=DIR] [FILE...]`: browser mode
- * from the command line. Prints the URL on one line.
+ * `node browser-main.js [--port=N] [--renderer=DIR] [--folder PATH]...
+ * [--settings=FILE] [FILE...]`: browser mode from the command line. Prints
+ * the URL on one line. `--folder` (repeatable; `--folder=PATH` too) opens a
+ * folder to the page's path field and file browser; the folders chosen and
+ * the recent files are remembered in the settings file (by default
+ * `$XDG_CONFIG_HOME/samfire-studio/browser-settings.json`, else under
+ * `~/.config`; `--settings=` with nothing after it keeps nothing).
  */
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserServer } from './browser-server.js';
+
+export interface BrowserArgs {
+  port: number;
+  renderer: string | undefined;
+  folders: string[];
+  settingsFile: string | null;
+  files: string[];
+}
+
+export function defaultSettingsFile(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'samfire-studio', 'browser-settings.json');
+}
+
+/** Parses the command line; unknown options are refused with their name. */
+export function parseBrowserArgs(argv: readonly string[], env = process.env): BrowserArgs {
+  const out: BrowserArgs = {
+    port: 0,
+    renderer: undefined,
+    folders: [],
+    settingsFile: defaultSettingsFile(env),
+    files: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      out.files.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    const takeValue = (): string => {
+      if (eq >= 0) return a.slice(eq + 1);
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--'))
+        throw new Error(`--${name}: expected a value after it`);
+      i++;
+      return next;
+    };
+    switch (name) {
+      case 'port': {
+        const v = takeValue();
+        const port = Number(v);
+        if (!/^\d+$/.test(v) || !Number.isInteger(port) || port < 0 || port > 65535)
+          throw new Error(`--port: expected a port number, got ${v}`);
+        out.port = port;
+        break;
+      }
+      case 'renderer':
+        out.renderer = takeValue();
+        break;
+      case 'folder':
+        out.folders.push(takeValue());
+        break;
+      case 'settings': {
+        const v = eq >= 0 ? a.slice(eq + 1) : takeValue();
+        out.settingsFile = v === '' ? null : v;
+        break;
+      }
+      default:
+        throw new Error(
+          `unknown option --${name} (browser mode takes --port, --renderer, --folder, --settings)`,
+        );
+    }
+  }
+  return out;
+}
 
 export async function runBrowserMode(
   argv: readonly string[],
   defaults: { rendererDir: string; appVersion?: string },
 ): Promise<void> {
-  const value = (name: string): string | undefined =>
-    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const files = argv.filter((a) => !a.startsWith('--'));
-  const port = Number(value('port') ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port: expected a port number, got ${value('port')}`);
+  const args = parseBrowserArgs(argv);
   const server = await startBrowserServer({
-    rendererDir: value('renderer') ?? defaults.rendererDir,
-    port,
-    files,
+    rendererDir: args.renderer ?? defaults.rendererDir,
+    port: args.port,
+    files: args.files,
+    folders: args.folders,
+    settingsFile: args.settingsFile,
     backupDir: join(tmpdir(), 'samfire-studio-backups'),
     ...(defaults.appVersion ? { appVersion: defaults.appVersion } : {}),
   });
   console.log(`SAMFire Studio (browser mode): ${server.url}`);
+  if (args.folders.length > 0)
+    console.log(`Files can be opened by path in: ${args.folders.join(', ')}`);
   const stop = (): void => {
     void server.close().finally(() => process.exit(0));
   };

@@ -29,6 +29,8 @@ import type { HostSpawner } from '../host-connection.js';
 import { Listeners } from '../listeners.js';
 import { RecentList, createShellApi } from '../shell-api.js';
 import { childHostSpawner } from './child-host.js';
+import { FolderAccess } from './folder-access.js';
+import { readableExtensions } from '../../io/node/read-file.js';
 import { projectBytes } from './project-download.js';
 
 export interface BrowserServerOptions {
@@ -45,6 +47,10 @@ export interface BrowserServerOptions {
   files?: readonly string[];
   /** Fixed token (tests); default random. */
   token?: string;
+  /** Folders whose files the page may open by path (`--folder`); more can be added in the page. */
+  folders?: readonly string[];
+  /** Where the chosen folders and the recent list are remembered (null: nowhere). @default null */
+  settingsFile?: string | null;
 }
 
 export interface BrowserServer {
@@ -155,7 +161,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   );
   await host.start();
 
-  const recent = new RecentList(options.files ?? []);
+  const folders = await FolderAccess.open({
+    settingsFile: options.settingsFile ?? null,
+    folders: options.folders ?? [],
+    extensions: readableExtensions(),
+  });
+  // Files given on the command line first, then those remembered from earlier sessions.
+  const remembered = folders.recent.filter((p) => !(options.files ?? []).includes(p));
+  const recent = new RecentList([...(options.files ?? []), ...remembered], 10, (paths) => {
+    void folders.setRecent(paths);
+  });
   const hostStatus = host.status;
   const commands = new Listeners<AppCommand>();
   const api = createShellApi(host.api, {
@@ -166,6 +181,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       dialogs: false,
     },
     recent,
+    folders,
     projectBytes: (name) => projectBytes(host.api, name),
     onCommand: commands.on,
     onHostStatus: hostStatus.on,

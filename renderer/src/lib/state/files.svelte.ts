@@ -3,7 +3,14 @@
  * recent files, picking one signal of a file with several, saving the
  * project (.hspy) and bytes made by the UI (PNG, CSV, .npy).
  */
-import type { DatasetSummary, OpenResult, RecentFile } from '@samfire/core/api';
+import type {
+  DatasetSummary,
+  FolderAccessInfo,
+  FolderListing,
+  OpenResult,
+  RecentFile,
+} from '@samfire/core/api';
+import { errorText } from './notices.svelte.js';
 import { completeSave } from '../download.js';
 import type { Studio } from './studio.svelte.js';
 
@@ -19,6 +26,12 @@ export class Files {
   opening = $state<string | null>(null);
   /** Where the project was last saved. */
   savedTo = $state<string | null>(null);
+  /** Browser mode: the folders whose files open by path (a path field and a file browser). */
+  folderAccess = $state.raw<FolderAccessInfo>({ available: false, folders: [] });
+  /** The file browser: open or not, the folder it shows, and its last refusal. */
+  browserOpen = $state(false);
+  listing = $state.raw<FolderListing | null>(null);
+  browseError = $state<string | null>(null);
   readonly #studio: Studio;
   /** Opens started so far, and the last one the user cancelled. */
   #generation = 0;
@@ -32,6 +45,69 @@ export class Files {
     const api = this.#studio.api;
     this.extensions = await api.file.readableExtensions().catch(() => []);
     this.recent = await api.file.recent().catch(() => []);
+    this.folderAccess = await api.file.folders().catch(() => ({ available: false, folders: [] }));
+  }
+
+  /** Opens the file browser on the chosen folders (or on `path`). */
+  async openBrowser(path: string | null = null): Promise<void> {
+    this.browserOpen = true;
+    await this.browse(path);
+  }
+
+  closeBrowser(): void {
+    this.browserOpen = false;
+    this.browseError = null;
+  }
+
+  /** Shows a folder in the browser (null: the chosen folders); a refusal shows in the dialog. */
+  async browse(path: string | null): Promise<void> {
+    try {
+      this.listing = await this.#studio.api.file.browse({ path });
+      this.browseError = null;
+    } catch (e) {
+      this.browseError = errorText(e);
+    }
+  }
+
+  async addFolder(path: string): Promise<boolean> {
+    try {
+      this.folderAccess = await this.#studio.api.file.addFolder({ path: path.trim() });
+      this.browseError = null;
+      await this.browse(null);
+      return true;
+    } catch (e) {
+      this.browseError = errorText(e);
+      return false;
+    }
+  }
+
+  async removeFolder(path: string): Promise<void> {
+    try {
+      this.folderAccess = await this.#studio.api.file.removeFolder({ path });
+      await this.browse(null);
+    } catch (e) {
+      this.browseError = errorText(e);
+    }
+  }
+
+  /**
+   * Opens a file by its path inside a chosen folder (browser mode): no upload;
+   * it joins the recent list. A refusal (outside the folders, not readable)
+   * shows in the browser.
+   */
+  async openByPath(path: string): Promise<void> {
+    const name = path.split(/[\\/]/).pop() || path;
+    let refusal: string | null = null;
+    await this.#open(name, async () => {
+      try {
+        return await this.#studio.api.file.openByPath({ path: path.trim() });
+      } catch (e) {
+        refusal = errorText(e);
+        return { kind: 'cancelled' };
+      }
+    });
+    this.browseError = refusal;
+    if (refusal === null) this.browserOpen = false;
   }
 
   async #open(

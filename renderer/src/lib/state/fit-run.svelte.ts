@@ -181,6 +181,52 @@ export class FitRun {
     }
   }
 
+  /**
+   * Fits the model to the region shown (its mean), starts the region's
+   * unfitted pixels from it and fits the seed pixel from those values; a
+   * good seed-pixel fit is kept as a seed.
+   */
+  async fitRegion(): Promise<void> {
+    const s = this.#studio;
+    const region = s.view.region;
+    if (!s.dataset || !region || this.fitting) return;
+    if (this.running) {
+      s.notices.push('warning', 'SAMFire is running', 'Stop the run to fit a region by hand.');
+      return;
+    }
+    this.fitting = true;
+    try {
+      const outcome = await s.guard('Could not fit the region', () =>
+        s.api.fit.fitRegion({ region, seed: true }),
+      );
+      if (!outcome) return;
+      this.lastFit = outcome.seed;
+      s.unsaved = true;
+      const r = outcome.region;
+      const seed = outcome.seed;
+      const where = `Pixel (${seed.position.join(', ')}): reduced χ² ${seed.redChisq.toPrecision(4)}`;
+      const mean = `The mean of ${r.pixels} pixels fitted with reduced χ² ${r.redChisq.toPrecision(4)}; its values start ${r.started} unfitted pixel${r.started === 1 ? '' : 's'} of the region.`;
+      if (seed.good)
+        s.notices.push(
+          'success',
+          where,
+          `${mean} The seed pixel's own fit is good: kept as a seed.`,
+        );
+      else
+        s.notices.push(
+          'warning',
+          where,
+          `${mean} The seed pixel's own fit is not good enough for ${seed.goodness.kind} (tolerance ${seed.goodness.tolerance}): not a seed.`,
+        );
+      s.view.pixel = seed.pixel;
+      const status = await s.api.fit.status().catch(() => null);
+      if (status) this.#setStatus(status);
+      await Promise.all([s.refreshViews(), s.model.load()]);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
   async setSeeds(pixels: number[], seed: boolean): Promise<boolean> {
     const s = this.#studio;
     const what = seed ? 'mark the seed' : 'unmark the seed';

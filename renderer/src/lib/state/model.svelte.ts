@@ -77,9 +77,13 @@ export class ModelStore {
     return true;
   }
 
+  /** Adds a component, placed by the host from the data in the visible part of the spectrum. */
   add(request: AddComponentRequest): Promise<boolean> {
     const m = this.#studio.api.model;
-    return this.#edit(`add ${request.name ?? request.kind}`, () => m.addComponent(request));
+    const view = this.#studio.view.visibleRange();
+    return this.#edit(`add ${request.name ?? request.kind}`, () =>
+      m.addComponent({ ...request, ...(view && !request.view ? { view } : {}) }),
+    );
   }
 
   remove(component: string): Promise<boolean> {

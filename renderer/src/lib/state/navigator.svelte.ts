@@ -3,9 +3,14 @@
  * current pixel, its spectrum, the pixel under the pointer. Images are
  * Float64Arrays held raw and replaced whole; during a run they are fetched
  * again at a bounded rate, and answers that arrive late for an older request
- * are dropped.
+ * are dropped. The spectrum's view state lives here too: its zoom window
+ * (back to the whole axis for every new file), the log scale, a pinned
+ * spectrum to compare with, and a region of the navigator whose sum or mean
+ * shows instead of the current pixel.
  */
-import type { ImageRequest, NavigatorImage, SpectrumView } from '@samfire/core/api';
+import type { ImageRequest, NavigatorImage, RegionRequest, SpectrumView } from '@samfire/core/api';
+import { xExtent } from '../charts/spectrum-option.js';
+import type { CellRect } from '../logic/selection.js';
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { movePixel } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';
@@ -29,6 +34,21 @@ export class NavigatorView {
   hover = $state<number | null>(null);
   colourMap = $state<ColourMapName>('viridis');
   rangeMode = $state<RangeMode>('full');
+  /**
+   * The spectrum's zoom window in percent of the axis. Not reactive (the chart
+   * sets it as the user zooms); `zoomResets` counts the times it was put back.
+   */
+  zoom = { start: 0, end: 100 };
+  zoomResets = $state(0);
+  /** A logarithmic y axis for the spectrum. */
+  logY = $state(false);
+  /** A spectrum pinned for comparison (drawn over the current one). */
+  pinned = $state.raw<SpectrumView | null>(null);
+  /** When set, the spectrum shows this region's sum or mean instead of the current pixel. */
+  region = $state.raw<RegionRequest | null>(null);
+  /** Navigator: a drag draws a region (else a click picks a pixel). */
+  regionMode = $state(false);
+  regionReduce = $state<'sum' | 'mean'>('mean');
   readonly #studio: Studio;
   #imageSeq = 0;
   #spectrumSeq = 0;
@@ -42,13 +62,57 @@ export class NavigatorView {
     return this.image?.shape ?? null;
   }
 
+  /** A new file: every view of the old one goes (its zoom, pinned spectrum and region too). */
   reset(): void {
     this.request = { kind: 'sum' };
     this.image = null;
     this.spectrum = null;
     this.pixel = 0;
     this.hover = null;
+    this.pinned = null;
+    this.region = null;
+    this.regionMode = false;
+    this.resetZoom();
     this.#live.cancel();
+  }
+
+  resetZoom(): void {
+    this.zoom = { start: 0, end: 100 };
+    this.zoomResets++;
+  }
+
+  /** The part of the axis in view (axis values), or undefined before a spectrum shows. */
+  visibleRange(): { start: number; end: number } | undefined {
+    const x = this.spectrum?.x;
+    if (!x || x.length === 0) return undefined;
+    const { min, max } = xExtent(x);
+    const { start, end } = this.zoom;
+    return { start: min + ((max - min) * start) / 100, end: min + ((max - min) * end) / 100 };
+  }
+
+  /** Shows the sum or mean of a rectangle of the navigator (null: back to the current pixel). */
+  async showRegion(rect: CellRect | null): Promise<void> {
+    this.region =
+      rect === null
+        ? null
+        : { rows: [rect.r0, rect.r1], cols: [rect.c0, rect.c1], reduce: this.regionReduce };
+    await this.refreshSpectrum();
+  }
+
+  setRegionReduce(reduce: 'sum' | 'mean'): Promise<void> {
+    this.regionReduce = reduce;
+    if (!this.region) return Promise.resolve();
+    this.region = { ...this.region, reduce };
+    return this.refreshSpectrum();
+  }
+
+  /** Pins the spectrum showing now, to compare other pixels with it. */
+  pin(): void {
+    this.pinned = this.spectrum;
+  }
+
+  unpin(): void {
+    this.pinned = null;
   }
 
   async refresh(): Promise<void> {
@@ -68,11 +132,30 @@ export class NavigatorView {
     const s = this.#studio;
     if (!s.dataset) return;
     const pixel = this.pixel;
+    const region = this.region;
+    const pinned = this.pinned;
     const seq = ++this.#spectrumSeq;
-    const view = await s.guard('Could not draw the spectrum', () =>
-      s.api.dataset.spectrum({ pixel }),
-    );
-    if (view && seq === this.#spectrumSeq) this.spectrum = view;
+    const [view, pin] = await Promise.all([
+      s.guard(`Could not draw the ${region ? 'region' : 'spectrum'}`, () =>
+        region ? s.api.dataset.regionSpectrum({ region }) : s.api.dataset.spectrum({ pixel }),
+      ),
+      // A pinned spectrum is drawn again too: a fit may have changed its model.
+      pinned
+        ? (pinned.region
+            ? s.api.dataset.regionSpectrum({
+                region: {
+                  rows: pinned.region.rows,
+                  cols: pinned.region.cols,
+                  reduce: pinned.region.reduce,
+                },
+              })
+            : s.api.dataset.spectrum({ pixel: pinned.pixel })
+          ).catch(() => pinned)
+        : Promise.resolve(null),
+    ]);
+    if (seq !== this.#spectrumSeq) return;
+    if (view) this.spectrum = view;
+    if (pin && this.pinned === pinned) this.pinned = pin;
   }
 
   /** Switches the navigator to another image. */
@@ -85,7 +168,10 @@ export class NavigatorView {
   /** Makes a pixel current: its spectrum shows and the parameter table edits its values. */
   async select(pixel: number): Promise<void> {
     const s = this.#studio;
-    if (!s.dataset || pixel < 0 || pixel >= s.dataset.pixels || pixel === this.pixel) return;
+    if (!s.dataset || pixel < 0 || pixel >= s.dataset.pixels) return;
+    // Picking a pixel leaves a region's view.
+    if (pixel === this.pixel && !this.region) return;
+    this.region = null;
     this.pixel = pixel;
     const spectrum = this.refreshSpectrum();
     if (!s.run.running) {
