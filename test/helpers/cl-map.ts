@@ -4,7 +4,7 @@
  * whose centre drifts from 846 to 861 nm across the map, on a small flat
  * background, with seeded Poisson counts. Written as a HyperSpy file.
  */
-import { writeHspy } from '../../core/src/io/node/hspy-write.js';
+import { writeHspy } from '@samfire/core/node';
 import { Signal } from '@samfire/core';
 import { mulberry32, poissonSample } from './random.js';
 
