@@ -17,6 +17,19 @@ export const COLOUR_MAPS = {
 export type ColourMapName = keyof typeof COLOUR_MAPS;
 export const COLOUR_MAP_NAMES = Object.keys(COLOUR_MAPS) as ColourMapName[];
 
+/**
+ * Pixels without a value (unfitted): a light grey, unlike the colour maps' colours and the dark
+ * grey of "off"; the grey map gets a muted red instead, and coolwarm (light grey in its middle) a
+ * dark grey.
+ */
+export const NAN_COLOURS: Record<ColourMapName, string> = {
+  viridis: '#b4b8bf',
+  plasma: '#b4b8bf',
+  magma: '#b4b8bf',
+  grey: '#c0706a',
+  coolwarm: '#4a4d55',
+};
+
 /** On/off maps and seeds: [off, on]. */
 export const ON_OFF_COLOURS = ['#5c6370', '#f5b700'] as const;
 
