@@ -123,7 +123,8 @@ export function normalise(v: number, range: ScaleRange): number {
 /** A map value for the read-out: "1234.5 counts", "on", "not fitted". */
 export function valueText(v: number | undefined, request: ImageRequest, units = ''): string {
   if (v === undefined) return '';
-  if (request.kind === 'active') return v ? 'on' : 'off';
+  // An on/off map is a result too: NaN where no fit is stored (not "off").
+  if (request.kind === 'active') return Number.isNaN(v) ? 'not fitted' : v ? 'on' : 'off';
   if (request.kind === 'seeds') return v ? 'seed' : '—';
   if (request.kind === 'marker') {
     if (v <= -2) return 'done (kept from the previous strategy)';
