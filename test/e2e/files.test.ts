@@ -13,9 +13,10 @@ import { makeDomainExample, writeNpy, toFloat64 } from '@samfire/core';
 import type { H5Group } from '../../core/src/io/node/hspy-hdf5.js';
 import { encodeHdf5 } from '../../core/src/io/node/hspy-hdf5.js';
 import { hspyTree } from '../../core/src/io/node/hspy-write.js';
+import { SHARED } from '../helpers/reference.js';
 import { type E2eApp, hasChromium, screenshot, startApp } from './helpers.js';
 
-const DATA = '/work/shared/data';
+const DATA = join(SHARED, 'data');
 const EDS = join(DATA, 'real/eds-agcu-50x50-hyperspy.hspy');
 
 /** A HyperSpy file holding two small signals. */

@@ -169,7 +169,10 @@ export interface NavigatorImage {
   units: string;
   /** [rows, cols]; a 1D navigation is [1, n], a single spectrum [1, 1]. */
   shape: [number, number];
-  /** rows x cols, C order; NaN where undefined (unfitted pixel). */
+  /**
+   * rows x cols, C order; NaN where undefined: result images (parameters, std, reduced χ², on/off)
+   * are NaN at every pixel without a stored fit (core/src/model/fitted.ts).
+   */
   values: Float64Array;
   /** Finite range (NaN when no finite value). */
   min: number;

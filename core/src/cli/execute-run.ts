@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
+import { fittedMask } from '../model/fitted.js';
 import type { Model } from '../model/model.js';
 import { NodeWorkerPool } from '../pool/node/thread-pool.js';
 import { Samfire } from '../samfire/engine.js';
@@ -36,15 +37,16 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Medians of every parameter over the pixels SAMFire fitted (marker <= -1). */
+/** Medians of every parameter over the pixels SAMFire fitted (marker <= -1, a fit stored). */
 export function parameterMedians(model: Model, marker: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
+  const fitted = fittedMask(model);
   for (const c of model.components) {
     for (const p of c.parameters) {
       for (let j = 0; j < p.length; j++) {
         const values: number[] = [];
         for (let i = 0; i < marker.length; i++) {
-          if (marker[i]! <= -1 && c.isActiveAt(i) && p.map.isSet[i])
+          if (marker[i]! <= -1 && fitted[i] && c.isActiveAt(i) && p.map.isSet[i])
             values.push(p.map.values[i * p.length + j]!);
         }
         out[p.length > 1 ? `${p.fullName}[${j}]` : p.fullName] = median(values);

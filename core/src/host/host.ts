@@ -53,8 +53,9 @@ export function createHost(deps: HostDeps): Host {
       );
     },
     mapFile: async ({ image, format }) => {
-      const { summary } = ws.require();
-      return mapFile(navigatorImage(imageContext(), image), format, summary.title);
+      const { summary, signal } = ws.require();
+      const axes = signal.axes.filter((a) => a.navigate);
+      return mapFile(navigatorImage(imageContext(), image), format, summary.title, axes);
     },
     onChanged: ws.datasetChanged.on,
   };

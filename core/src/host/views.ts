@@ -13,10 +13,12 @@ import type {
   SpectrumView,
 } from '../api/types.js';
 import { axisValues } from '../model/axis.js';
+import type { AxisSpec } from '../model/axis.js';
 import { DTYPE_SIZE } from '../model/dtype.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
-import { writeNpy } from '../io/npy.js';
+import { mapToCsv, mapToNpy } from '../io/export.js';
+import { fittedActiveMap, fittedParameterMap, fittedStatistic } from '../model/fitted.js';
 
 export function summarise(
   signal: Signal,
@@ -113,21 +115,19 @@ export function navigatorImage(ctx: ImageContext, request: ImageRequest): Naviga
       break;
     }
     case 'parameter': {
+      // Results only where a fit is stored (model/fitted.ts): never a seed's or a default's value.
       if (!model) throw new Error('there is no model: open a dataset first');
       const par = model.parameter(request.parameter);
       const j = request.index ?? 0;
-      if (j >= par.length)
-        throw new Error(`parameter '${par.fullName}' has ${par.length} value(s); no index ${j}`);
       const std = request.field === 'std';
-      const src = std ? par.map.std : par.map.values;
-      for (let p = 0; p < n; p++) values[p] = par.map.isSet[p] ? src[p * par.length + j]! : NaN;
+      values.set(fittedParameterMap(model, par, std ? 'std' : 'values', j));
       label = `${par.fullName}${par.length > 1 ? `[${j}]` : ''}${std ? ' std' : ''}`;
       units = par.units;
       break;
     }
     case 'redChisq':
       if (!model) throw new Error('there is no model: open a dataset first');
-      values.set(model.redChisq);
+      values.set(fittedStatistic(model, 'redChisq'));
       label = 'Reduced χ²';
       break;
     case 'marker':
@@ -137,7 +137,7 @@ export function navigatorImage(ctx: ImageContext, request: ImageRequest): Naviga
     case 'active': {
       if (!model) throw new Error('there is no model: open a dataset first');
       const c = model.component(request.component);
-      for (let p = 0; p < n; p++) values[p] = c.isActiveAt(p) ? 1 : 0;
+      values.set(fittedActiveMap(model, c.name));
       label = `${c.name} on`;
       break;
     }
@@ -200,23 +200,28 @@ function fileStem(image: NavigatorImage): string {
   );
 }
 
-/** A navigator image as CSV (rows of the navigator, NaN as empty cells) or .npy (float64, its shape). */
+/**
+ * A navigator image as a file of the navigation shape (not the navigator's 2-D view of it): .npy
+ * (float64, NaN where not fitted) or CSV (see mapToCsv: a 2-D map as rows x columns, a line scan
+ * as index, position and value per pixel; `NaN` where not fitted).
+ */
 export function mapFile(
   image: NavigatorImage,
   format: MapFormat,
   title: string,
+  /** The navigation axes in data order (without them: the image's [rows, cols]). */
+  axes: readonly AxisSpec[] = [],
 ): { name: string; bytes: Uint8Array } {
   const stem = `${title ? `${title.replace(/[^A-Za-z0-9._-]+/g, '_')}_` : ''}${fileStem(image)}`;
-  const [rows, cols] = image.shape;
-  if (format === 'npy') return { name: `${stem}.npy`, bytes: writeNpy(image.values, [rows, cols]) };
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const row: string[] = [];
-    for (let c = 0; c < cols; c++) {
-      const v = image.values[r * cols + c]!;
-      row.push(Number.isFinite(v) ? String(v) : '');
-    }
-    lines.push(row.join(','));
-  }
-  return { name: `${stem}.csv`, bytes: new TextEncoder().encode(`${lines.join('\n')}\n`) };
+  const fits = axes.length > 0 && axes.reduce((n, a) => n * a.size, 1) === image.values.length;
+  const map = {
+    name: image.label + (image.units ? ` (${image.units})` : ''),
+    shape: fits ? axes.map((a) => a.size) : [...image.shape],
+    values: image.values,
+    axes: fits
+      ? axes.map(({ name, offset, scale, units }) => ({ name, offset, scale, units }))
+      : [],
+  };
+  if (format === 'npy') return { name: `${stem}.npy`, bytes: mapToNpy(map) };
+  return { name: `${stem}.csv`, bytes: new TextEncoder().encode(mapToCsv(map)) };
 }

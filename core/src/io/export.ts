@@ -1,11 +1,25 @@
 /**
  * Export of result maps (parameter values or std, reduced chi-squared, a
  * component's on/off map) as .npy or CSV. A map is one value per pixel in C
- * order over the navigation shape; unfitted pixels are NaN. PNG export is
- * the renderer's (an ECharts rendering).
+ * order over the navigation shape. Unfitted pixels are NaN in every map
+ * (values, std, statistics and on/off alike): a pixel is fitted when a fit
+ * result is stored there (see model/fitted.ts), not merely when its
+ * parameter map holds a value (HyperSpy's assign_current_values_to_all()
+ * fills every pixel with the seed's values). In CSV they are written `NaN`,
+ * which numpy.loadtxt, pandas and spreadsheets read as a missing number.
+ * PNG export is the renderer's (an ECharts rendering).
  */
 import type { Model } from '../model/model.js';
+import { fittedActiveMap, fittedParameterMap, fittedStatistic } from '../model/fitted.js';
 import { writeNpy } from './npy.js';
+
+/** A navigation axis's calibration, for the position columns of a line scan's CSV. */
+export interface MapAxis {
+  name: string;
+  offset: number;
+  scale: number;
+  units: string;
+}
 
 export interface ResultMap {
   /** What the map holds, e.g. "g.A", "g.A.std", "redChisq", "active:l2". */
@@ -13,6 +27,8 @@ export interface ResultMap {
   /** Navigation shape in data order ([] for a single spectrum). */
   shape: number[];
   values: Float64Array;
+  /** The navigation axes in data order (CSV of maps other than 2-D adds their positions). */
+  axes?: MapAxis[];
 }
 
 /** Names of every map a model can export. */
@@ -29,18 +45,16 @@ export function resultMapNames(model: Model): string[] {
   return names;
 }
 
-/** One of `resultMapNames(model)` as a map; NaN where a parameter was never set. */
+/** One of `resultMapNames(model)` as a map; NaN at every pixel without a fit (see model/fitted.ts). */
 export function resultMap(model: Model, name: string): ResultMap {
   const shape = model.signal.navigationShape;
-  const n = model.signal.navigationSize;
-  const out = (values: Float64Array): ResultMap => ({ name, shape, values });
-  if (name === 'redChisq') return out(Float64Array.from(model.redChisq));
-  if (name === 'chisq') return out(Float64Array.from(model.chisq));
-  if (name === 'dof') return out(Float64Array.from(model.dof));
-  if (name.startsWith('active:')) {
-    const c = model.component(name.slice('active:'.length));
-    return out(Float64Array.from({ length: n }, (_, i) => (c.isActiveAt(i) ? 1 : 0)));
-  }
+  const axes = model.signal.axes
+    .filter((a) => a.navigate)
+    .map((a) => ({ name: a.name, offset: a.offset, scale: a.scale, units: a.units }));
+  const out = (values: Float64Array): ResultMap => ({ name, shape, values, axes });
+  if (name === 'redChisq' || name === 'chisq' || name === 'dof')
+    return out(fittedStatistic(model, name));
+  if (name.startsWith('active:')) return out(fittedActiveMap(model, name.slice('active:'.length)));
   const std = name.endsWith('.std');
   const base = std ? name.slice(0, -4) : name;
   const element = /\[(\d+)\]$/.exec(base);
@@ -50,12 +64,7 @@ export function resultMap(model: Model, name: string): ResultMap {
     throw new Error(
       `no map named '${name}' (try one of: ${resultMapNames(model).slice(0, 8).join(', ')}, ...)`,
     );
-  const source = std ? parameter.map.std : parameter.map.values;
-  return out(
-    Float64Array.from({ length: n }, (_, i) =>
-      parameter.map.isSet[i] ? source[i * parameter.length + j]! : Number.NaN,
-    ),
-  );
+  return out(fittedParameterMap(model, parameter, std ? 'std' : 'values', j));
 }
 
 /** A map as .npy bytes (float64, the navigation shape). */
@@ -64,9 +73,11 @@ export function mapToNpy(map: ResultMap): Uint8Array {
 }
 
 /**
- * A map as CSV: a 2-D map as rows x columns; a line scan as one column per
- * pixel index and value; higher dimensions as one row per pixel with its
- * indices. Numbers in full precision, NaN for unfitted pixels.
+ * A map as CSV: a 2-D map as rows x columns (no header); a line scan, a
+ * single spectrum and maps of 3 navigation dimensions as one row per pixel:
+ * its indices, its calibrated position on each navigation axis (when the map
+ * has its axes) and the value, under a header. Numbers in full precision,
+ * `NaN` for unfitted pixels.
  */
 export function mapToCsv(map: ResultMap): string {
   const { shape, values } = map;
@@ -81,16 +92,23 @@ export function mapToCsv(map: ResultMap): string {
     }
     return `${lines.join('\n')}\n`;
   }
-  const header = [...shape.map((_, d) => `index${d}`), map.name].join(',');
+  const axes = map.axes?.length === shape.length ? map.axes : [];
+  const cell = (text: string): string => text.replace(/[,"\r\n]+/g, ' ').trim();
+  const header = [
+    ...shape.map((_, d) => `index${d}`),
+    ...axes.map((a, d) => cell(`${a.name || `axis${d}`}${a.units ? ` (${a.units})` : ''}`)),
+    cell(map.name),
+  ].join(',');
   const lines = [header];
+  const idx = new Array<number>(shape.length);
   for (let i = 0; i < values.length; i++) {
-    const idx: number[] = [];
     let rest = i;
     for (let d = shape.length - 1; d >= 0; d--) {
       idx[d] = rest % shape[d]!;
       rest = Math.floor(rest / shape[d]!);
     }
-    lines.push([...idx, num(values[i]!)].join(','));
+    const at = axes.map((a, d) => String(Number((a.offset + idx[d]! * a.scale).toPrecision(12))));
+    lines.push([...idx, ...at, num(values[i]!)].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SHARED } from '../../helpers/reference.js';
 import { parseBrowserArgs } from '../../../core/src/host/node/browser-main.js';
 import { startBrowserServer } from '@samfire/core/node';
 import {
@@ -32,7 +33,7 @@ import {
 } from '../../../core/src/host/node/folder-access.js';
 import { readableExtensions } from '@samfire/core/node';
 
-const MSA = '/work/shared/data/io/msa/example1.msa';
+const MSA = join(SHARED, 'data/io/msa/example1.msa');
 // realpath: the temp folder may itself sit behind a symlink.
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'samfire-folders-')));
 const allowed = join(root, 'allowed');

@@ -10,8 +10,18 @@ import {
   heatmapOption,
   imageRange,
   mapHeight,
+  roundLength,
+  scaleBar,
   scaleLabel,
 } from '../../../renderer/src/lib/charts/heatmap-option.js';
+import {
+  COLOUR_MAP_NAMES,
+  MARKER_COLOURS,
+  NAN_COLOURS,
+  ON_OFF_COLOURS,
+  colourAt,
+  hexToRgb,
+} from '../../../renderer/src/lib/logic/colour-scale.js';
 
 const image: NavigatorImage = {
   request: { kind: 'sum' },
@@ -40,7 +50,13 @@ describe('heatmap option', () => {
     const o = heatmapOption({ image, selected: 4 }) as Option;
     expect(o.series.find((s) => s.name === 'current pixel')!.data).toEqual([[1, 1]]);
     expect((o.yAxis as { inverse: boolean }).inverse).toBe(true);
-    expect(o.visualMap).toMatchObject({ type: 'continuous', min: 1, max: 6, text: ['6', '1'] });
+    // The units follow the scale's upper end.
+    expect(o.visualMap).toMatchObject({
+      type: 'continuous',
+      min: 1,
+      max: 6,
+      text: ['6 counts', '1'],
+    });
   });
 
   it('marks seeds and leaves the current pixel out when there is none', () => {
@@ -98,8 +114,8 @@ describe('heatmap option', () => {
     });
     const g = heatmapGrid({ width: 200, height: 200 }, image.shape);
     const rect = (
-      o.graphic as { shape: { x: number; y: number; width: number; height: number } }[]
-    )[0]!;
+      o.graphic as { id?: string; shape: { x: number; y: number; width: number; height: number } }[]
+    ).find((x) => x.id === 'selection')!;
     expect(rect.shape.x).toBeCloseTo(g.left + g.width / 3, 9);
     expect(rect.shape.width).toBeCloseTo((2 * g.width) / 3, 9);
     expect(rect.shape.height).toBeCloseTo(g.height, 9);
@@ -119,6 +135,115 @@ describe('heatmap option', () => {
     expect(mapHeight(2000, [7, 15])).toBe(7 * 40 + 92);
     expect(mapHeight(300, [1, 200])).toBe(170);
     expect(mapHeight(300, [500, 10])).toBe(520);
+  });
+
+  it('draws unfitted (NaN) pixels grey behind the cells, names them in a legend, and keeps them out of the range', () => {
+    // A centre map: 846 to 861 nm fitted, one pixel unfitted (it used to read 0 and stretch the scale).
+    const centre: NavigatorImage = {
+      request: { kind: 'parameter', parameter: 'g.centre' },
+      label: 'g.centre',
+      units: 'nm',
+      shape: [2, 3],
+      values: Float64Array.of(846, 850, NaN, 855, 858, 861),
+      min: 846,
+      max: 861,
+    };
+    const size = { width: 300, height: 240 };
+    const o = heatmapOption({ image: centre, selected: null, size }) as Option & {
+      graphic: {
+        id?: string;
+        z?: number;
+        shape?: object;
+        style?: { fill?: string };
+        children?: { style: { text?: string } }[];
+      }[];
+    };
+    expect(o.visualMap).toMatchObject({ min: 846, max: 861, text: ['861 nm', '846'] });
+    expect(o.series[0]!.data).toHaveLength(5);
+    const grid = heatmapGrid(size, centre.shape);
+    const back = o.graphic.find((g) => g.id === 'unfitted-background')!;
+    expect(back.style!.fill).toBe(NAN_COLOURS.viridis);
+    expect(back.shape).toEqual({
+      x: grid.left,
+      y: grid.top,
+      width: grid.width,
+      height: grid.height,
+    });
+    // Under the heatmap's cells (series z 2).
+    expect(back.z).toBeLessThan(2);
+    const legend = o.graphic.find((g) => g.id === 'unfitted-legend')!;
+    expect(legend.children!.map((c) => c.style.text).join('')).toBe('not fitted (1)');
+    // A map with every pixel fitted has neither.
+    const full = heatmapOption({
+      image: { ...centre, values: Float64Array.of(1, 2, 3, 4, 5, 6) },
+      selected: null,
+      size,
+    });
+    expect(JSON.stringify(full.graphic ?? [])).not.toContain('unfitted');
+  });
+
+  it('chooses a grey for unfitted pixels that no colour map and no "off" uses', () => {
+    for (const name of COLOUR_MAP_NAMES) {
+      const nan = hexToRgb(NAN_COLOURS[name]);
+      for (let t = 0; t <= 1; t += 1 / 256) {
+        const c = hexToRgb(colourAt(name, t));
+        const d = Math.hypot(c[0] - nan[0], c[1] - nan[1], c[2] - nan[2]);
+        expect(d, `${name} at ${t}`).toBeGreaterThan(30);
+      }
+      for (const off of [...ON_OFF_COLOURS, ...Object.values(MARKER_COLOURS)]) {
+        const c = hexToRgb(off);
+        expect(Math.hypot(c[0] - nan[0], c[1] - nan[1], c[2] - nan[2])).toBeGreaterThan(30);
+      }
+    }
+  });
+
+  it('draws a scale bar of a round length from the calibrated x axis, and none for pixel units', () => {
+    expect([0.7, 1, 1.9, 2, 4.99, 5, 9.9, 0.034, 1234].map(roundLength)).toEqual([
+      0.5, 1, 1, 2, 2, 5, 5, 0.02, 1000,
+    ]);
+    // 15 columns of 0.25 µm in a 360 px wide map: 3.75 µm wide, a fifth is 0.75, so 0.5 µm.
+    const bar = scaleBar({ scale: 0.25, units: 'µm' }, 15, 360)!;
+    expect(bar.length).toBe(0.5);
+    expect(bar.pixels).toBeCloseTo(48, 9);
+    expect(bar.label).toBe('500 nm');
+    expect(scaleBar({ scale: 2, units: 'nm' }, 50, 400)!.label).toBe('20 nm');
+    expect(scaleBar({ scale: 1, units: 'px' }, 15, 360)).toBeNull();
+    expect(scaleBar({ scale: 1, units: '<undefined>' }, 15, 360)).toBeNull();
+    expect(scaleBar({ scale: 5, units: 'mrad' }, 10, 300)!.label).toBe('10 mrad');
+
+    const size = { width: 410, height: 392 };
+    const axes = [
+      { name: 'y', size: 7, scale: 0.25, units: 'µm' },
+      { name: 'x', size: 15, scale: 0.25, units: 'µm' },
+    ];
+    const map: NavigatorImage = {
+      ...image,
+      shape: [7, 15],
+      values: new Float64Array(105).fill(1),
+      min: 1,
+      max: 1,
+    };
+    const o = heatmapOption({ image: map, selected: 0, size, axes });
+    const group = (
+      o.graphic as {
+        id?: string;
+        children: { type: string; shape?: { width: number }; style: { text?: string } }[];
+      }[]
+    ).find((g) => g.id === 'scale-bar')!;
+    expect(group.children.find((c) => c.type === 'text')!.style.text).toBe('500 nm');
+    const grid = heatmapGrid(size, [7, 15]);
+    const white = group.children.filter((c) => c.type === 'rect')[1]!;
+    // Every part above the heatmap's cells (series z 2) and the cursor (z 10).
+    expect(group.children.every((c) => (c as { z?: number }).z! > 10)).toBe(true);
+    expect(white.shape!.width).toBeCloseTo((0.5 / 0.25) * (grid.width / 15), 9);
+    // Uncalibrated axes: no bar.
+    const plain = heatmapOption({
+      image: map,
+      selected: 0,
+      size,
+      axes: axes.map((a) => ({ ...a, units: 'px' })),
+    });
+    expect(JSON.stringify(plain.graphic ?? [])).not.toContain('scale-bar');
   });
 
   it('labels scale ends briefly', () => {
@@ -156,7 +281,13 @@ function recorder(): { paint: BitmapPainter; calls: [NavigatorImage, BitmapScale
   };
 }
 
-type Graphic = { type: string; z: number; style: Record<string, unknown>; shape?: unknown };
+type Graphic = {
+  type: string;
+  id?: string;
+  z: number;
+  style: Record<string, unknown>;
+  shape?: unknown;
+};
 
 describe('heatmap option of a large map (a bitmap)', () => {
   const size = { width: 420, height: 480 };
@@ -201,7 +332,7 @@ describe('heatmap option of a large map (a bitmap)', () => {
     const cells = heatmapOption({ image: big, selected: null, size }) as Option;
     const bitmap = heatmapOption({ image: big, selected: null, size, ...recorder() }) as Option;
     expect(bitmap.visualMap).toEqual({ ...(cells.visualMap as object), seriesIndex: [] });
-    expect(bitmap.visualMap).toMatchObject({ min: 0, max: 39999, text: ['40000', '0'] });
+    expect(bitmap.visualMap).toMatchObject({ min: 0, max: 39999, text: ['40000 counts', '0'] });
     expect(bitmap.xAxis).toEqual(cells.xAxis);
     expect(bitmap.yAxis).toEqual(cells.yAxis);
     expect(bitmap.title).toEqual(cells.title);
@@ -251,10 +382,13 @@ describe('heatmap option of a large map (a bitmap)', () => {
       selection: { r0: 10, c0: 20, r1: 11, c1: 23 },
       ...recorder(),
     });
-    const [img, rect] = o.graphic as Graphic[];
-    expect(img!.type).toBe('image');
+    const img = (o.graphic as Graphic[]).find((g) => g.type === 'image');
+    const rect = (o.graphic as Graphic[]).find((g) => g.id === 'selection');
     expect(rect!.type).toBe('rect');
     expect(rect!.z).toBeGreaterThan(img!.z);
+    // The grey of the unfitted pixel (square() has one NaN) shows through the image, under it.
+    const grey = (o.graphic as Graphic[]).find((g) => g.id === 'unfitted-background');
+    expect(grey!.z).toBeLessThan(img!.z);
     const g = heatmapGrid(size, [256, 256]);
     expect(rect!.shape).toMatchObject({
       x: g.left + (20 * g.width) / 256,

@@ -62,6 +62,7 @@ describe('colour scale', () => {
     expect(valueText(NaN, { kind: 'redChisq' })).toBe('not fitted');
     expect(valueText(313583, { kind: 'sum' })).toBe('3.1358e+5');
     expect(valueText(1, { kind: 'active', component: 'l2' })).toBe('on');
+    expect(valueText(NaN, { kind: 'active', component: 'l2' })).toBe('not fitted');
     expect(valueText(0, { kind: 'seeds' })).toBe('—');
     expect(valueText(-1, { kind: 'marker' })).toBe('done');
     expect(valueText(-2, { kind: 'marker' })).toBe('done (kept from the previous strategy)');

@@ -1,8 +1,10 @@
 /**
  * A map as an ECharts heatmap: one cell per pixel (row 0 at the top, as
  * images are read), square cells, a colour scale chosen by the kind of map
- * (continuous, on/off, the marker's signed priorities), NaN cells left empty,
- * the current pixel outlined, seeds marked and a rectangle selection drawn.
+ * (continuous, on/off, the marker's signed priorities) with the map's units,
+ * NaN cells (unfitted pixels) grey and named in a legend, a scale bar from the
+ * calibrated navigation axes, the current pixel outlined, seeds marked and a
+ * rectangle selection drawn.
  * Large maps (more than BITMAP_THRESHOLD pixels, given a painter) are one
  * image filling the same grid instead, coloured alike (bitmap.ts), with the
  * same axes, colour scale (shown, applied to no series) and overlays.
@@ -13,10 +15,11 @@ import type {
   SeriesOption,
   VisualMapComponentOption,
 } from 'echarts';
-import type { ImageRequest, NavigatorImage } from '@samfire/core/api';
+import type { AxisInfo, ImageRequest, NavigatorImage } from '@samfire/core/api';
 import {
   COLOUR_MAPS,
   MARKER_COLOURS,
+  NAN_COLOURS,
   ON_OFF_COLOURS,
   scaleKind,
   scaleRange,
@@ -39,6 +42,11 @@ export interface HeatmapInput {
   selection?: CellRect | null;
   /** Show the map's name above it. @default true */
   title?: boolean;
+  /**
+   * The navigation axes in data order: a map of two calibrated axes gets a scale bar along x (the
+   * columns). Without them, or with uncalibrated axes, no scale bar.
+   */
+  axes?: readonly Pick<AxisInfo, 'name' | 'scale' | 'units' | 'size'>[];
   /**
    * Paints a large map (more than BITMAP_THRESHOLD pixels) as one image, once the size is known;
    * without it every map is a heatmap. See bitmap-canvas.ts.
@@ -135,6 +143,70 @@ export function scaleLabel(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
+/** How many pixels of an image are NaN (unfitted, or undefined). */
+export function countNaN(values: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) n++;
+  return n;
+}
+
+/** Units that say nothing about length: no scale bar for them. */
+const UNCALIBRATED = new Set(['', '<undefined>', 'px', 'pixel', 'pixels', 'index']);
+
+/** SI prefixes of length units, in metres. */
+const LENGTH_UNITS: [string, number][] = [
+  ['pm', 1e-12],
+  ['nm', 1e-9],
+  ['µm', 1e-6],
+  ['mm', 1e-3],
+  ['m', 1],
+];
+
+/** The largest 1, 2 or 5 × 10^k not above `target` (> 0). */
+export function roundLength(target: number): number {
+  const k = Math.floor(Math.log10(target));
+  const base = 10 ** k;
+  for (const m of [5, 2, 1])
+    if (m * base <= target * (1 + 1e-9)) return Number((m * base).toPrecision(1));
+  return Number(base.toPrecision(1));
+}
+
+export interface ScaleBar {
+  /** The bar's length in the axis's units, and in screen pixels. */
+  length: number;
+  pixels: number;
+  /** "5 µm" (a length unit rescaled to a readable prefix: 0.5 µm is "500 nm"). */
+  label: string;
+}
+
+/**
+ * A scale bar for a map's x axis (its columns) drawn `gridWidth` pixels wide: a round length
+ * (1, 2 or 5 × 10^k in the axis's units) near a fifth of the map's width. Null for an uncalibrated
+ * axis (no units, or pixel units).
+ */
+export function scaleBar(
+  axis: Pick<AxisInfo, 'scale' | 'units'>,
+  cols: number,
+  gridWidth: number,
+): ScaleBar | null {
+  const units = axis.units.trim();
+  const step = Math.abs(axis.scale);
+  if (UNCALIBRATED.has(units.toLowerCase()) || !(step > 0) || !(gridWidth > 0) || cols < 1)
+    return null;
+  const length = roundLength((cols * step) / 5);
+  const pixels = (length / step) * (gridWidth / cols);
+  const unit = units === 'um' ? 'µm' : units;
+  const metres = LENGTH_UNITS.find(([u]) => u === unit)?.[1];
+  let label = `${length} ${unit}`;
+  if (metres !== undefined) {
+    const si = length * metres;
+    const [u, f] =
+      [...LENGTH_UNITS].reverse().find(([, f]) => si >= f * (1 - 1e-9)) ?? LENGTH_UNITS[0]!;
+    label = `${Number((si / f).toPrecision(3))} ${u}`;
+  }
+  return { length, pixels, label };
+}
+
 /** The visual map (colour scale) for a kind of image. */
 export function colourScale(
   request: ImageRequest,
@@ -143,6 +215,8 @@ export function colourScale(
   fg: string,
   /** Length of the colour bar in pixels. */
   length = 150,
+  /** The values' units, written after the scale's upper end. */
+  units = '',
 ): VisualMapComponentOption {
   const common = {
     left: 'center',
@@ -189,8 +263,8 @@ export function colourScale(
     min: range.min,
     max: range.max,
     calculable: false,
-    // The range's ends beside the bar: [right end, left end].
-    text: [scaleLabel(range.max), scaleLabel(range.min)],
+    // The range's ends beside the bar: [right end, left end]; the units after the upper one.
+    text: [`${scaleLabel(range.max)}${units ? ` ${units}` : ''}`, scaleLabel(range.min)],
     textGap: 6,
     itemWidth: 12,
     itemHeight: length,
@@ -209,12 +283,16 @@ export function heatmapOption({
   selection = null,
   title = true,
   paint,
+  axes,
 }: HeatmapInput): EChartsOption {
   const [rows, cols] = image.shape;
   const fg = dark ? '#e6e8ee' : '#1d2330';
   const grid = size ? heatmapGrid(size, image.shape) : null;
   const cell = grid ? grid.width / cols : 10;
   const range = imageRange(image, rangeMode);
+  // Unfitted pixels get a legend entry left of the colour bar, which then moves to the right.
+  const unfitted = countNaN(image.values);
+  const legendRow = !!size && unfitted > 0;
   // A large map is one image (drawn once the grid is known), not a rectangle per pixel.
   const bitmap = !!paint && drawsAsBitmap(image.shape);
   const series: SeriesOption[] = bitmap
@@ -288,11 +366,94 @@ export function heatmapOption({
       range,
       colourMap,
       fg,
-      grid ? Math.max(80, Math.min(260, grid.width * 0.6)) : 150,
+      grid
+        ? Math.max(60, Math.min(legendRow ? 200 : 260, grid.width * (legendRow ? 0.42 : 0.6)))
+        : 150,
+      image.units,
     ),
     series,
   };
+  if (legendRow) {
+    const legend = option.visualMap as VisualMapComponentOption;
+    delete legend.left;
+    legend.right = MARGIN.right;
+  }
   const graphic: GraphicComponentOption[] = [];
+  if (grid && unfitted > 0) {
+    // NaN cells (no heatmap cell, a transparent texel) show this grey, named in a legend.
+    graphic.push({
+      type: 'rect',
+      id: 'unfitted-background',
+      silent: true,
+      z: 1,
+      shape: { x: grid.left, y: grid.top, width: grid.width, height: grid.height },
+      style: { fill: NAN_COLOURS[colourMap] },
+    });
+    graphic.push({
+      type: 'group',
+      id: 'unfitted-legend',
+      silent: true,
+      left: 8,
+      bottom: 5,
+      children: [
+        {
+          type: 'rect',
+          shape: { x: 0, y: 0, width: 11, height: 11 },
+          style: { fill: NAN_COLOURS[colourMap], stroke: fg, lineWidth: 0.5 },
+        },
+        {
+          type: 'text',
+          x: 15,
+          y: 0,
+          style: {
+            text: `not fitted (${unfitted})`,
+            fill: fg,
+            font: '11px sans-serif',
+          },
+        },
+      ],
+    });
+  }
+  const bar =
+    grid && axes?.length === 2 && axes[1]!.size === cols
+      ? scaleBar(axes[1]!, cols, grid.width)
+      : null;
+  if (grid && bar && bar.pixels <= grid.width - 16) {
+    // Bottom left inside the map: a white bar and its length on a dark box, readable on any colour.
+    const pad = 5;
+    const w = Math.max(bar.pixels, bar.label.length * 6.5) + 2 * pad;
+    const h = 26;
+    graphic.push({
+      type: 'group',
+      id: 'scale-bar',
+      silent: true,
+      z: 50,
+      x: grid.left + 6,
+      y: grid.top + grid.height - 6 - h,
+      children: [
+        // z on each element: a group's z does not reach its children.
+        {
+          type: 'rect',
+          z: 50,
+          shape: { x: 0, y: 0, width: w, height: h, r: 3 },
+          style: { fill: 'rgba(0,0,0,0.55)' },
+        },
+        {
+          type: 'rect',
+          z: 51,
+          shape: { x: pad, y: h - pad - 4, width: bar.pixels, height: 4 },
+          style: { fill: '#ffffff' },
+        },
+        {
+          type: 'text',
+          z: 51,
+          x: pad,
+          y: 3,
+          style: { text: bar.label, fill: '#ffffff', font: '11px sans-serif' },
+        },
+      ],
+    });
+  }
   if (bitmap) {
     // The colour scale stays as the legend, applied to no series (the image has its colours).
     const legend = option.visualMap as VisualMapComponentOption;
@@ -321,6 +482,7 @@ export function heatmapOption({
     const ch = grid.height / rows;
     graphic.push({
       type: 'rect',
+      id: 'selection',
       silent: true,
       z: 100,
       shape: {

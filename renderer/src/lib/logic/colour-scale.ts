@@ -17,6 +17,19 @@ export const COLOUR_MAPS = {
 export type ColourMapName = keyof typeof COLOUR_MAPS;
 export const COLOUR_MAP_NAMES = Object.keys(COLOUR_MAPS) as ColourMapName[];
 
+/**
+ * Pixels without a value (unfitted): a light grey, unlike the colour maps' colours and the dark
+ * grey of "off"; the grey map gets a muted red instead, and coolwarm (light grey in its middle) a
+ * dark grey.
+ */
+export const NAN_COLOURS: Record<ColourMapName, string> = {
+  viridis: '#b4b8bf',
+  plasma: '#b4b8bf',
+  magma: '#b4b8bf',
+  grey: '#c0706a',
+  coolwarm: '#4a4d55',
+};
+
 /** On/off maps and seeds: [off, on]. */
 export const ON_OFF_COLOURS = ['#5c6370', '#f5b700'] as const;
 
@@ -110,7 +123,8 @@ export function normalise(v: number, range: ScaleRange): number {
 /** A map value for the read-out: "1234.5 counts", "on", "not fitted". */
 export function valueText(v: number | undefined, request: ImageRequest, units = ''): string {
   if (v === undefined) return '';
-  if (request.kind === 'active') return v ? 'on' : 'off';
+  // An on/off map is a result too: NaN where no fit is stored (not "off").
+  if (request.kind === 'active') return Number.isNaN(v) ? 'not fitted' : v ? 'on' : 'off';
   if (request.kind === 'seeds') return v ? 'seed' : '—';
   if (request.kind === 'marker') {
     if (v <= -2) return 'done (kept from the previous strategy)';

@@ -17,6 +17,10 @@ import type { Studio } from './studio.svelte.js';
 export class Results {
   request = $state.raw<ImageRequest>({ kind: 'redChisq' });
   image = $state.raw<NavigatorImage | null>(null);
+  /** A line scan's parameter map: its std, for error bars (null otherwise). */
+  std = $state.raw<Float64Array | null>(null);
+  /** The reduced χ² map, for its histogram. */
+  chisq = $state.raw<NavigatorImage | null>(null);
   hover = $state<number | null>(null);
   colourMap = $state<ColourMapName>('viridis');
   rangeMode = $state<RangeMode>('full');
@@ -27,7 +31,7 @@ export class Results {
   /** Refit by hand: how far it got. */
   refitting = $state<{ done: number; total: number } | null>(null);
   #cancelRefit = false;
-  /** Renders the chart as a PNG data URL (set by the map view while it shows). */
+  /** Renders the map as a PNG data URL for export (set by the map view while it shows). */
   pngSource: (() => string) | null = null;
   readonly #studio: Studio;
   #seq = 0;
@@ -40,6 +44,8 @@ export class Results {
   reset(): void {
     this.request = { kind: 'redChisq' };
     this.image = null;
+    this.std = null;
+    this.chisq = null;
     this.rect = null;
     this.selection = [];
     this.#live.cancel();
@@ -47,13 +53,31 @@ export class Results {
 
   async refresh(): Promise<void> {
     const s = this.#studio;
-    if (!s.dataset || s.ui.rightTab !== 'results') return;
+    const dataset = s.dataset;
+    if (!dataset || s.ui.rightTab !== 'results') return;
     const request = this.request;
     const seq = ++this.#seq;
-    const image = await s.guard('Could not draw the results map', () =>
-      s.api.dataset.image(request),
+    // A line scan's parameter values come with their std (error bars); the reduced χ² map feeds
+    // the histogram under the map.
+    const withStd =
+      dataset.navigationShape.length === 1 &&
+      request.kind === 'parameter' &&
+      (request.field ?? 'values') === 'values';
+    // The std and the histogram's map are extras: without them the map still shows.
+    const extra = (r: ImageRequest | null): Promise<NavigatorImage | null> =>
+      r ? s.api.dataset.image(r).catch(() => null) : Promise.resolve(null);
+    const images = await s.guard('Could not draw the results map', () =>
+      Promise.all([
+        s.api.dataset.image(request),
+        extra(withStd ? { ...request, field: 'std' } : null),
+        extra(request.kind === 'redChisq' ? null : { kind: 'redChisq' }),
+      ]),
     );
-    if (image && seq === this.#seq) this.image = image;
+    if (!images || seq !== this.#seq) return;
+    const [image, std, chisq] = images;
+    this.image = image;
+    this.std = std?.values ?? null;
+    this.chisq = request.kind === 'redChisq' ? image : chisq;
   }
 
   live(): void {

@@ -111,10 +111,14 @@ export class Studio {
     );
   }
 
-  /** A dataset was opened: every view starts again from it. */
+  /**
+   * A dataset was opened: every view starts again from it. A file the user opened (`announce`)
+   * starts on the default tab; a session restored after a crash keeps the tab in use.
+   */
   async afterOpen(dataset: DatasetSummary, announce = true): Promise<void> {
     this.files.dataset = dataset;
     this.unsaved = false;
+    if (announce) this.ui.rightTab = 'model';
     this.view.reset();
     this.results.reset();
     await Promise.all([this.model.load(), this.run.load()]);
