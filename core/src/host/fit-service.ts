@@ -7,6 +7,8 @@ import type { FitApi } from '../api/samfire-api.js';
 import type {
   FitProgress,
   FitStatus,
+  GoodnessSetting,
+  GoodnessStatistics,
   PixelFitOutcome,
   RunEvent,
   RunPlot,
@@ -14,7 +16,8 @@ import type {
   SamfireCatalogue,
   SamfireSettings,
 } from '../api/types.js';
-import type { FitOptions } from '../model/model.js';
+import { goodnessCondition, goodnessVerdict } from '../api/goodness-text.js';
+import type { FitOptions, Model } from '../model/model.js';
 import type { WorkerFitOptions } from '../pool/protocol.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
 import type { SamfireBackup } from '../samfire/backup.js';
@@ -25,6 +28,7 @@ import type { StrategyPlot } from '../samfire/strategies/strategy.js';
 import type { HostDeps } from './host-deps.js';
 import { Listeners } from './listeners.js';
 import { navigatorShape } from './views.js';
+import { datasetSettings, type ProjectState } from './project-state.js';
 import type { Workspace } from './workspace.js';
 
 const AUTO_SAVE_MIN = 25;
@@ -65,6 +69,8 @@ export function defaultSettings(cores: number): SamfireSettings {
 
 export interface FitServiceHandle {
   api: FitApi;
+  /** What a project saves of the open dataset's SAMFire work: its settings and seeds (null: nothing open). */
+  projectState(): ProjectState | null;
   /** The engine's marker (null before a run). */
   marker(): Float64Array | null;
   /** Throws when a run is going (edits and opening wait for a stop). */
@@ -74,6 +80,25 @@ export interface FitServiceHandle {
   close(): Promise<void>;
 }
 
+/** The goodness statistics of the fit stored at `pixel` (its values are put back after). */
+export function storedStatistics(model: Model, pixel: number): GoodnessStatistics {
+  const ic = model.atStoredValues(pixel, () => model.informationCriteria(pixel));
+  return { redChisq: model.redChisq[pixel]!, aic: ic.aic, aicc: ic.aicc, bic: ic.bic };
+}
+
+/**
+ * Why `pixel` cannot be a seed: never fitted, or its fit fails the test (with
+ * the number the test compared). A seed must pass the test: SAMFire grows
+ * only from good fits, so marking a failed one would start nothing.
+ */
+export function notASeed(model: Model, pixel: number, goodness: GoodnessSetting): string {
+  const where = `pixel (${model.signal.pixelPosition(pixel).join(', ')})`;
+  if (!Number.isFinite(model.chisq[pixel]))
+    return `${where} has not been fitted: fit it first (Fit pixel), then mark it as a seed`;
+  const verdict = goodnessVerdict(goodness, storedStatistics(model, pixel));
+  return `${where} fails the goodness test ${goodnessCondition(goodness)}: ${verdict.text}. A seed must pass it: adjust the starting values or the signal range and fit it again, or change the test in the SAMFire settings`;
+}
+
 export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandle {
   const progress = new Listeners<FitProgress>();
   const plots = new Listeners<RunPlot>();
@@ -81,6 +106,16 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
   let settings = defaultSettings(deps.cores);
   /** saveEvery follows the open map's size until the user sets it. */
   let autoSave = true;
+  // The dataset's settings come with it: a project's saved ones, else the defaults. Only the
+  // machine's (workers, live-plot and backup pace) carry over from the file open before.
+  ws.datasetChanged.on((summary) => {
+    if (!summary) return;
+    const saved = ws.dataset?.project?.settings;
+    settings = {
+      ...settings,
+      ...(saved ? structuredClone(saved) : datasetSettings(defaultSettings(deps.cores))),
+    };
+  });
   /** The settings, with the automatic backup count of the open map. */
   const current = (): SamfireSettings => {
     const open = ws.dataset;
@@ -116,16 +151,26 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     elapsedSeconds: state === 'running' ? (Date.now() - startedAt) / 1000 : 0,
   });
 
+  /** Seeds whose stored fit fails the current test: a run does not start from them. */
+  const failingSeeds = (): number[] => {
+    const open = ws.dataset;
+    if (!open || ws.seeds.size === 0) return [];
+    const test = createGoodnessTest(settings.goodness);
+    return [...ws.seeds].filter((p) => !test.test(open.model, p)).sort((a, b) => a - b);
+  };
+
   const status = (): FitStatus => ({
     ...snapshot(),
     message,
     seeds: [...ws.seeds].sort((a, b) => a - b),
+    failingSeeds: failingSeeds(),
     engine: 'samfire',
   });
 
   const setState = (s: RunState, text: string | null = message): void => {
     state = s;
     message = text;
+    ws.running = s === 'running' || s === 'starting' || s === 'stopping';
     progress.emit(snapshot());
   };
 
@@ -264,12 +309,14 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
               : ''),
           activeStrategy: activeIndex(),
         });
+        ws.syncPixel();
         ws.changed();
       },
       (err: unknown) => {
         const text = err instanceof Error ? err.message : String(err);
         setState('failed', text);
         runEvents.emit({ kind: 'failed', message: text, activeStrategy: activeIndex() });
+        ws.syncPixel();
         ws.changed();
       },
     );
@@ -326,6 +373,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       const good = createGoodnessTest(settings.goodness).test(model, pixel);
       if (seed && good) ws.seeds.add(pixel);
       if (engine) engine.refreshDatabase();
+      const summary = fitSummary(model, result);
       ws.changed();
       return {
         pixel,
@@ -338,8 +386,14 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
         converged: result.converged,
         status: result.status,
         message: result.message,
-        atBound: result.atBound,
-        report: fitReport(fitSummary(model, result)),
+        atBound: summary.parameters.filter((p) => p.atBound !== null).map((p) => p.name),
+        statistics: {
+          redChisq: result.redChisq,
+          aic: summary.aic,
+          aicc: summary.aicc,
+          bic: summary.bic,
+        },
+        report: fitReport(summary),
       };
     },
     setSeeds: async ({ pixels: list, seed }) => {
@@ -349,11 +403,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       for (const p of list) {
         signal.checkPixel(p);
         if (seed) {
-          if (!test.test(model, p)) {
-            throw new Error(
-              `pixel (${signal.pixelPosition(p).join(', ')}) has no good fit to seed from; fit it first`,
-            );
-          }
+          if (!test.test(model, p)) throw new Error(notASeed(model, p, settings.goodness));
           ws.seeds.add(p);
         } else {
           // Forget the fit's statistics, so the engine no longer starts from this pixel.
@@ -384,6 +434,10 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
 
   return {
     api,
+    projectState: () =>
+      ws.dataset
+        ? { settings: datasetSettings(settings), seeds: [...ws.seeds].sort((a, b) => a - b) }
+        : null,
     marker: () => engine?.metadata.marker ?? null,
     checkIdle,
     restore: (backup) => {
