@@ -16,7 +16,7 @@ import type {
   SamfireCatalogue,
   SamfireSettings,
 } from '../api/types.js';
-import { goodnessCondition, goodnessVerdict } from '../api/goodness-text.js';
+import { goodnessVerdict } from '../api/goodness-text.js';
 import type { FitOptions, Model } from '../model/model.js';
 import type { WorkerFitOptions } from '../pool/protocol.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
@@ -96,7 +96,7 @@ export function notASeed(model: Model, pixel: number, goodness: GoodnessSetting)
   if (!Number.isFinite(model.chisq[pixel]))
     return `${where} has not been fitted: fit it first (Fit pixel), then mark it as a seed`;
   const verdict = goodnessVerdict(goodness, storedStatistics(model, pixel));
-  return `${where} fails the goodness test ${goodnessCondition(goodness)}: ${verdict.text}. A seed must pass it: adjust the starting values or the signal range and fit it again, or change the test in the SAMFire settings`;
+  return `${where} fails the goodness test: ${verdict.text}. A seed must pass it: adjust the starting values or the signal range and fit it again, or change the test in the SAMFire settings`;
 }
 
 export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandle {
