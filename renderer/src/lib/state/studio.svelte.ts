@@ -43,6 +43,8 @@ export class Studio {
     });
     api.app.onHostStatus((s) => this.#hostStatus(s));
     api.app.onCommand((c) => void this.command(c));
+    // A file the shell was handed (Electron's Open Recent menu, the OS): asked about first.
+    api.app.onOpenRequest((f) => void this.files.openRecent(f));
   }
 
   get dataset(): DatasetSummary | null {
