@@ -95,6 +95,24 @@ describe('the parameter table shows the current pixel’s values', () => {
     );
   });
 
+  it('after a refit of other pixels: still the current pixel, with its own values', async () => {
+    const h = newHost();
+    await h.file.openExample();
+    await h.model.setPixel({ pixel: 5 });
+    const before = await h.model.setParameter({ parameter: 'g.centre', value: 390 });
+    const changed: ModelState[] = [];
+    h.model.onChanged((m) => changed.push(m));
+    for (const pixel of [20, 21]) await h.fit.fitPixel({ pixel, seed: false });
+    const after = await h.model.state();
+    expect(after.pixel).toBe(5);
+    expect(value(after, 'g.centre')).toBe(390);
+    expect(changed.map((m) => m.pixel)).toEqual([5, 5]);
+    expect(value(before, 'g.centre')).toBe(390);
+    // The refitted pixels hold their fits.
+    const map = await h.dataset.image({ kind: 'parameter', parameter: 'g.centre' });
+    expect(map.values[20]).not.toBe(390);
+  });
+
   it('marks free values that sit on a bound', async () => {
     const h = newHost();
     await h.file.openExample();

@@ -368,12 +368,15 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     fitPixel: async ({ pixel, seed }): Promise<PixelFitOutcome> => {
       checkIdle('fit a pixel');
       const { model } = ws.require();
+      // A refit of other pixels leaves the current pixel (and the table's values) where they were.
+      const current = ws.pixel;
       ws.setPixel(pixel);
       const result = model.fit(pixel, fitOptions());
       const good = createGoodnessTest(settings.goodness).test(model, pixel);
       if (seed && good) ws.seeds.add(pixel);
       if (engine) engine.refreshDatabase();
       const summary = fitSummary(model, result);
+      if (current !== pixel) ws.setPixel(current);
       ws.changed();
       return {
         pixel,
