@@ -5,11 +5,11 @@
  * registered on ready, as electron/fiddle does.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Menu, app, dialog } from 'electron';
 import type { BrowserWindow } from 'electron';
-import type { AppCommand } from '@samfire/core/api';
+import type { AppCommand, RecentFile } from '@samfire/core/api';
 import { HostConnection, Listeners, createShellApi } from '@samfire/core/host';
 import { APP_URL, registerAppScheme, serveAppScheme } from './app-protocol.js';
 import { utilityHostSpawner } from './host/utility-host.js';
@@ -28,6 +28,8 @@ const appUrl = devUrl ?? APP_URL;
 let win: BrowserWindow | null = null;
 const pendingFiles: string[] = [];
 const commands = new Listeners<AppCommand>();
+/** Files handed over once the page runs: the page asks about unsaved results, then opens them. */
+const openRequests = new Listeners<RecentFile>();
 /** Opens a path the user handed over (set once the host exists). */
 let open: ((path: string) => Promise<void>) | null = null;
 
@@ -93,6 +95,7 @@ async function start(): Promise<void> {
     recent,
     onCommand: commands.on,
     onHostStatus: host.status.on,
+    onOpenRequest: openRequests.on,
   });
 
   const trusted = {
@@ -102,7 +105,9 @@ async function start(): Promise<void> {
   registerApi(api, trusted);
   forwardApiEvents(api, trusted);
 
-  open = async (path: string) => {
+  let launched = false;
+  /** Opens at once: only for the files given at launch, before there can be unsaved results. */
+  const openAtLaunch = async (path: string): Promise<void> => {
     try {
       await ready;
       await host.api.file.openPath({ path });
@@ -111,6 +116,18 @@ async function start(): Promise<void> {
     } catch (e) {
       dialog.showErrorBox('Cannot open the file', e instanceof Error ? e.message : String(e));
     }
+  };
+  // Later (Open Recent, a file from the OS, a second launch) the page may hold unsaved
+  // results: it asks first, then opens the file through the recent list (file.openRecent).
+  open = async (path: string) => {
+    // Before the page listens, the file waits with those given at launch.
+    if (!launched) {
+      pendingFiles.push(path);
+      return;
+    }
+    recent.add(path);
+    win?.focus();
+    openRequests.emit({ path, name: basename(path) });
   };
 
   function buildMenu(): void {
@@ -143,7 +160,8 @@ async function start(): Promise<void> {
     win = null;
   });
   await win.loadURL(appUrl);
-  for (const f of pendingFiles.splice(0)) await open(f);
+  while (pendingFiles.length > 0) await openAtLaunch(pendingFiles.shift()!);
+  launched = true;
 
   app.on('window-all-closed', () => {
     host.close();

@@ -57,7 +57,9 @@ describe.skipIf(!hasChromium)('resuming a run from its backup after a crash', ()
     await page.getByTestId('navigator-chart').waitFor();
     await page.getByTestId('tab-seeds').click();
     await page.getByTestId('seed-fit-pixel').click();
-    await expect.poll(() => page.getByTestId('fit-verdict').textContent()).toContain('good (seed)');
+    await expect
+      .poll(() => page.getByTestId('fit-verdict').textContent())
+      .toContain('passes (seed)');
     await page.getByTestId('tab-samfire').click();
     await page.getByTestId('save-every').fill('5');
     await page.getByTestId('save-every').press('Tab');

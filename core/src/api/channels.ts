@@ -82,7 +82,7 @@ export const apiMethods = {
 } as const satisfies MethodLists<SamfireApi>;
 
 export const apiEvents = {
-  app: ['onCommand', 'onHostStatus'],
+  app: ['onCommand', 'onHostStatus', 'onOpenRequest'],
   file: [],
   dataset: ['onChanged'],
   model: ['onChanged'],

@@ -84,3 +84,13 @@ export {
 
 // Binary framing of RPC messages over a WebSocket.
 export { decodeFrame, encodeFrame } from './wire.js';
+
+// How goodness tests and numbers are written, the same in every layer.
+export {
+  goodnessCondition,
+  goodnessStatistic,
+  goodnessVerdict,
+  passesGoodness,
+  type GoodnessVerdict,
+} from './goodness-text.js';
+export { EXPONENT_ABOVE, EXPONENT_BELOW, formatNumber } from './number-format.js';

@@ -54,6 +54,13 @@ export interface AppApi {
   onCommand(cb: Listener<AppCommand>): Unsubscribe;
   /** The service host crashed, or was restarted (and maybe restored from a backup). */
   onHostStatus(cb: Listener<HostStatus>): Unsubscribe;
+  /**
+   * The shell was handed a file to open (Electron: its menu's Open Recent, a
+   * file from the OS or a second launch; the path is in the recent list):
+   * the UI asks about unsaved results first, then opens it with
+   * file.openRecent. Never fires in browser mode.
+   */
+  onOpenRequest(cb: Listener<RecentFile>): Unsubscribe;
 }
 
 export interface FileApi {

@@ -5,7 +5,6 @@
  * utility-process messages by structured clone, WebSocket by wire.ts) carries
  * these unchanged, NaN and infinities included.
  */
-
 /** JSON-like settings (strategy settings, component options). */
 export type PlainValue =
   null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
@@ -49,6 +48,14 @@ export interface DatasetSummary {
   signalCount: number;
   /** True when the counts look normalised (no integer-like counts, all below ~1): redChisq will mislead. */
   looksNormalised: boolean;
+  /**
+   * Where the SAMFire settings come from: the defaults (a new file), or the
+   * project that was opened (saved with it). Settings never carry over from
+   * the file open before.
+   */
+  settingsFrom: 'defaults' | 'project';
+  /** Why the project's saved settings could not be used (then the defaults are), or null. */
+  settingsProblem: string | null;
 }
 
 /** One signal of a file that holds several, for the user to pick from. */
@@ -233,6 +240,12 @@ export interface ParameterState {
   units: string;
   /** Whether the values were fitted or typed at this pixel (else they are the model's defaults). */
   isSet: boolean;
+  /**
+   * Per value: the bound a free parameter sits on at this pixel (within a
+   * tolerance relative to the bound range, core/src/model/at-bound.ts), or
+   * null. Its std is then no uncertainty.
+   */
+  atBound: ('bmin' | 'bmax' | null)[];
 }
 
 export interface ComponentState {
@@ -354,6 +367,14 @@ export interface SamfireCatalogue {
   maxWorkers: number;
 }
 
+/** What the built-in goodness tests look at, for one fit (api/goodness-text.ts). */
+export interface GoodnessStatistics {
+  redChisq: number;
+  aic: number;
+  aicc: number;
+  bic: number;
+}
+
 export interface PixelFitOutcome {
   pixel: number;
   position: number[];
@@ -366,7 +387,10 @@ export interface PixelFitOutcome {
   converged: boolean;
   status: string;
   message: string;
+  /** Parameters that ended on a bound ("g.sigma", "p.coefficients[1]"). */
   atBound: string[];
+  /** What the goodness tests look at, so that a verdict can be recomputed when the test changes. */
+  statistics: GoodnessStatistics;
   /** lmfit-style text report. */
   report: string;
 }
@@ -423,6 +447,8 @@ export interface FitStatus extends FitProgress {
   /** Set when the last run failed or a worker fault was reported. */
   message: string | null;
   seeds: number[];
+  /** Seeds whose stored fit fails the current goodness test (a run does not start from them). */
+  failingSeeds: number[];
   /** Which engine runs: the SAMFire engine, or the fallback sweep while it is not available. */
   engine: 'samfire' | 'sweep';
 }

@@ -4,17 +4,33 @@ import type { DatasetSource, OpenResult } from '../api/types.js';
 import { makeDomainExample } from '../examples/domain.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
-import type { HostDeps, SessionRecord, SessionVariance } from './host-deps.js';
+import type { HostDeps, ProjectFile, SessionRecord, SessionVariance } from './host-deps.js';
+import { decodeProjectState, encodeProjectState, type ProjectState } from './project-state.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
-import type { Workspace } from './workspace.js';
+import type { ProjectStateInput, Workspace } from './workspace.js';
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-/** The stored model of each signal of a project file (none for other files). */
-type Models = (signalIndex: number) => Model | null;
-const noModels: Models = () => null;
+/** The stored model of each signal of a project file, with the app state saved beside it (none for other files). */
+type Models = (signalIndex: number) => { model: Model | null; state: string | null };
+const noModels: Models = () => ({ model: null, state: null });
+
+/** A project's models as the open path reads them. */
+function projectModels(project: ProjectFile): Models {
+  return (i) => ({ model: project.model(i), state: project.state?.(i) ?? null });
+}
+
+/** Decodes a project's saved app state; a state that cannot be used is reported, not fatal. */
+function projectInput(state: string | null, signal: Signal): ProjectStateInput {
+  if (state === null) return { state: null, problem: null };
+  try {
+    return { state: decodeProjectState(state, signal.navigationSize), problem: null };
+  } catch (e) {
+    return { state: null, problem: e instanceof Error ? e.message : String(e) };
+  }
+}
 
 export interface FileServiceHandle {
   api: HostFileApi;
@@ -28,6 +44,8 @@ export function createFileService(
   ws: Workspace,
   deps: HostDeps,
   checkIdle: (action: string) => void,
+  /** What the project saves of the app (the fit service's dataset settings and seeds). */
+  projectState: () => ProjectState | null = () => null,
 ): FileServiceHandle {
   /** Files with several signals wait here until the user picks one. */
   const choices = new Map<string, { signals: Signal[]; source: DatasetSource; models: Models }>();
@@ -75,7 +93,15 @@ export function createFileService(
       throw new Error(
         `${source.name}: it holds ${signals.length} signal(s); there is no signal ${index}`,
       );
-    const dataset = ws.open(signal, source, index, signals.length, models(index));
+    const stored = models(index);
+    const dataset = ws.open(
+      signal,
+      source,
+      index,
+      signals.length,
+      stored.model,
+      projectInput(stored.state, signal),
+    );
     projectPath = source.path?.toLowerCase().endsWith('.hspy') ? source.path : null;
     if (record) await remember(source, index);
     return { kind: 'opened', dataset };
@@ -119,7 +145,7 @@ export function createFileService(
       name: baseName(path),
       path: kind === 'path' ? path : null,
     };
-    return openSignals(signals, source, project ? (i) => project.model(i) : noModels);
+    return openSignals(signals, source, project ? projectModels(project) : noModels);
   };
 
   const openExample = async (record = true): Promise<OpenResult> => {
@@ -162,7 +188,13 @@ export function createFileService(
           'saving projects as .hspy needs the HyperSpy file writer, which is not available in this build yet',
         );
       }
-      await deps.saveProject(path, signal, { samfire: ws.require().model });
+      const state = projectState();
+      await deps.saveProject(
+        path,
+        signal,
+        { samfire: ws.require().model },
+        state ? encodeProjectState(state) : null,
+      );
       projectPath = path;
     },
     projectPath: async () => projectPath,
@@ -189,7 +221,7 @@ export function createFileService(
           { kind: 'path', name: session.source.name, path: session.source.path },
           session.signalIndex,
           false,
-          project ? (i) => project.model(i) : noModels,
+          project ? projectModels(project) : noModels,
         );
       } else return false;
       current = session;

@@ -7,6 +7,8 @@ import type { FitApi } from '../api/samfire-api.js';
 import type {
   FitProgress,
   FitStatus,
+  GoodnessSetting,
+  GoodnessStatistics,
   PixelFitOutcome,
   RegionFitOutcome,
   RunEvent,
@@ -15,7 +17,8 @@ import type {
   SamfireCatalogue,
   SamfireSettings,
 } from '../api/types.js';
-import type { FitOptions } from '../model/model.js';
+import { goodnessVerdict } from '../api/goodness-text.js';
+import type { FitOptions, FitResult, Model } from '../model/model.js';
 import type { WorkerFitOptions } from '../pool/protocol.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
 import type { SamfireBackup } from '../samfire/backup.js';
@@ -27,6 +30,7 @@ import type { HostDeps } from './host-deps.js';
 import { Listeners } from './listeners.js';
 import { meanSignal, readRegionFit, regionModel, regionPixels, regionSeedPixel } from './region.js';
 import { navigatorShape } from './views.js';
+import { datasetSettings, type ProjectState } from './project-state.js';
 import type { Workspace } from './workspace.js';
 
 const AUTO_SAVE_MIN = 25;
@@ -67,6 +71,8 @@ export function defaultSettings(cores: number): SamfireSettings {
 
 export interface FitServiceHandle {
   api: FitApi;
+  /** What a project saves of the open dataset's SAMFire work: its settings and seeds (null: nothing open). */
+  projectState(): ProjectState | null;
   /** The engine's marker (null before a run). */
   marker(): Float64Array | null;
   /** Throws when a run is going (edits and opening wait for a stop). */
@@ -76,6 +82,56 @@ export interface FitServiceHandle {
   close(): Promise<void>;
 }
 
+/** The goodness statistics of the fit stored at `pixel` (its values are put back after). */
+export function storedStatistics(model: Model, pixel: number): GoodnessStatistics {
+  const ic = model.atStoredValues(pixel, () => model.informationCriteria(pixel));
+  return { redChisq: model.redChisq[pixel]!, aic: ic.aic, aicc: ic.aicc, bic: ic.bic };
+}
+
+/** What the app shows of one pixel's fit: statistics, verdict, at-bound parameters and the report. */
+function pixelOutcome(
+  model: Model,
+  pixel: number,
+  result: FitResult,
+  good: boolean,
+  goodness: GoodnessSetting,
+): PixelFitOutcome {
+  const summary = fitSummary(model, result);
+  return {
+    pixel,
+    position: result.position,
+    redChisq: result.redChisq,
+    chisq: result.chisq,
+    dof: result.dof,
+    good,
+    goodness: { ...goodness },
+    converged: result.converged,
+    status: result.status,
+    message: result.message,
+    atBound: summary.parameters.filter((p) => p.atBound !== null).map((p) => p.name),
+    statistics: {
+      redChisq: result.redChisq,
+      aic: summary.aic,
+      aicc: summary.aicc,
+      bic: summary.bic,
+    },
+    report: fitReport(summary),
+  };
+}
+
+/**
+ * Why `pixel` cannot be a seed: never fitted, or its fit fails the test (with
+ * the number the test compared). A seed must pass the test: SAMFire grows
+ * only from good fits, so marking a failed one would start nothing.
+ */
+export function notASeed(model: Model, pixel: number, goodness: GoodnessSetting): string {
+  const where = `pixel (${model.signal.pixelPosition(pixel).join(', ')})`;
+  if (!Number.isFinite(model.chisq[pixel]))
+    return `${where} has not been fitted: fit it first (Fit pixel), then mark it as a seed`;
+  const verdict = goodnessVerdict(goodness, storedStatistics(model, pixel));
+  return `${where} fails the goodness test: ${verdict.text}. A seed must pass it: adjust the starting values or the signal range and fit it again, or change the test in the SAMFire settings`;
+}
+
 export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandle {
   const progress = new Listeners<FitProgress>();
   const plots = new Listeners<RunPlot>();
@@ -83,6 +139,16 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
   let settings = defaultSettings(deps.cores);
   /** saveEvery follows the open map's size until the user sets it. */
   let autoSave = true;
+  // The dataset's settings come with it: a project's saved ones, else the defaults. Only the
+  // machine's (workers, live-plot and backup pace) carry over from the file open before.
+  ws.datasetChanged.on((summary) => {
+    if (!summary) return;
+    const saved = ws.dataset?.project?.settings;
+    settings = {
+      ...settings,
+      ...(saved ? structuredClone(saved) : datasetSettings(defaultSettings(deps.cores))),
+    };
+  });
   /** The settings, with the automatic backup count of the open map. */
   const current = (): SamfireSettings => {
     const open = ws.dataset;
@@ -118,16 +184,26 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     elapsedSeconds: state === 'running' ? (Date.now() - startedAt) / 1000 : 0,
   });
 
+  /** Seeds whose stored fit fails the current test: a run does not start from them. */
+  const failingSeeds = (): number[] => {
+    const open = ws.dataset;
+    if (!open || ws.seeds.size === 0) return [];
+    const test = createGoodnessTest(settings.goodness);
+    return [...ws.seeds].filter((p) => !test.test(open.model, p)).sort((a, b) => a - b);
+  };
+
   const status = (): FitStatus => ({
     ...snapshot(),
     message,
     seeds: [...ws.seeds].sort((a, b) => a - b),
+    failingSeeds: failingSeeds(),
     engine: 'samfire',
   });
 
   const setState = (s: RunState, text: string | null = message): void => {
     state = s;
     message = text;
+    ws.running = s === 'running' || s === 'starting' || s === 'stopping';
     progress.emit(snapshot());
   };
 
@@ -266,12 +342,14 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
               : ''),
           activeStrategy: activeIndex(),
         });
+        ws.syncPixel();
         ws.changed();
       },
       (err: unknown) => {
         const text = err instanceof Error ? err.message : String(err);
         setState('failed', text);
         runEvents.emit({ kind: 'failed', message: text, activeStrategy: activeIndex() });
+        ws.syncPixel();
         ws.changed();
       },
     );
@@ -323,26 +401,17 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     fitPixel: async ({ pixel, seed }): Promise<PixelFitOutcome> => {
       checkIdle('fit a pixel');
       const { model } = ws.require();
+      // A refit of other pixels leaves the current pixel (and the table's values) where they were.
+      const current = ws.pixel;
       ws.setPixel(pixel);
       const result = model.fit(pixel, fitOptions());
       const good = createGoodnessTest(settings.goodness).test(model, pixel);
       if (seed && good) ws.seeds.add(pixel);
       if (engine) engine.refreshDatabase();
+      const outcome = pixelOutcome(model, pixel, result, good, settings.goodness);
+      if (current !== pixel) ws.setPixel(current);
       ws.changed();
-      return {
-        pixel,
-        position: result.position,
-        redChisq: result.redChisq,
-        chisq: result.chisq,
-        dof: result.dof,
-        good,
-        goodness: { ...settings.goodness },
-        converged: result.converged,
-        status: result.status,
-        message: result.message,
-        atBound: result.atBound,
-        report: fitReport(fitSummary(model, result)),
-      };
+      return outcome;
     },
     fitRegion: async ({ region, seed }): Promise<RegionFitOutcome> => {
       checkIdle('fit a region');
@@ -388,20 +457,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
           started,
           report: fitReport(fitSummary(mean, meanResult)),
         },
-        seed: {
-          pixel: seedPixel,
-          position: result.position,
-          redChisq: result.redChisq,
-          chisq: result.chisq,
-          dof: result.dof,
-          good,
-          goodness: { ...settings.goodness },
-          converged: result.converged,
-          status: result.status,
-          message: result.message,
-          atBound: result.atBound,
-          report: fitReport(fitSummary(model, result)),
-        },
+        seed: pixelOutcome(model, seedPixel, result, good, settings.goodness),
       };
     },
     setSeeds: async ({ pixels: list, seed }) => {
@@ -411,11 +467,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       for (const p of list) {
         signal.checkPixel(p);
         if (seed) {
-          if (!test.test(model, p)) {
-            throw new Error(
-              `pixel (${signal.pixelPosition(p).join(', ')}) has no good fit to seed from; fit it first`,
-            );
-          }
+          if (!test.test(model, p)) throw new Error(notASeed(model, p, settings.goodness));
           ws.seeds.add(p);
         } else {
           // Forget the fit's statistics, so the engine no longer starts from this pixel.
@@ -446,6 +498,10 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
 
   return {
     api,
+    projectState: () =>
+      ws.dataset
+        ? { settings: datasetSettings(settings), seeds: [...ws.seeds].sort((a, b) => a - b) }
+        : null,
     marker: () => engine?.metadata.marker ?? null,
     checkIdle,
     restore: (backup) => {

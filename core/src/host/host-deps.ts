@@ -24,9 +24,18 @@ export interface HostDeps {
   cores: number;
   /** Backups of the current run, for a restart after a crash (null: no backups). */
   backups: BackupStore | null;
-  /** Saves the project (the data and its models, by name) as .hspy; null where there is no writer. */
+  /**
+   * Saves the project (the data and its models, by name) as .hspy, with the
+   * app's state (project-state.ts, JSON) on the first model's group; null
+   * where there is no writer.
+   */
   saveProject:
-    | ((path: string, signal: Signal, models: Readonly<Record<string, Model>>) => Promise<void>)
+    | ((
+        path: string,
+        signal: Signal,
+        models: Readonly<Record<string, Model>>,
+        state: string | null,
+      ) => Promise<void>)
     | null;
   /**
    * Reads a project (.hspy): its signals and, per signal, the stored model to
@@ -38,6 +47,8 @@ export interface HostDeps {
 export interface ProjectFile {
   signals: Signal[];
   model(signalIndex: number): Model | null;
+  /** The app state saved beside that model (project-state.ts), or null. */
+  state?(signalIndex: number): string | null;
 }
 
 /** Where the session (what is open) and the run's last backup are kept. */

@@ -26,7 +26,7 @@ export interface Host extends HostApi {
 export function createHost(deps: HostDeps): Host {
   const ws = new Workspace();
   const fit = createFitService(ws, deps);
-  const files = createFileService(ws, deps, fit.checkIdle);
+  const files = createFileService(ws, deps, fit.checkIdle, fit.projectState);
   const model = createModelService(ws, fit.checkIdle, deps, (v) => files.recordVariance(v));
 
   const imageContext = () => {

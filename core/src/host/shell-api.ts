@@ -43,6 +43,8 @@ export interface ShellPort {
   };
   onCommand(cb: Listener<AppCommand>): Unsubscribe;
   onHostStatus(cb: Listener<HostStatus>): Unsubscribe;
+  /** Files handed to the shell for the UI to open once it has asked about unsaved results (absent: never). */
+  onOpenRequest?(cb: Listener<RecentFile>): Unsubscribe;
 }
 
 function baseName(path: string): string {
@@ -75,6 +77,7 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
       info: async () => shell.info,
       onCommand: shell.onCommand,
       onHostStatus: shell.onHostStatus,
+      onOpenRequest: shell.onOpenRequest ?? (() => () => undefined),
     },
     file: {
       openDialog: async () => {

@@ -26,8 +26,13 @@ export function summarise(
   source: DatasetSource,
   signalIndex: number,
   signalCount: number,
+  settings: Pick<DatasetSummary, 'settingsFrom' | 'settingsProblem'> = {
+    settingsFrom: 'defaults',
+    settingsProblem: null,
+  },
 ): DatasetSummary {
   return {
+    ...settings,
     id,
     source,
     title: signal.title,

@@ -12,11 +12,13 @@ import type {
   VarianceSetting,
 } from '../api/types.js';
 import { domainExampleModel } from '../examples/domain.js';
+import { boundHit } from '../model/at-bound.js';
 import { Model } from '../model/model.js';
 import type { Signal, Variance } from '../model/signal.js';
 import { modelFromState, modelState } from '../samfire/model-state.js';
 import { History } from './history.js';
 import type { RegionFit } from './region.js';
+import type { ProjectState } from './project-state.js';
 import { Listeners } from './listeners.js';
 import { summarise } from './views.js';
 
@@ -24,6 +26,15 @@ export interface OpenDataset {
   signal: Signal;
   summary: DatasetSummary;
   model: Model;
+  /** What the project opened kept of the app (settings, seeds); null for other files. */
+  project: ProjectState | null;
+}
+
+/** The app state a project file holds: its text, decoded by the caller (null: none, or not a project). */
+export interface ProjectStateInput {
+  state: ProjectState | null;
+  /** Why the saved state could not be used. */
+  problem: string | null;
 }
 
 export class Workspace {
@@ -67,13 +78,17 @@ export class Workspace {
     signalIndex: number,
     signalCount: number,
     stored: Model | null = null,
+    project: ProjectStateInput = { state: null, problem: null },
   ): DatasetSummary {
     this.beforeModelReplaced.emit();
     const example = source.kind === 'example';
     const model = stored ?? (example ? domainExampleModel(signal) : new Model(signal));
     if (signal.variance.kind === 'none' && !example) signal.estimatePoissonianNoiseVariance();
-    const summary = summarise(signal, this.#nextId++, source, signalIndex, signalCount);
-    this.#open = { signal, summary, model };
+    const summary = summarise(signal, this.#nextId++, source, signalIndex, signalCount, {
+      settingsFrom: project.state ? 'project' : 'defaults',
+      settingsProblem: project.problem,
+    });
+    this.#open = { signal, summary, model, project: project.state };
     this.#pixel = 0;
     this.#loadedVariance = null;
     this.regionFit = null;
@@ -85,17 +100,34 @@ export class Workspace {
     );
     model.fetchStoredValues(0);
     this.seeds.clear();
+    // The seeds the project kept; in another file with a stored model, every pixel fitted there.
+    if (project.state) for (const p of project.state.seeds) this.seeds.add(p);
+    else if (stored)
+      for (let p = 0; p < model.chisq.length; p++)
+        if (Number.isFinite(model.chisq[p])) this.seeds.add(p);
     this.history.clear();
     this.datasetChanged.emit(summary);
     this.modelChanged.emit(this.modelState());
     return summary;
   }
 
+  /**
+   * Set by the fit service while a run goes: moving to a pixel then only
+   * changes which values the table shows (the run's results land in the maps).
+   */
+  running = false;
+
+  /** Makes `pixel` current; when idle, its stored values become the model's current ones (edits and fits start from them). */
   setPixel(pixel: number): void {
     const { model } = this.require();
     model.signal.checkPixel(pixel);
     this.#pixel = pixel;
-    model.fetchStoredValues(pixel);
+    if (!this.running) model.fetchStoredValues(pixel);
+  }
+
+  /** After a run: the model's current values are the current pixel's again (the run filled the maps). */
+  syncPixel(): void {
+    if (this.#open) this.setPixel(this.#pixel);
   }
 
   /**
@@ -205,27 +237,36 @@ export class Workspace {
       } else all = false;
     });
     const axis = signal.signalAxis;
-    return {
-      pixel,
-      position: signal.pixelPosition(pixel),
-      components: model.components.map((c) => ({
+    // The values stored at the pixel (what its spectrum is drawn with), whatever a run or a
+    // fit elsewhere left in the model's current values.
+    const components = model.atStoredValues(pixel, () =>
+      model.components.map((c) => ({
         name: c.name,
         kind: c.kind,
         options: plainOptions(c.fn.options),
         active: c.isActiveAt(pixel),
         optional: this.#optional.has(c.name),
-        parameters: c.parameters.map((p) => ({
-          name: p.name,
-          fullName: p.fullName,
-          values: Array.from(p.current),
-          std: Array.from(p.currentStd),
-          free: p.free,
-          bmin: p.bmin,
-          bmax: p.bmax,
-          units: p.units,
-          isSet: p.map.isSet[pixel] === 1,
-        })),
+        parameters: c.parameters.map((p) => {
+          const values = Array.from(p.current);
+          return {
+            name: p.name,
+            fullName: p.fullName,
+            values,
+            std: Array.from(p.currentStd),
+            free: p.free,
+            bmin: p.bmin,
+            bmax: p.bmax,
+            units: p.units,
+            isSet: p.map.isSet[pixel] === 1,
+            atBound: values.map((v) => (p.free ? boundHit(v, p.bmin, p.bmax) : null)),
+          };
+        }),
       })),
+    );
+    return {
+      pixel,
+      position: signal.pixelPosition(pixel),
+      components,
       signalRange:
         all || first < 0
           ? null

@@ -1,7 +1,12 @@
 /**
  * A fit report laid out like lmfit's: fit statistics, then each parameter
- * with value ± std (and percent), its start, and (fixed) or (at bound).
+ * with value ± std (and percent), its start, and (fixed) or (at boundary:
+ * which bound, within a tolerance relative to the bound range; see
+ * model/at-bound.ts), with lmfit's warning line for parameters whose std
+ * means nothing because they sit on a bound.
  */
+import { formatNumber } from '../api/number-format.js';
+import { boundHit, type BoundSide } from '../model/at-bound.js';
 import type { FitResult, Model } from '../model/model.js';
 
 export interface ParameterSummary {
@@ -10,7 +15,10 @@ export interface ParameterSummary {
   std: number;
   start: number | null;
   free: boolean;
-  atBound: boolean;
+  bmin: number | null;
+  bmax: number | null;
+  /** The bound a free parameter sits on (within the tolerance, or clamped there by the optimiser). */
+  atBound: BoundSide | null;
 }
 
 export interface FitSummary {
@@ -42,13 +50,27 @@ export function fitSummary(
     for (const p of c.parameters) {
       for (let j = 0; j < p.length; j++) {
         const name = p.length > 1 ? `${p.fullName}[${j}]` : p.fullName;
+        const value = p.current[j]!;
+        let atBound = p.free ? boundHit(value, p.bmin, p.bmax) : null;
+        // The optimiser clamped it there (exactly on the bound, whatever the tolerance).
+        if (p.free && atBound === null && result.atBound.includes(name))
+          atBound =
+            p.bmin !== null && p.bmax !== null
+              ? Math.abs(value - p.bmin) <= Math.abs(value - p.bmax)
+                ? 'bmin'
+                : 'bmax'
+              : p.bmin !== null
+                ? 'bmin'
+                : 'bmax';
         parameters.push({
           name,
-          value: p.current[j]!,
+          value,
           std: p.currentStd[j]!,
           start: starts.get(name) ?? null,
           free: p.free,
-          atBound: result.atBound.includes(name),
+          bmin: p.bmin,
+          bmax: p.bmax,
+          atBound,
         });
       }
     }
@@ -70,10 +92,9 @@ export function fitSummary(
   };
 }
 
+/** Seven significant digits in the UI's notation (api/number-format.ts); NaN and infinities spelt out. */
 function num(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(6) : v.toPrecision(7);
+  return Number.isFinite(v) ? formatNumber(v, 7) : String(v);
 }
 
 export function fitReport(summary: FitSummary): string {
@@ -101,8 +122,14 @@ export function fitReport(summary: FitSummary): string {
       line += ` +/- ${num(p.std)}${pct}`;
     } else line += ' +/- (not estimated)';
     if (p.start !== null) line += ` (init = ${num(p.start)})`;
-    if (p.atBound) line += ' (at bound)';
+    if (p.atBound) line += ` (at boundary: ${p.atBound} = ${num(p[p.atBound]!)})`;
     lines.push(line);
+  }
+  const onBound = summary.parameters.filter((p) => p.atBound !== null);
+  if (onBound.length > 0) {
+    lines.push('[[Warnings]]');
+    lines.push('    the std of a parameter at a boundary is not an uncertainty:');
+    for (const p of onBound) lines.push(`    ${p.name}: at boundary (${p.atBound})`);
   }
   return lines.join('\n');
 }

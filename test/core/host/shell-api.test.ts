@@ -46,6 +46,30 @@ function shell(answers: { open?: string | null; save?: string | null } = {}, dia
 }
 
 describe('shell api', () => {
+  it('hands files given to the shell to the UI, which opens them after asking (not the shell)', async () => {
+    host = createHost(nodeHostDeps({ backupDir: null }));
+    const requests = new Listeners<{ path: string; name: string }>();
+    const recent = new RecentList();
+    const api = createShellApi(host, {
+      info,
+      recent,
+      onCommand: new Listeners<never>().on,
+      onHostStatus: new Listeners<never>().on,
+      onOpenRequest: requests.on,
+    });
+    const seen: string[] = [];
+    api.app.onOpenRequest((f) => seen.push(f.name));
+    recent.add(MSA);
+    requests.emit({ path: MSA, name: 'example1.msa' });
+    expect(seen).toEqual(['example1.msa']);
+    // Nothing was opened by the request itself; the UI opens it through the recent list.
+    expect(await api.dataset.summary()).toBeNull();
+    await expect(api.file.openRecent({ path: MSA })).resolves.toMatchObject({ kind: 'opened' });
+    // A shell without such requests (browser mode) never fires.
+    const { api: browser } = shell({}, false);
+    expect(typeof browser.app.onOpenRequest(() => undefined)).toBe('function');
+  });
+
   it('opens the file chosen in the dialog and remembers it', async () => {
     const { api } = shell({ open: MSA });
     const r = await api.file.openDialog();

@@ -18,6 +18,7 @@ const p = (fullName: string, n = 1): ParameterState => ({
   bmax: null,
   units: '',
   isSet: false,
+  atBound: Array(n).fill(null),
 });
 
 const model = {

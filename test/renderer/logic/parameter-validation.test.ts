@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkComponentName,
+  checkElementDraft,
   checkParameterDraft,
+  elementName,
 } from '../../../renderer/src/lib/logic/parameter-validation.js';
 
 const sigma = { fullName: 'g.sigma', values: [50], bmin: 0, bmax: 100 };
@@ -88,5 +90,27 @@ describe('parameter validation', () => {
     expect(checkComponentName('g', ['g'], 'g')).toBeNull();
     expect(checkComponentName('my peak', [])).toMatch(/letters, digits and _ only/);
     expect(checkComponentName('g.x', [])).toMatch(/letters, digits and _ only/);
+  });
+});
+
+describe('one value of a multi-valued parameter', () => {
+  it('sends the whole list with the typed element replaced', () => {
+    expect(checkElementDraft(poly, 1, '2.5e+9')).toEqual({
+      edit: { parameter: 'bg.coefficients', value: [1, 2.5e9, 3] },
+      errors: [],
+    });
+    expect(checkElementDraft(poly, 2, ' 3 ')).toEqual({ edit: null, errors: [] });
+    expect(elementName('bg.coefficients', 0)).toBe('bg.coefficients[0]');
+  });
+
+  it('refuses text and out-of-bounds values, naming the element', () => {
+    expect(checkElementDraft(poly, 0, 'x').errors).toEqual([
+      { field: 'value', message: "bg.coefficients[0]: 'x' is not a number" },
+    ]);
+    const bounded = { ...poly, bmin: 0, bmax: 10 };
+    expect(checkElementDraft(bounded, 2, '11').errors[0]!.message).toBe(
+      'bg.coefficients[2]: value 11 is above bmax 10; type a smaller value or raise bmax',
+    );
+    expect(checkElementDraft(bounded, 2, '11').edit).toBeNull();
   });
 });

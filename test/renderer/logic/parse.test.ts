@@ -42,6 +42,16 @@ describe('parse', () => {
     expect(formatNumber(50000)).toBe('50000');
     expect(formatNumber(3e6)).toBe('3e+6');
     expect(formatNumber(1.5e-5)).toBe('1.5e-5');
+    // Exponent from 1e5 up and below 1e-3, never cut to its mantissa.
+    expect(formatNumber(5.79473e9)).toBe('5.79473e+9');
+    expect(formatNumber(123456)).toBe('1.23456e+5');
+    expect(formatNumber(99999.97)).toBe('1e+5');
+    expect(formatNumber(0.000999)).toBe('9.99e-4');
+    expect(formatNumber(0.001)).toBe('0.001');
+    expect(formatNumber(-2.5e-7, 3)).toBe('-2.5e-7');
+    // What is shown reads back.
+    for (const v of [5.79473e9, -1.23457e-10, 187.313, 0.0123457])
+      expect(parseNumber(formatNumber(v))).toEqual({ ok: true, value: v });
     expect(formatNumber(null)).toBe('');
     expect(formatNumber(NaN)).toBe('');
     expect(formatNumber(-Infinity)).toBe('-∞');

@@ -9,6 +9,7 @@ import type { WorkerSpawner } from '../../pool/node/spawn.js';
 import { NodeWorkerPool } from '../../pool/node/thread-pool.js';
 import type { WorkerScript } from '../../pool/node/worker-script.js';
 import type { HostDeps, ProjectFile } from '../host-deps.js';
+import { PROJECT_STATE_ATTRIBUTE } from '../project-state.js';
 import { FileBackupStore } from './backup-store.js';
 
 export interface NodeDepsOptions {
@@ -66,6 +67,11 @@ export async function readProject(path: string): Promise<ProjectFile | null> {
       const name = names.includes(PROJECT_MODEL) ? PROJECT_MODEL : names[0];
       return name === undefined ? null : file.model(i, name);
     },
+    state: (i) => {
+      const names = file.modelNames[i] ?? [];
+      const name = names.includes(PROJECT_MODEL) ? PROJECT_MODEL : names[0];
+      return name === undefined ? null : file.modelAttribute(i, name, PROJECT_STATE_ATTRIBUTE);
+    },
   };
 }
 
@@ -87,7 +93,19 @@ export function nodeHostDeps(options: NodeDepsOptions): HostDeps {
         : undefined,
     cores,
     backups: options.backupDir ? new FileBackupStore(options.backupDir) : null,
-    saveProject: (path, signal, models) => writeHspy(path, signal, models),
+    saveProject: (path, signal, models, state) =>
+      writeHspy(
+        path,
+        signal,
+        models,
+        state === null
+          ? {}
+          : Object.fromEntries(
+              Object.keys(models)
+                .slice(0, 1)
+                .map((n) => [n, { [PROJECT_STATE_ATTRIBUTE]: state }]),
+            ),
+      ),
     readProject,
   };
 }

@@ -60,6 +60,8 @@ export interface ModelRecord {
   chisq: Float64Array | null;
   /** HyperSpy's dof: the number of free parameters at each pixel. */
   freeParameters: Float64Array | null;
+  /** The model group's string attributes (HyperSpy's `_signal`, `date`, ...; our app state). */
+  attributes: Record<string, string>;
 }
 
 export type ModelEntry = { ok: true; record: ModelRecord } | { ok: false; error: FileFormatError };
@@ -299,6 +301,9 @@ export function readModelEntry(g: H5GroupView, name: string, fileName: string): 
         channelSwitches: boolArray(dict.dataset('channel_switches')),
         chisq: float64Array(dict.dataset('chisq.data')),
         freeParameters: float64Array(dict.dataset('dof.data')),
+        attributes: Object.fromEntries(
+          [...g.attrs()].filter((e): e is [string, string] => typeof e[1] === 'string'),
+        ),
       },
     };
   } catch (err) {

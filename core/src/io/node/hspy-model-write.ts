@@ -264,6 +264,8 @@ export function modelGroup(
   name: string,
   signalGroup: string,
   now = new Date(),
+  /** Further string attributes of the model's group (an app's own state; HyperSpy keeps them as metadata). */
+  extra: Readonly<Record<string, string>> = {},
 ): H5Group {
   const shape = navigationShape(model);
   let id = 1;
@@ -319,6 +321,7 @@ export function modelGroup(
       attr.str('_signal', `/Experiments/${signalGroup}`),
       attr.str('date', localDate(now)),
       attr.str('dimensions', dimensionsText(model)),
+      ...Object.entries(extra).map(([k, v]) => attr.str(k, v)),
     ],
     [
       ['_dict', dict],

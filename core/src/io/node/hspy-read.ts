@@ -46,6 +46,12 @@ export class HspyFile {
     this.modelNames = models.map((m) => [...m.keys()]);
   }
 
+  /** A string attribute of the group of stored model `name` (null: no such model, attribute, or an unreadable model). */
+  modelAttribute(signalIndex: number, name: string, key: string): string | null {
+    const entry = this.#models[signalIndex]?.get(name);
+    return entry?.ok ? (entry.record.attributes[key] ?? null) : null;
+  }
+
   /** The stored model `name` of signal `signalIndex`, as a Model on that signal. */
   model(signalIndex: number, name: string): Model {
     const signal = this.signals[signalIndex];

@@ -163,6 +163,8 @@ export function hspyTree(
   signal: Signal,
   models: Readonly<Record<string, Model>> = {},
   now = new Date(),
+  /** Per model name, further string attributes of its group (see modelGroup). */
+  modelAttributes: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): H5Group {
   checkModels(signal, models);
   const name = experimentName(signal);
@@ -172,7 +174,10 @@ export function hspyTree(
   );
   const entries = Object.entries(models);
   if (entries.length > 0) {
-    const stored = entries.map(([n, m]): [string, H5Group] => [n, modelGroup(m, n, name, now)]);
+    const stored = entries.map(([n, m]): [string, H5Group] => [
+      n,
+      modelGroup(m, n, name, now, modelAttributes[n] ?? {}),
+    ]);
     root.children.set('Analysis', group([], [['models', group([], stored)]]));
   }
   return root;
@@ -187,6 +192,7 @@ export async function writeHspy(
   path: string,
   signal: Signal,
   models: Readonly<Record<string, Model>> = {},
+  modelAttributes: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): Promise<void> {
-  await writeFileAtomic(path, encodeHdf5(hspyTree(signal, models)));
+  await writeFileAtomic(path, encodeHdf5(hspyTree(signal, models, new Date(), modelAttributes)));
 }

@@ -98,6 +98,48 @@ export function checkParameterDraft(row: Row, draft: ParameterDraft): ParameterC
   return { edit: Object.keys(edit).length > 1 ? edit : null, errors: [] };
 }
 
+/** How one value of a multi-valued parameter is named in the table and in messages: "p.coefficients[1]". */
+export function elementName(fullName: string, index: number): string {
+  return `${fullName}[${index}]`;
+}
+
+/**
+ * Checks the value typed for one element of a multi-valued parameter (a
+ * Polynomial's coefficient); the edit sends the whole list with that one
+ * replaced. The parameter's bounds apply to every element.
+ */
+export function checkElementDraft(row: Row, index: number, text: string): ParameterCheck {
+  const name = elementName(row.fullName, index);
+  const parsed = parseNumber(text);
+  if (!parsed.ok)
+    return { edit: null, errors: [{ field: 'value', message: `${name}: ${parsed.message}` }] };
+  const v = parsed.value;
+  if (row.bmin !== null && v < row.bmin)
+    return {
+      edit: null,
+      errors: [
+        {
+          field: 'value',
+          message: `${name}: value ${v} is below bmin ${row.bmin}; type a larger value or lower bmin`,
+        },
+      ],
+    };
+  if (row.bmax !== null && v > row.bmax)
+    return {
+      edit: null,
+      errors: [
+        {
+          field: 'value',
+          message: `${name}: value ${v} is above bmax ${row.bmax}; type a smaller value or raise bmax`,
+        },
+      ],
+    };
+  if (Object.is(row.values[index], v)) return { edit: null, errors: [] };
+  const values = [...row.values];
+  values[index] = v;
+  return { edit: { parameter: row.fullName, value: values }, errors: [] };
+}
+
 /** A component name as typed: trimmed, a valid identifier, not taken by another component. */
 export function checkComponentName(
   name: string,

@@ -47,15 +47,8 @@ export function parseNumberList(text: string): Parsed<number[]> {
   return ok(out);
 }
 
-/** Numbers for display in fields: short, exact enough to round-trip what people type. */
-export function formatNumber(v: number | null | undefined, digits = 6): string {
-  if (v === null || v === undefined) return '';
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? '' : v > 0 ? '∞' : '-∞';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-4) return v.toExponential(digits - 1).replace(/\.?0+e/, 'e');
-  return String(Number(v.toPrecision(digits)));
-}
+/** Numbers for display: the one formatter the UI and the fit reports share (significant digits, exponent past 1e5 or below 1e-3). */
+export { formatNumber } from '@samfire/core/api';
 
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];

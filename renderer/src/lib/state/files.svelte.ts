@@ -110,12 +110,17 @@ export class Files {
     if (refusal === null) this.browserOpen = false;
   }
 
+  /** The user already agreed to lose the unsaved results for the file being picked. */
+  #discardAgreed = false;
+
   async #open(
     what: string,
     open: (cancelled: () => boolean) => Promise<OpenResult>,
   ): Promise<void> {
     const s = this.#studio;
-    if (!(await s.confirmDiscard('Open another file'))) return;
+    const agreed = this.#discardAgreed;
+    this.#discardAgreed = false;
+    if (!agreed && !(await s.confirmDiscard('Open another file'))) return;
     const generation = ++this.#generation;
     const cancelled = (): boolean => generation <= this.#cancelledUpTo;
     this.opening = what;
@@ -185,11 +190,19 @@ export class Files {
 
   async openDialog(): Promise<void> {
     if (this.#studio.shell?.dialogs === false) {
-      // Browser mode: the page's own file picker (App listens for this).
+      // Browser mode: the page's own file picker (the toolbar's input opens what is picked).
+      // Ask about unsaved results before the picker, not after a file was chosen.
+      if (!(await this.#studio.confirmDiscard('Open another file'))) return;
+      this.#discardAgreed = this.#studio.unsaved;
       document.getElementById('file-input')?.click();
       return;
     }
     return this.#open('a file', () => this.#studio.api.file.openDialog());
+  }
+
+  /** The page's file picker was closed without a file: the next open asks again. */
+  pickerDismissed(): void {
+    this.#discardAgreed = false;
   }
 
   openRecent(file: RecentFile): Promise<void> {

@@ -13,6 +13,8 @@ import type {
   SamfireCatalogue,
   SamfireSettings,
 } from '@samfire/core/api';
+import { judgeFit } from '../logic/verdict.js';
+import { formatNumber } from '../logic/parse.js';
 import type { Studio } from './studio.svelte.js';
 
 export class FitRun {
@@ -39,6 +41,11 @@ export class FitRun {
     this.progress && this.progress.pixels > 0 ? this.progress.pixelsDone / this.progress.pixels : 0,
   );
   readonly seeds = $derived(this.status?.seeds ?? []);
+  readonly failingSeeds = $derived(this.status?.failingSeeds ?? []);
+  /** The last fit's verdict under the current test (recomputed when the test changes). */
+  readonly verdict = $derived(
+    this.lastFit ? judgeFit(this.lastFit, this.settings?.goodness ?? null) : null,
+  );
   readonly #studio: Studio;
 
   constructor(studio: Studio) {
@@ -128,11 +135,30 @@ export class FitRun {
     if (status) this.#setStatus(status);
   }
 
-  start(): Promise<void> {
+  /**
+   * Applies what was typed in the parameter table before fitting; a value
+   * that is refused blocks the fit (its field shows why), never dropped silently.
+   */
+  async #draftsApplied(what: string): Promise<boolean> {
+    const s = this.#studio;
+    const problems = await s.model.commitAll();
+    if (problems.length === 0) return true;
+    s.ui.rightTab = 'model';
+    s.notices.push(
+      'warning',
+      `Not ${what}: a typed value is not valid`,
+      `${problems.join('; ')}. Correct it (or press Escape in the field to go back) and try again.`,
+    );
+    return false;
+  }
+
+  async start(): Promise<void> {
+    if (!(await this.#draftsApplied('started'))) return;
     return this.#control('start', () => this.#studio.api.fit.start());
   }
 
-  resume(): Promise<void> {
+  async resume(): Promise<void> {
+    if (!(await this.#draftsApplied('resumed'))) return;
     return this.#control('resume', () => this.#studio.api.fit.resume());
   }
 
@@ -157,6 +183,7 @@ export class FitRun {
     const pixel = s.view.pixel;
     this.fitting = true;
     try {
+      if (!(await this.#draftsApplied('fitted'))) return;
       const outcome = await s.guard(
         `Could not fit pixel (${s.view.spectrum?.position.join(', ') ?? pixel})`,
         () => s.api.fit.fitPixel({ pixel, seed }),
@@ -164,14 +191,19 @@ export class FitRun {
       if (!outcome) return;
       this.lastFit = outcome;
       s.unsaved = true;
-      const where = `Pixel (${outcome.position.join(', ')}): reduced χ² ${outcome.redChisq.toPrecision(4)}`;
+      const where = `Pixel (${outcome.position.join(', ')}): reduced χ² ${formatNumber(outcome.redChisq, 4)}`;
+      const verdict = judgeFit(outcome, null);
       if (outcome.good)
-        s.notices.push('success', where, seed ? 'Good fit: kept as a seed.' : 'Good fit.');
+        s.notices.push(
+          'success',
+          where,
+          `Passes the goodness test: ${verdict.text}${seed ? '; kept as a seed.' : '.'}`,
+        );
       else
         s.notices.push(
           'warning',
           where,
-          `Not good enough for ${outcome.goodness.kind} < ${outcome.goodness.tolerance}: adjust the starting values or the signal range and fit again.`,
+          `Fails the goodness test: ${verdict.text}. Adjust the starting values or the signal range and fit again.`,
         );
       const status = await s.api.fit.status().catch(() => null);
       if (status) this.#setStatus(status);

@@ -13,7 +13,11 @@ import type {
 } from '@samfire/core/api';
 import { peakEdits } from '../charts/peak-handles.js';
 import type { PeakHandle } from '../charts/peak-handles.js';
-import { checkParameterDraft } from '../logic/parameter-validation.js';
+import {
+  checkElementDraft,
+  checkParameterDraft,
+  elementName,
+} from '../logic/parameter-validation.js';
 import type { FieldError, ParameterDraft, ParameterField } from '../logic/parameter-validation.js';
 import type { Studio } from './studio.svelte.js';
 
@@ -27,9 +31,12 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 export class ModelStore {
   state = $state.raw<ModelState | null>(null);
   kinds = $state.raw<ComponentKindInfo[]>([]);
-  /** Typed, not yet applied: `drafts[fullName][field]`. */
+  /**
+   * Typed, not yet applied: `drafts[fullName][field]`; one value of a
+   * multi-valued parameter under its element name (`drafts['p.coefficients[1]'].value`).
+   */
   drafts = $state<Record<string, ParameterDraft>>({});
-  /** Why a draft was refused, field by field: `errors[fullName]`. */
+  /** Why a draft was refused, field by field: `errors[fullName]` (or the element name). */
   errors = $state<Record<string, FieldError[]>>({});
   /** Also copy typed values to every pixel (a starting guess everywhere). */
   allPixels = $state(false);
@@ -143,10 +150,63 @@ export class ModelStore {
     return this.#edit(`set ${p.fullName}`, () => m.setParameter(edit));
   }
 
+  /** Keeps what was typed for one value of a multi-valued parameter. */
+  typeElement(p: ParameterState, index: number, text: string): void {
+    this.drafts = { ...this.drafts, [elementName(p.fullName, index)]: { value: text } };
+  }
+
+  /** Validates and applies what was typed for one value of a multi-valued parameter. */
+  async commitElement(p: ParameterState, index: number): Promise<boolean> {
+    const key = elementName(p.fullName, index);
+    const text = this.drafts[key]?.value;
+    if (text === undefined) return true;
+    const check = checkElementDraft(p, index, text);
+    const rest = without(this.errors, key);
+    if (check.errors.length > 0) {
+      this.errors = { ...rest, [key]: check.errors };
+      return false;
+    }
+    this.errors = rest;
+    this.drafts = without(this.drafts, key);
+    if (!check.edit) return true;
+    const edit = { ...check.edit, ...(this.allPixels ? { allPixels: true } : {}) };
+    const m = this.#studio.api.model;
+    return this.#edit(`set ${key}`, () => m.setParameter(edit));
+  }
+
+  /**
+   * Applies every typed value before a fit or a run; returns the messages of
+   * those refused (they stay in the table, marked, for the user to fix), so
+   * that nothing typed is dropped silently.
+   */
+  async commitAll(): Promise<string[]> {
+    const params = (this.state?.components ?? []).flatMap((c) => c.parameters);
+    for (const key of Object.keys(this.drafts)) {
+      const p = params.find((q) => q.fullName === key);
+      if (p) {
+        await this.commit(p);
+        continue;
+      }
+      const m = /^(.*)\[(\d+)\]$/.exec(key);
+      const q = m ? params.find((x) => x.fullName === m[1]) : undefined;
+      if (q && m) await this.commitElement(q, Number(m[2]));
+    }
+    return Object.values(this.errors).flatMap((list) => list.map((e) => e.message));
+  }
+
   /** Forgets a row's draft (Escape). */
-  revert(p: ParameterState): void {
-    this.drafts = without(this.drafts, p.fullName);
-    this.errors = without(this.errors, p.fullName);
+  revert(p: ParameterState, index: number | null = null): void {
+    const key = index === null ? p.fullName : elementName(p.fullName, index);
+    this.drafts = without(this.drafts, key);
+    this.errors = without(this.errors, key);
+  }
+
+  /** Reads the model's state at the current pixel again (during a run, its results arrive). */
+  async refreshState(): Promise<void> {
+    const s = this.#studio;
+    const pixel = s.view.pixel;
+    const state = await s.api.model.state().catch(() => null);
+    if (state && state.pixel === s.view.pixel && pixel === s.view.pixel) this.state = state;
   }
 
   /** Moves a peak's top (a handle dropped on the spectrum): its centre, then its amplitude. */

@@ -174,12 +174,12 @@ export class NavigatorView {
     this.region = null;
     this.pixel = pixel;
     const spectrum = this.refreshSpectrum();
-    if (!s.run.running) {
-      const state = await s.guard('Could not move to that pixel', () =>
-        s.api.model.setPixel({ pixel }),
-      );
-      if (state && state.pixel === this.pixel) s.model.state = state;
-    }
+    // Also during a run: the table then shows the pixel's stored values (its result once
+    // it has one), while the run's fits go on untouched.
+    const state = await s.guard('Could not move to that pixel', () =>
+      s.api.model.setPixel({ pixel }),
+    );
+    if (state && state.pixel === this.pixel) s.model.state = state;
     await spectrum;
   }
 
@@ -196,7 +196,8 @@ export class NavigatorView {
   }
 
   async #liveRefresh(): Promise<void> {
-    const jobs = [this.refreshSpectrum()];
+    // The table follows the current pixel's result as it arrives, like the spectrum.
+    const jobs = [this.refreshSpectrum(), this.#studio.model.refreshState()];
     if (changesDuringRun(this.request)) jobs.push(this.refreshImage());
     await Promise.all(jobs);
   }

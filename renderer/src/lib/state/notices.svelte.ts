@@ -1,8 +1,9 @@
 /**
  * Messages for people: errors that say what failed (the file, the parameter)
  * and what to do, warnings, and short confirmations. Errors stay until
- * dismissed; the rest fade after a few seconds. Nothing goes only to the
- * console.
+ * dismissed (each has a close button); the rest fade after a few seconds. At
+ * most MAX are shown (the oldest go first), and opening another file clears
+ * them: they were about the file before. Nothing goes only to the console.
  */
 export type NoticeKind = 'error' | 'warning' | 'info' | 'success';
 
@@ -19,8 +20,15 @@ export function errorText(e: unknown): string {
   return raw.replace(/^(file|dataset|model|fit|app)\.[A-Za-z.]+: /, '');
 }
 
-const MAX = 4;
-const FADE: Record<NoticeKind, number> = { error: 0, warning: 8000, info: 4000, success: 3000 };
+/** Notices shown at once. */
+export const MAX_NOTICES = 3;
+/** How long each kind stays, in ms (0: until closed). */
+export const FADE: Record<NoticeKind, number> = {
+  error: 0,
+  warning: 8000,
+  info: 4000,
+  success: 3000,
+};
 
 export class Notices {
   items = $state.raw<Notice[]>([]);
@@ -34,7 +42,15 @@ export class Notices {
     // The same message again replaces the old one instead of piling up.
     const same = this.items.find((n) => n.title === title && n.text === text);
     if (same) this.dismiss(same.id);
-    this.items = [...this.items, { id, kind, title, text }].slice(-MAX);
+    const items = [...this.items, { id, kind, title, text }];
+    // Past the limit the oldest that is not an error goes (with its timer); errors stay until
+    // closed, so only a fourth error pushes out the oldest one.
+    while (items.length > MAX_NOTICES) {
+      const i = items.findIndex((n) => n.kind !== 'error');
+      const [gone] = items.splice(Math.max(0, i), 1);
+      this.#clearTimer(gone!.id);
+    }
+    this.items = items;
     if (fadeMs > 0)
       this.#timers.set(
         id,
@@ -49,13 +65,23 @@ export class Notices {
   }
 
   dismiss(id: number): void {
-    const t = this.#timers.get(id);
-    if (t) clearTimeout(t);
-    this.#timers.delete(id);
+    this.#clearTimer(id);
     this.items = this.items.filter((n) => n.id !== id);
   }
 
   clearErrors(): void {
     for (const n of this.items) if (n.kind === 'error') this.dismiss(n.id);
+  }
+
+  /** Forgets every notice (another file was opened). */
+  clear(): void {
+    for (const id of this.#timers.keys()) this.#clearTimer(id);
+    this.items = [];
+  }
+
+  #clearTimer(id: number): void {
+    const t = this.#timers.get(id);
+    if (t) clearTimeout(t);
+    this.#timers.delete(id);
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { SamfireApi } from '../api.js';
 import type { DatasetSummary, HostStatus, ShellInfo } from '@samfire/core/api';
+import { goodnessCondition } from '@samfire/core/api';
 import type { Action } from '../logic/shortcuts.js';
 import { Files } from './files.svelte.js';
 import { FitRun } from './fit-run.svelte.js';
@@ -42,6 +43,8 @@ export class Studio {
     });
     api.app.onHostStatus((s) => this.#hostStatus(s));
     api.app.onCommand((c) => void this.command(c));
+    // A file the shell was handed (Electron's Open Recent menu, the OS): asked about first.
+    api.app.onOpenRequest((f) => void this.files.openRecent(f));
   }
 
   get dataset(): DatasetSummary | null {
@@ -119,11 +122,28 @@ export class Studio {
     this.files.dataset = dataset;
     this.unsaved = false;
     if (announce) this.ui.rightTab = 'model';
+    // Notices were about the file before.
+    this.notices.clear();
     this.view.reset();
     this.results.reset();
     await Promise.all([this.model.load(), this.run.load()]);
     await this.view.refresh();
     if (announce) this.notices.push('success', `Opened ${dataset.source.name}`, '', 3000);
+    const g = this.run.settings?.goodness;
+    if (dataset.settingsFrom === 'project' && g)
+      this.notices.push(
+        'info',
+        'SAMFire settings restored from the project',
+        `Goodness test ${goodnessCondition(g)}; ${this.run.seeds.length} seed pixel(s). See the SAMFire tab.`,
+        10_000,
+      );
+    if (dataset.settingsProblem)
+      this.notices.push(
+        'warning',
+        'The project’s SAMFire settings could not be used',
+        `${dataset.settingsProblem}. The defaults are used instead: check the SAMFire tab.`,
+        0,
+      );
     if (dataset.looksNormalised)
       this.notices.push(
         'warning',
