@@ -64,6 +64,7 @@ function strategyHost(
     count(): number;
     updateEvery(): number;
     isRunning(pixel: number): boolean;
+    running: ReadonlySet<number>;
     raised(pixel: number): void;
   },
 ): StrategyHost {
@@ -80,6 +81,7 @@ function strategyHost(
       return read.updateEvery();
     },
     isRunning: read.isRunning,
+    running: read.running,
     raised: read.raised,
   };
 }
@@ -169,6 +171,7 @@ export class Samfire {
       count: () => this.#count,
       updateEvery: () => this.updateEvery,
       isRunning: (pixel) => this.#running[pixel] === 1,
+      running: this.#runningSet,
       raised: (pixel) => this.#raised(pixel),
     });
     this.strategies = new StrategyList(
@@ -378,19 +381,29 @@ export class Samfire {
   /** Returns true when the run ended (nothing left), false when it was stopped. */
   async #loop(pool: WorkerPool): Promise<boolean> {
     if (this.#state === 'running') this.#submit(pool, this.#pending.unsubmitted());
+    let rescanned = false;
     for (;;) {
       if (this.#state !== 'running') break;
       this.#refill(pool);
       this.#applySettled(pool);
       if (this.#state !== 'running') break;
-      if (this.#pending.size === 0) {
-        const list = this.strategies;
-        if (this.pixelsDone === this.metadata.marker.length || list.activeIndex >= list.length - 1)
-          return true;
-        this.#switchStrategy(list.activeIndex + 1);
+      if (this.#pending.size > 0) {
+        rescanned = false;
+        await this.#wait();
         continue;
       }
-      await this.#wait();
+      if (!rescanned) {
+        // Before a strategy ends, one scan of the whole marker: candidates
+        // written into metadata.marker during the run (by a listener) count.
+        rescanned = true;
+        this.#frontDirty = true;
+        continue;
+      }
+      const list = this.strategies;
+      if (this.pixelsDone === this.metadata.marker.length || list.activeIndex >= list.length - 1)
+        return true;
+      // Switching rebuilds the front: no second scan needed.
+      this.#switchStrategy(list.activeIndex + 1);
     }
     await this.#collect(pool);
     return false;
@@ -525,6 +538,9 @@ export class Samfire {
   generateValues(n: number): PixelPick[] {
     if (!Number.isInteger(n) || n < 0)
       throw new Error(`generateValues: n must be a whole number >= 0, got ${n}`);
+    // metadata.marker is public: values written into it since the last pick
+    // count. One scan per call (a run's own picks keep the front up to date).
+    this.#frontDirty = true;
     return this.#pick(n).map(({ pixel, start }) => ({ pixel, start }));
   }
 
