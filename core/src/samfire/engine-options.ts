@@ -6,7 +6,12 @@ import type { Strategy } from './strategies/strategy.js';
 export interface SamfireOptions {
   /** Fitting workers; 0 fits in the calling thread. @default max(1, cores - 1) */
   workers?: number;
-  /** The machine's core count, for the default `workers` (so core needs no node:os). @default navigator.hardwareConcurrency where there is one, else 1 */
+  /**
+   * The machine's core count, for the default `workers` (so core needs no
+   * node:os). @default the registered core count (os.availableParallelism()
+   * once a Node module of SAMFire is loaded: see setCoreCount), else
+   * navigator.hardwareConcurrency where there is one, else 1
+   */
   cores?: number;
   /** Refresh the active strategy from the seeds (the fits already stored) right away. @default true */
   setup?: boolean;
@@ -61,10 +66,29 @@ export interface ResolvedSamfireOptions {
   now: () => number;
 }
 
+let coreCount: (() => number) | null = null;
+
+/**
+ * Where the default `workers` learns the machine's core count. Pure code
+ * cannot ask Node (no node:os here), and Node 20 has no navigator (it came
+ * in Node 21), so the Node layers register os.availableParallelism() (see
+ * samfire/node/cores.ts, loaded by the Node worker pool, the backup file
+ * writer, the CLI and the host). null: navigator.hardwareConcurrency where
+ * there is one (browsers, Electron's renderer, Node >= 21), else 1.
+ */
+export function setCoreCount(provider: (() => number) | null): void {
+  coreCount = provider;
+}
+
+function wholePositive(n: unknown): number | null {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+}
+
 function defaultCores(): number {
+  const registered = coreCount ? wholePositive(coreCount()) : null;
+  if (registered !== null) return registered;
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: unknown } }).navigator;
-  const n = nav?.hardwareConcurrency;
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
+  return wholePositive(nav?.hardwareConcurrency) ?? 1;
 }
 
 function wholeNumber(name: string, value: number, min: number): number {

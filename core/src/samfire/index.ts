@@ -1,6 +1,6 @@
 /** The public surface of SAMFire (pure: the file writer is in ./node/backup-file.ts). */
 export { Samfire, type PixelPick, type SamfireMetadata } from './engine.js';
-export type { SamfireOptions } from './engine-options.js';
+export { setCoreCount, type SamfireOptions } from './engine-options.js';
 export type { ProgressEvent, SamfireEvents } from './samfire-events.js';
 export {
   parseBackup,
