@@ -1,7 +1,15 @@
 /** The Samfire constructor's options, with their defaults resolved in one place. */
 import type { WorkerPool } from '../pool/pool.js';
+import type { GoodnessTestSpec } from '../pool/protocol.js';
 import type { BackupWriter, RunOrder } from './backup.js';
 import type { Strategy } from './strategies/strategy.js';
+
+/** The pixels one engine stored as good, and the goodness test that judged them. */
+export interface AcceptedFits {
+  /** 1 where a result of this engine's runs is stored (it passed `test`). */
+  pixels: Uint8Array;
+  test: GoodnessTestSpec;
+}
 
 export interface SamfireOptions {
   /** Fitting workers; 0 fits in the calling thread. @default max(1, cores - 1) */
@@ -49,6 +57,13 @@ export interface SamfireOptions {
   progressInterval?: number;
   /** Milliseconds clock. @default Date.now */
   now?: () => number;
+  /**
+   * Results another engine stored on this model, and the test that judged
+   * them (its `accepted`): a new engine carrying on a run (other strategies
+   * or workers) treats them as its own, so a changed goodness test clears
+   * those that fail it at start(). @default none
+   */
+  accepted?: AcceptedFits;
 }
 
 export interface ResolvedSamfireOptions {
@@ -64,6 +79,7 @@ export interface ResolvedSamfireOptions {
   stopTimeout: number;
   progressInterval: number;
   now: () => number;
+  accepted: AcceptedFits | null;
 }
 
 let coreCount: (() => number) | null = null;
@@ -127,5 +143,6 @@ export function resolveSamfireOptions(options: SamfireOptions): ResolvedSamfireO
     stopTimeout,
     progressInterval,
     now,
+    accepted: options.accepted ?? null,
   };
 }

@@ -1,7 +1,7 @@
 /** The public surface of SAMFire (pure: the file writer is in ./node/backup-file.ts). */
-export { Samfire, type PixelPick, type SamfireMetadata } from './engine.js';
+export { Samfire, type AcceptedFits, type PixelPick, type SamfireMetadata } from './engine.js';
 export { setCoreCount, type SamfireOptions } from './engine-options.js';
-export type { ProgressEvent, SamfireEvents } from './samfire-events.js';
+export type { ProgressEvent, RetestEvent, SamfireEvents } from './samfire-events.js';
 export {
   parseBackup,
   BACKUP_FORMAT,
