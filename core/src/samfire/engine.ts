@@ -26,7 +26,6 @@ import {
   type SamfireBackup,
 } from './backup.js';
 import { resolveSamfireOptions, type AcceptedFits, type SamfireOptions } from './engine-options.js';
-export type { AcceptedFits } from './engine-options.js';
 import { Emitter } from './events.js';
 import type { GoodnessTest } from './goodness/goodness-test.js';
 import { RedChisqTest } from './goodness/red-chisq-test.js';
@@ -46,6 +45,8 @@ import type { Strategy, StrategyHost, StrategyPlot } from './strategies/strategy
 import { StrategyList } from './strategies/strategy-list.js';
 import { strategyFromSnapshot } from './strategies/strategy-registry.js';
 import { workerInit } from './worker-init.js';
+
+export type { AcceptedFits } from './engine-options.js';
 
 export interface SamfireMetadata {
   /** One value per pixel: the engine's memory of progress (see marker.ts). */
@@ -786,11 +787,12 @@ export class Samfire {
    * The pixels marked done (marker <= -1) and the results this engine
    * stored were judged by another goodness test: each is tested again with
    * the current one. Those that fail are no longer done (marker 0), so the
-   * run fits them again; a result this engine stored is cleared as well (NaN statistics, parameters unset): under the
-   * current test it is a failed fit, and a failed fit is never kept, so the
-   * maps show only results that pass the test the user chose. A fit stored
-   * by hand or loaded from a file is kept (as HyperSpy keeps stored fits)
-   * but no longer seeds the run. Emits 'retested'.
+   * run fits them again. A result this engine stored that fails is cleared
+   * as well (NaN statistics, parameters unset): under the current test it is
+   * a failed fit, and a failed fit is never kept, so the maps show only
+   * results that pass the test the user chose. A fit stored by hand or
+   * loaded from a file is kept (as HyperSpy keeps stored fits) but no longer
+   * seeds the run. Emits 'retested'.
    */
   #retest(): void {
     const previous = this.#judgedBy!;
