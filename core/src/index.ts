@@ -111,9 +111,14 @@ export {
 } from './report/fit-report.js';
 
 // SAMFire: the engine
-export { Samfire, type PixelPick, type SamfireMetadata } from './samfire/engine.js';
-export type { SamfireOptions } from './samfire/engine-options.js';
-export type { ProgressEvent, SamfireEvents } from './samfire/samfire-events.js';
+export {
+  Samfire,
+  type AcceptedFits,
+  type PixelPick,
+  type SamfireMetadata,
+} from './samfire/engine.js';
+export { setCoreCount, type SamfireOptions } from './samfire/engine-options.js';
+export type { ProgressEvent, RetestEvent, SamfireEvents } from './samfire/samfire-events.js';
 export { FITTED, IGNORED } from './samfire/marker.js';
 export {
   BACKUP_FORMAT,

@@ -454,7 +454,15 @@ export interface FitStatus extends FitProgress {
 }
 
 export interface RunEvent {
-  kind: 'strategy-changed' | 'backup-written' | 'fault' | 'stopped' | 'finished' | 'failed';
+  /** 'retested': the stored fits were judged by the current goodness test (after it changed, or seeds that fail it). */
+  kind:
+    | 'strategy-changed'
+    | 'backup-written'
+    | 'fault'
+    | 'stopped'
+    | 'finished'
+    | 'failed'
+    | 'retested';
   message: string;
   activeStrategy: number;
 }

@@ -17,13 +17,16 @@ import type {
   SamfireCatalogue,
   SamfireSettings,
 } from '../api/types.js';
-import { goodnessVerdict } from '../api/goodness-text.js';
+import { goodnessCondition, goodnessVerdict } from '../api/goodness-text.js';
 import type { FitOptions, FitResult, Model } from '../model/model.js';
-import type { WorkerFitOptions } from '../pool/protocol.js';
+import type { GoodnessTestSpec, WorkerFitOptions } from '../pool/protocol.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
 import type { SamfireBackup } from '../samfire/backup.js';
-import { Samfire } from '../samfire/engine.js';
+import { Samfire, type AcceptedFits } from '../samfire/engine.js';
+import type { GoodnessTest } from '../samfire/goodness/goodness-test.js';
 import { createGoodnessTest, goodnessTestKinds } from '../samfire/goodness/registry.js';
+import { hasStoredFit, storedStatistics } from '../samfire/goodness/stored-statistics.js';
+import type { RetestEvent } from '../samfire/samfire-events.js';
 import { strategyFromSnapshot } from '../samfire/strategies/strategy-registry.js';
 import type { StrategyPlot } from '../samfire/strategies/strategy.js';
 import type { HostDeps } from './host-deps.js';
@@ -69,6 +72,25 @@ export function defaultSettings(cores: number): SamfireSettings {
   };
 }
 
+const CRITERIA: Record<string, string> = { AIC: 'AIC', AICc: 'AICc', BIC: 'BIC' };
+
+/** A goodness test as the user reads it: "|χ²ᵣ − 1| < 1", "AICc < 250" (the UI's wording too). */
+export function describeGoodness(g: GoodnessTestSpec): string {
+  return goodnessCondition(g);
+}
+
+/** The name of what a goodness test compares with its tolerance. */
+function statisticName(g: GoodnessTestSpec): string {
+  return g.kind === 'redChisq' ? 'χ²ᵣ' : (CRITERIA[g.kind] ?? g.kind);
+}
+
+/** At most `max` items, then "and N more". */
+function listSome(items: string[], max = 5): string {
+  return items.length <= max
+    ? items.join(', ')
+    : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
 export interface FitServiceHandle {
   api: FitApi;
   /** What a project saves of the open dataset's SAMFire work: its settings and seeds (null: nothing open). */
@@ -83,7 +105,7 @@ export interface FitServiceHandle {
 }
 
 /** The goodness statistics of the fit stored at `pixel` (its values are put back after). */
-export function storedStatistics(model: Model, pixel: number): GoodnessStatistics {
+export function storedGoodnessStatistics(model: Model, pixel: number): GoodnessStatistics {
   const ic = model.atStoredValues(pixel, () => model.informationCriteria(pixel));
   return { redChisq: model.redChisq[pixel]!, aic: ic.aic, aicc: ic.aicc, bic: ic.bic };
 }
@@ -128,7 +150,7 @@ export function notASeed(model: Model, pixel: number, goodness: GoodnessSetting)
   const where = `pixel (${model.signal.pixelPosition(pixel).join(', ')})`;
   if (!Number.isFinite(model.chisq[pixel]))
     return `${where} has not been fitted: fit it first (Fit pixel), then mark it as a seed`;
-  const verdict = goodnessVerdict(goodness, storedStatistics(model, pixel));
+  const verdict = goodnessVerdict(goodness, storedGoodnessStatistics(model, pixel));
   return `${where} fails the goodness test: ${verdict.text}. A seed must pass it: adjust the starting values or the signal range and fit it again, or change the test in the SAMFire settings`;
 }
 
@@ -167,6 +189,12 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     eta: NaN,
   };
   let startedAt = 0;
+  /** The last re-test of the fits against a changed goodness test, reported when the next run ends. */
+  let retest: RetestEvent | null = null;
+  /** Results of an engine dropped for new settings, handed to the next one (see build). */
+  let carried: AcceptedFits | null = null;
+  /** Results received before the run began, to tell when a run fitted nothing. */
+  let countAtStart = 0;
 
   const pixels = (): number => ws.dataset?.signal.navigationSize ?? 0;
   const activeIndex = (): number =>
@@ -221,7 +249,46 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     last = { done: 0, left: 0, count: 0, rate: 0, eta: NaN };
   };
   // Services check idleness before replacing the model; a run still going is stopped by close().
-  ws.beforeModelReplaced.on(() => dropEngine());
+  ws.beforeModelReplaced.on(() => {
+    dropEngine();
+    carried = null;
+    retest = null;
+  });
+
+  const pixelName = (p: number): string => `(${ws.require().signal.pixelPosition(p).join(', ')})`;
+
+  /** "(0, 0) χ²ᵣ = 1.2" for each seed that fails `test`. */
+  const failingSeedTexts = (test: GoodnessTest): string[] => {
+    const { model } = ws.require();
+    const name = statisticName(test.spec());
+    return [...ws.seeds]
+      .sort((a, b) => a - b)
+      .filter((p) => !test.test(model, p))
+      .map((p) =>
+        hasStoredFit(model, p)
+          ? `${pixelName(p)} ${name} = ${test.statistic(storedStatistics(model, p)).toPrecision(4)}`
+          : `${pixelName(p)} (no fit stored)`,
+      );
+  };
+
+  const retestMessage = (r: RetestEvent): string => {
+    const seeds = r.failed.filter((p) => ws.seeds.has(p));
+    const name = statisticName(r.test);
+    const failedSeeds = seeds.map((p) => {
+      const v = r.statistics[r.failed.indexOf(p)]!;
+      return `${pixelName(p)} ${Number.isFinite(v) ? `${name} = ${v.toPrecision(4)}` : '(no fit stored)'}`;
+    });
+    return (
+      `the goodness test changed to ${describeGoodness(r.test)} (was ${describeGoodness(r.previous)}): ` +
+      `re-tested ${r.tested} fitted pixels, ${r.failed.length} fail it` +
+      (r.failed.length > 0
+        ? ` and are fitted again (${r.cleared} SAMFire results cleared to NaN until they pass)`
+        : '') +
+      (failedSeeds.length > 0
+        ? `; seed ${listSome(failedSeeds)} fails it: the fit is kept but the run no longer starts from it`
+        : '')
+    );
+  };
 
   const fitOptions = (): WorkerFitOptions & FitOptions => {
     const f = settings.fit;
@@ -279,6 +346,14 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     e.on('error', ({ message: m }) =>
       runEvents.emit({ kind: 'fault', message: m, activeStrategy: activeIndex() }),
     );
+    e.on('retested', (r) => {
+      retest = r;
+      runEvents.emit({
+        kind: 'retested',
+        message: retestMessage(r),
+        activeStrategy: activeIndex(),
+      });
+    });
   };
 
   const configure = (e: Samfire): void => {
@@ -299,50 +374,88 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       ...(settings.randomSeed === null ? {} : { randomSeed: settings.randomSeed }),
       strategies: settings.strategies.map((s) => strategyFromSnapshot(s)),
       setup: false,
+      // The results of the engine this one replaces stay re-testable (see Samfire 'accepted').
+      ...(carried ? { accepted: carried } : {}),
     });
+    carried = null;
     configure(e);
     if (settings.activeStrategy !== 0) e.changeStrategy(settings.activeStrategy);
     wire(e);
     return e;
   };
 
-  const hasSeed = (): boolean => {
+  const hasSeed = (test: GoodnessTest): boolean => {
     const { model } = ws.require();
-    const test = createGoodnessTest(settings.goodness);
     for (let p = 0; p < model.redChisq.length; p++)
       if (Number.isFinite(model.chisq[p]) && test.test(model, p)) return true;
     return false;
   };
 
+  /** The run's summary: what was fitted, what a re-test found, and why nothing was fitted when nothing was. */
+  const endMessage = (e: Samfire, finished: boolean): string => {
+    const missing = pixels() - e.pixelsDone;
+    const marker = e.metadata.marker;
+    let text = `${e.pixelsDone} of ${pixels()} pixels fitted`;
+    const r = retest;
+    if (r) {
+      const pass = r.failed.filter((p) => marker[p]! <= -1).length;
+      text +=
+        `; re-tested ${r.tested} fits against ${describeGoodness(r.test)}: ${r.failed.length} failed` +
+        (r.failed.length > 0 ? `, ${pass} of them pass after refitting` : '');
+    }
+    if (finished && e.count === countAtStart) {
+      text +=
+        missing === 0
+          ? `; nothing was refitted: every pixel already passes ${describeGoodness(settings.goodness)}`
+          : '; nothing was refitted: no strategy has a pixel left to try';
+    }
+    if (finished && missing > 0)
+      text += `; ${missing} passed no goodness test: select them in Results (Refit: Unfitted) and refit them with SAMFire or by hand`;
+    return text;
+  };
+
   const run = (): FitStatus => {
     checkIdle('start another run');
-    if (!engine) {
-      if (!hasSeed()) {
-        throw new Error(
-          'no seed: fit at least one pixel by hand (Fit pixel) so that it passes the goodness test, then start',
-        );
-      }
-      engine = build();
-    } else configure(engine);
+    const test = createGoodnessTest(settings.goodness);
+    if (!hasSeed(test)) {
+      const seeds = failingSeedTexts(test);
+      throw new Error(
+        `no seed: no stored fit passes the goodness test ${describeGoodness(settings.goodness)}` +
+          (seeds.length > 0 ? ` (seed ${listSome(seeds)})` : '') +
+          '; fit at least one pixel by hand (Fit pixel) so that it passes, or loosen the test, then start (nothing was refitted)',
+      );
+    }
+    if (!engine) engine = build();
+    else configure(engine);
     const e = engine;
+    countAtStart = e.count;
     startedAt = Date.now();
     setState('running', null);
+    // A seed that fails the current test is not started from: say so (a
+    // re-test after a change of the test reports its own seeds).
+    const judged = e.accepted?.test;
+    const willRetest =
+      judged !== undefined && describeGoodness(judged) !== describeGoodness(test.spec());
+    const seeds = willRetest ? [] : failingSeedTexts(test);
+    if (seeds.length > 0) {
+      runEvents.emit({
+        kind: 'retested',
+        message: `seed ${listSome(seeds)} fails the goodness test ${describeGoodness(settings.goodness)}: the run does not start from it`,
+        activeStrategy: activeIndex(),
+      });
+    }
     e.start(fitOptions()).then(
       () => {
         if (engine !== e) return;
         const finished = e.pixelsLeft === 0;
         setState(finished ? 'finished' : 'stopped');
-        const missing = pixels() - e.pixelsDone;
         runEvents.emit({
           kind: finished ? 'finished' : 'stopped',
-          message:
-            `${e.pixelsDone} of ${pixels()} pixels fitted` +
-            (finished && missing > 0
-              ? `; ${missing} passed no goodness test: select them in Results (Refit: Unfitted) and refit them with SAMFire or by hand`
-              : ''),
+          message: endMessage(e, finished),
           activeStrategy: activeIndex(),
         });
         ws.syncPixel();
+        if (finished) retest = null;
         ws.changed();
       },
       (err: unknown) => {
@@ -385,6 +498,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       if (patch.saveEvery !== undefined) autoSave = false;
       if (engine && (strategiesChanged || workersChanged)) {
         // The maps keep every fit: a new engine seeded from them carries on where this one stopped.
+        carried = engine.accepted;
         dropEngine();
         state = 'stopped';
       } else if (
@@ -506,6 +620,8 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
     checkIdle,
     restore: (backup) => {
       dropEngine();
+      carried = null;
+      retest = null;
       // The components the run fitted (a reopened file has none of the user's).
       const model = ws.adoptBackupModel(backup.model);
       const pool = deps.createPool(settings.workers);

@@ -37,6 +37,10 @@ export interface EngineState {
   order: RunOrder;
   window: number;
   fitOptions: WorkerFitOptions;
+  /** 1 where the engine stored a good result (absent in older backups: none). */
+  accepted?: number[];
+  /** The goodness test that last judged the marker (absent in older backups: goodnessTest). */
+  judgedBy?: GoodnessTestSpec;
   pending: PendingJobState[];
 }
 

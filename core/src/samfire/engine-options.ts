@@ -1,12 +1,25 @@
 /** The Samfire constructor's options, with their defaults resolved in one place. */
 import type { WorkerPool } from '../pool/pool.js';
+import type { GoodnessTestSpec } from '../pool/protocol.js';
 import type { BackupWriter, RunOrder } from './backup.js';
 import type { Strategy } from './strategies/strategy.js';
+
+/** The pixels one engine stored as good, and the goodness test that judged them. */
+export interface AcceptedFits {
+  /** 1 where a result of this engine's runs is stored (it passed `test`). */
+  pixels: Uint8Array;
+  test: GoodnessTestSpec;
+}
 
 export interface SamfireOptions {
   /** Fitting workers; 0 fits in the calling thread. @default max(1, cores - 1) */
   workers?: number;
-  /** The machine's core count, for the default `workers` (so core needs no node:os). @default navigator.hardwareConcurrency where there is one, else 1 */
+  /**
+   * The machine's core count, for the default `workers` (so core needs no
+   * node:os). @default the registered core count (os.availableParallelism()
+   * once a Node module of SAMFire is loaded: see setCoreCount), else
+   * navigator.hardwareConcurrency where there is one, else 1
+   */
   cores?: number;
   /** Refresh the active strategy from the seeds (the fits already stored) right away. @default true */
   setup?: boolean;
@@ -44,6 +57,13 @@ export interface SamfireOptions {
   progressInterval?: number;
   /** Milliseconds clock. @default Date.now */
   now?: () => number;
+  /**
+   * Results another engine stored on this model, and the test that judged
+   * them (its `accepted`): a new engine carrying on a run (other strategies
+   * or workers) treats them as its own, so a changed goodness test clears
+   * those that fail it at start(). @default none
+   */
+  accepted?: AcceptedFits;
 }
 
 export interface ResolvedSamfireOptions {
@@ -59,12 +79,32 @@ export interface ResolvedSamfireOptions {
   stopTimeout: number;
   progressInterval: number;
   now: () => number;
+  accepted: AcceptedFits | null;
+}
+
+let coreCount: (() => number) | null = null;
+
+/**
+ * Where the default `workers` learns the machine's core count. Pure code
+ * cannot ask Node (no node:os here), and Node 20 has no navigator (it came
+ * in Node 21), so the Node layers register os.availableParallelism() (see
+ * samfire/node/cores.ts, loaded by the Node worker pool, the backup file
+ * writer, the CLI and the host). null: navigator.hardwareConcurrency where
+ * there is one (browsers, Electron's renderer, Node >= 21), else 1.
+ */
+export function setCoreCount(provider: (() => number) | null): void {
+  coreCount = provider;
+}
+
+function wholePositive(n: unknown): number | null {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 function defaultCores(): number {
+  const registered = coreCount ? wholePositive(coreCount()) : null;
+  if (registered !== null) return registered;
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: unknown } }).navigator;
-  const n = nav?.hardwareConcurrency;
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
+  return wholePositive(nav?.hardwareConcurrency) ?? 1;
 }
 
 function wholeNumber(name: string, value: number, min: number): number {
@@ -103,5 +143,6 @@ export function resolveSamfireOptions(options: SamfireOptions): ResolvedSamfireO
     stopTimeout,
     progressInterval,
     now,
+    accepted: options.accepted ?? null,
   };
 }

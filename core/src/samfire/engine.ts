@@ -10,7 +10,12 @@
 import type { Model } from '../model/model.js';
 import { InProcessPool } from '../pool/in-process-pool.js';
 import type { PoolEvents, PoolJob, WorkerPool } from '../pool/pool.js';
-import type { PixelResult, PixelStart, WorkerFitOptions } from '../pool/protocol.js';
+import type {
+  GoodnessTestSpec,
+  PixelResult,
+  PixelStart,
+  WorkerFitOptions,
+} from '../pool/protocol.js';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -20,18 +25,19 @@ import {
   type RunOrder,
   type SamfireBackup,
 } from './backup.js';
-import { resolveSamfireOptions, type SamfireOptions } from './engine-options.js';
+import { resolveSamfireOptions, type AcceptedFits, type SamfireOptions } from './engine-options.js';
 import { Emitter } from './events.js';
 import type { GoodnessTest } from './goodness/goodness-test.js';
 import { RedChisqTest } from './goodness/red-chisq-test.js';
 import { createGoodnessTest, hasGoodnessTest } from './goodness/registry.js';
-import { decodeFloats, encodeFloats } from './json.js';
+import { storedStatistics } from './goodness/stored-statistics.js';
+import { decodeBytes, decodeFloats, encodeBytes, encodeFloats } from './json.js';
 import { collectMaxima, countDone, countLeft, ignoreFitted } from './marker.js';
 import { applyModelState, modelState } from './model-state.js';
 import { PendingJobs, type PendingJob } from './pending-jobs.js';
-import { storeResult } from './pixel-store.js';
+import { clearStoredFit, storeResult } from './pixel-store.js';
 import { SamfireRandom } from './random.js';
-import type { SamfireEvents } from './samfire-events.js';
+import type { RetestEvent, SamfireEvents } from './samfire-events.js';
 import { HistogramStrategy } from './strategies/global/histogram-strategy.js';
 import { LocalStrategy } from './strategies/local/local-strategy.js';
 import { RedChisqStrategy } from './strategies/local/red-chisq-strategy.js';
@@ -39,6 +45,8 @@ import type { Strategy, StrategyHost, StrategyPlot } from './strategies/strategy
 import { StrategyList } from './strategies/strategy-list.js';
 import { strategyFromSnapshot } from './strategies/strategy-registry.js';
 import { workerInit } from './worker-init.js';
+
+export type { AcceptedFits } from './engine-options.js';
 
 export interface SamfireMetadata {
   /** One value per pixel: the engine's memory of progress (see marker.ts). */
@@ -64,6 +72,7 @@ function strategyHost(
     count(): number;
     updateEvery(): number;
     isRunning(pixel: number): boolean;
+    running: ReadonlySet<number>;
     raised(pixel: number): void;
   },
 ): StrategyHost {
@@ -80,12 +89,17 @@ function strategyHost(
       return read.updateEvery();
     },
     isRunning: read.isRunning,
+    running: read.running,
     raised: read.raised,
   };
 }
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function sameTest(a: GoodnessTestSpec, b: GoodnessTestSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export class Samfire {
@@ -143,6 +157,10 @@ export class Samfire {
   #runStart = 0;
   #countAtStart = 0;
   #writes: Promise<void> = Promise.resolve();
+  /** 1 where this engine stored a good result (see #retest). */
+  readonly #accepted: Uint8Array;
+  /** The goodness test that last judged the marker: at the last refresh of the database or start. */
+  #judgedBy: GoodnessTestSpec | null = null;
 
   constructor(model: Model, options: SamfireOptions = {}) {
     const o = resolveSamfireOptions(options);
@@ -164,11 +182,13 @@ export class Samfire {
     this.#running = new Uint8Array(nav);
     this.#candidates = new Int32Array(nav);
     this.#inFront = new Uint8Array(nav);
+    this.#accepted = new Uint8Array(nav);
     this.#host = strategyHost(model, this.metadata.marker, {
       goodnessTest: () => this.metadata.goodnessTest,
       count: () => this.#count,
       updateEvery: () => this.updateEvery,
       isRunning: (pixel) => this.#running[pixel] === 1,
+      running: this.#runningSet,
       raised: (pixel) => this.#raised(pixel),
     });
     this.strategies = new StrategyList(
@@ -190,6 +210,7 @@ export class Samfire {
       o.strategies ?? [new RedChisqStrategy(), new HistogramStrategy()],
     );
     if (o.setup && this.strategies.length > 0) this.#refreshDatabase();
+    if (o.accepted) this.#adopt(o.accepted);
   }
 
   // --- state ----------------------------------------------------------------
@@ -333,9 +354,17 @@ export class Samfire {
     for (const i of this.#optional) this.model.components[i]!.activeIsMultidimensional = true;
     // The marker may have been written from outside since the last run.
     this.#frontDirty = true;
-    // A run that has not begun takes the seeds as they are now (strategy
-    // settings such as radii may have changed since the constructor's setup).
-    if (this.#count === 0 && this.#pending.size === 0) this.#refreshDatabase();
+    if (this.#testChanged()) {
+      // Fits judged by another test are judged again by this one before
+      // anything else (see #retest); jobs handed out were fitted for the old one.
+      this.#checkSomethingPasses();
+      this.#discardPending();
+      this.#rejudge();
+    } else if (this.#count === 0 && this.#pending.size === 0) {
+      // A run that has not begun takes the seeds as they are now (strategy
+      // settings such as radii may have changed since the constructor's setup).
+      this.#refreshDatabase();
+    }
     let pool = this.#pool;
     if (!pool) {
       if (this.workers > 0) this.log('no worker pool given: fitting in the calling thread');
@@ -378,19 +407,29 @@ export class Samfire {
   /** Returns true when the run ended (nothing left), false when it was stopped. */
   async #loop(pool: WorkerPool): Promise<boolean> {
     if (this.#state === 'running') this.#submit(pool, this.#pending.unsubmitted());
+    let rescanned = false;
     for (;;) {
       if (this.#state !== 'running') break;
       this.#refill(pool);
       this.#applySettled(pool);
       if (this.#state !== 'running') break;
-      if (this.#pending.size === 0) {
-        const list = this.strategies;
-        if (this.pixelsDone === this.metadata.marker.length || list.activeIndex >= list.length - 1)
-          return true;
-        this.#switchStrategy(list.activeIndex + 1);
+      if (this.#pending.size > 0) {
+        rescanned = false;
+        await this.#wait();
         continue;
       }
-      await this.#wait();
+      if (!rescanned) {
+        // Before a strategy ends, one scan of the whole marker: candidates
+        // written into metadata.marker during the run (by a listener) count.
+        rescanned = true;
+        this.#frontDirty = true;
+        continue;
+      }
+      const list = this.strategies;
+      if (this.pixelsDone === this.metadata.marker.length || list.activeIndex >= list.length - 1)
+        return true;
+      // Switching rebuilds the front: no second scan needed.
+      this.#switchStrategy(list.activeIndex + 1);
     }
     await this.#collect(pool);
     return false;
@@ -525,6 +564,9 @@ export class Samfire {
   generateValues(n: number): PixelPick[] {
     if (!Number.isInteger(n) || n < 0)
       throw new Error(`generateValues: n must be a whole number >= 0, got ${n}`);
+    // metadata.marker is public: values written into it since the last pick
+    // count. One scan per call (a run's own picks keep the front up to date).
+    this.#frontDirty = true;
     return this.#pick(n).map(({ pixel, start }) => ({ pixel, start }));
   }
 
@@ -641,7 +683,10 @@ export class Samfire {
       if (result.pixel !== p)
         throw new Error(`update: a result for pixel ${result.pixel} given for pixel ${p}`);
       good = isGood ?? result.good;
-      if (good) storeResult(this.model, p, result);
+      if (good) {
+        storeResult(this.model, p, result);
+        this.#accepted[p] = 1;
+      }
     } else {
       good = isGood ?? this.metadata.goodnessTest.test(this.model, p);
     }
@@ -671,21 +716,122 @@ export class Samfire {
     return data;
   }
 
-  /** Pixels whose stored fit passes the goodness test seed the active strategy; nothing else is kept. */
+  /**
+   * Pixels whose stored fit passes the goodness test seed the active
+   * strategy; nothing else is kept. After the test changed, results of this
+   * engine that fail it are cleared first (see #retest).
+   */
   refreshDatabase(): void {
     this.#checkIdle('refresh the database');
     this.#discardPending();
-    this.#refreshDatabase();
+    this.#rejudge();
+  }
+
+  /** The pixels this engine stored as good and the test that judged them (to carry them over to a new engine). */
+  get accepted(): AcceptedFits | null {
+    const test = this.#judgedBy;
+    return test ? { pixels: Uint8Array.from(this.#accepted), test: { ...test } } : null;
+  }
+
+  #adopt(accepted: AcceptedFits): void {
+    if (accepted.pixels.length !== this.#accepted.length) {
+      throw new Error(
+        `SAMFire option 'accepted': ${accepted.pixels.length} pixels for a navigation space of ${this.#accepted.length}`,
+      );
+    }
+    this.#accepted.set(accepted.pixels);
+    this.#judgedBy = { ...accepted.test };
   }
 
   #refreshDatabase(): void {
     this.#frontDirty = true;
+    this.#judgedBy = this.metadata.goodnessTest.spec();
     const strategy = this.activeStrategy;
     if (!strategy) return;
-    const stored = Uint8Array.from(this.model.chisq, (v) => (Number.isFinite(v) ? 1 : 0));
-    const good = this.metadata.goodnessTest.map(this.model, stored);
+    const good = this.metadata.goodnessTest.map(this.model, this.#storedMask());
     strategy.clean();
     strategy.refresh(true, good);
+  }
+
+  #storedMask(): Uint8Array {
+    return Uint8Array.from(this.model.chisq, (v) => (Number.isFinite(v) ? 1 : 0));
+  }
+
+  #testChanged(): boolean {
+    const judged = this.#judgedBy;
+    return judged !== null && !sameTest(judged, this.metadata.goodnessTest.spec());
+  }
+
+  /** A refresh of the database, after a re-test when the goodness test changed. */
+  #rejudge(): void {
+    if (this.#testChanged()) this.#retest();
+    this.#refreshDatabase();
+  }
+
+  /**
+   * start() after the goodness test changed: if no stored fit passes the
+   * current one there is nothing to start from; say so before changing anything.
+   */
+  #checkSomethingPasses(): void {
+    const test = this.metadata.goodnessTest;
+    const stored = this.#storedMask();
+    const n = this.model.signal.navigationSize;
+    for (let p = 0; p < n; p++) if (stored[p] && test.test(this.model, p)) return;
+    const judged = this.#judgedBy!;
+    throw new Error(
+      `the goodness test changed (${judged.kind}, tolerance ${judged.tolerance} -> ${test.kind}, tolerance ${test.tolerance}) and no stored fit passes it: there is nothing to start from; fit a seed that passes it or loosen the test (nothing was changed)`,
+    );
+  }
+
+  /**
+   * The pixels marked done (marker <= -1) and the results this engine
+   * stored were judged by another goodness test: each is tested again with
+   * the current one. Those that fail are no longer done (marker 0), so the
+   * run fits them again. A result this engine stored that fails is cleared
+   * as well (NaN statistics, parameters unset): under the current test it is
+   * a failed fit, and a failed fit is never kept, so the maps show only
+   * results that pass the test the user chose. A fit stored by hand or
+   * loaded from a file is kept (as HyperSpy keeps stored fits) but no longer
+   * seeds the run. Emits 'retested'.
+   */
+  #retest(): void {
+    const previous = this.#judgedBy!;
+    const test = this.metadata.goodnessTest;
+    const marker = this.metadata.marker;
+    const failed: number[] = [];
+    const statistics: number[] = [];
+    let tested = 0;
+    let cleared = 0;
+    const accepted = this.#accepted;
+    for (let p = 0; p < marker.length; p++) {
+      // Done, or a result this engine (or the one it carries on) stored.
+      if (!(marker[p]! <= -1) && !accepted[p]) continue;
+      tested++;
+      if (test.test(this.model, p)) continue;
+      failed.push(p);
+      statistics.push(
+        Number.isFinite(this.model.chisq[p]!)
+          ? test.statistic(storedStatistics(this.model, p))
+          : NaN,
+      );
+      if (marker[p]! < 0) marker[p] = 0;
+      if (accepted[p]) {
+        clearStoredFit(this.model, p);
+        accepted[p] = 0;
+        cleared++;
+      }
+    }
+    this.#judgedBy = test.spec();
+    const event: RetestEvent = {
+      test: test.spec(),
+      previous: { ...previous },
+      tested,
+      failed,
+      statistics,
+      cleared,
+    };
+    this.log('retested', tested, failed.length, cleared);
+    this.#events.emit('retested', event);
   }
 
   /**
@@ -707,7 +853,7 @@ export class Samfire {
     this.#frontDirty = true;
     const list = this.strategies;
     if (index === list.activeIndex && list.active) {
-      this.#refreshDatabase();
+      this.#rejudge();
       return;
     }
     const from = list.active;
@@ -798,6 +944,8 @@ export class Samfire {
         order: this.order,
         window: this.window,
         fitOptions: { ...this.#fitOptions },
+        accepted: encodeBytes(this.#accepted),
+        ...(this.#judgedBy ? { judgedBy: { ...this.#judgedBy } } : {}),
         pending: this.#pending.entries().map((e) => ({
           pixel: e.pixel,
           priority: e.priority,
@@ -850,6 +998,9 @@ export class Samfire {
     this.saveEvery = e.saveEvery;
     this.#random = new SamfireRandom(e.random.seed, e.random.draws);
     this.#fitOptions = { ...e.fitOptions };
+    if (e.accepted) this.#accepted.set(decodeBytes(e.accepted, 'backup accepted pixels', nav));
+    // Backups before the re-test (issue 16) were judged by the test they hold.
+    this.#judgedBy = e.judgedBy ? { ...e.judgedBy } : { ...e.goodnessTest };
     for (const job of e.pending) {
       this.model.signal.checkPixel(job.pixel);
       this.#pending.add({

@@ -58,9 +58,17 @@ export function overwriteFitted(marker: Float64Array, given: Uint8Array | null):
   }
 }
 
-/** Without overwrite: fitted and ignored levels stay, every other pixel goes back to 0. */
-export function clearCandidates(marker: Float64Array): void {
-  for (let i = 0; i < marker.length; i++) if (marker[i]! > 0) marker[i] = 0;
+/**
+ * Without overwrite: the ignored level (-2) stays; a fitted pixel (-1) stays
+ * fitted only where `given` (when there is one) holds 1, else it becomes a
+ * candidate again; every other pixel goes back to 0. (HyperSpy 1.7.3 does
+ * the same: test/interop/py/samfire_semantics.py.)
+ */
+export function clearCandidates(marker: Float64Array, given: Uint8Array | null = null): void {
+  for (let i = 0; i < marker.length; i++) {
+    const v = marker[i]!;
+    if (v > 0 || (given !== null && v === FITTED && given[i] !== 1)) marker[i] = 0;
+  }
 }
 
 /** Pixels being fitted hold 0 so that they are not picked twice. */

@@ -37,3 +37,15 @@ export function storeResult(model: Model, pixel: number, result: PixelResult): v
   model.dof[pixel] = result.dof;
   model.redChisq[pixel] = result.redChisq;
 }
+
+/**
+ * Forgets the fit stored at `pixel`: NaN chisq, dof and redChisq, and every
+ * parameter's map unset there (views and exports show NaN), as for a pixel
+ * whose fit failed. Per-pixel active flags are left as they are.
+ */
+export function clearStoredFit(model: Model, pixel: number): void {
+  for (const c of model.components) for (const p of c.parameters) p.map.isSet[pixel] = 0;
+  model.chisq[pixel] = NaN;
+  model.dof[pixel] = NaN;
+  model.redChisq[pixel] = NaN;
+}

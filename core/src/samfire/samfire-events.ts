@@ -1,4 +1,5 @@
 /** The events a Samfire emits, as plain data a UI can forward over IPC. */
+import type { GoodnessTestSpec } from '../pool/protocol.js';
 import type { SamfireBackup } from './backup.js';
 import type { StrategyFlavour, StrategyPlot } from './strategies/strategy.js';
 
@@ -15,6 +16,25 @@ export interface ProgressEvent {
   eta: number;
 }
 
+/**
+ * start() (or refreshDatabase) after the goodness test changed: the pixels
+ * marked done were tested again with the current test.
+ */
+export interface RetestEvent {
+  /** The current test. */
+  test: GoodnessTestSpec;
+  /** The test that had judged them. */
+  previous: GoodnessTestSpec;
+  /** Pixels tested again: those marked done and the engine's own stored results. */
+  tested: number;
+  /** Those that fail the current test: no longer done, fitted again by the run. */
+  failed: number[];
+  /** The current test's statistic of each failed fit (as `failed`; NaN without a stored fit). */
+  statistics: number[];
+  /** How many of the failed fits were this engine's results, and so cleared (the others were stored by hand or loaded, and are kept). */
+  cleared: number;
+}
+
 export interface SamfireEvents {
   progress: ProgressEvent;
   pixelDone: { pixel: number; good: boolean };
@@ -24,4 +44,5 @@ export interface SamfireEvents {
   stopped: { count: number; done: number; left: number };
   finished: { count: number; done: number; left: number };
   error: { message: string; pixel?: number };
+  retested: RetestEvent;
 }

@@ -4,7 +4,7 @@
  * storing results (no fitting here: results are made by hand).
  */
 import { describe, expect, it } from 'vitest';
-import { Samfire, RedChisqTest, RedChisqStrategy } from '@samfire/core';
+import { InProcessPool, Samfire, RedChisqTest, RedChisqStrategy } from '@samfire/core';
 import { gridModel, result, storeFit } from './fixtures.js';
 
 const E1 = Math.exp(-1);
@@ -106,6 +106,29 @@ describe('next pixels', () => {
     const [pick] = s.generateValues(1);
     expect(pick!.pixel).toBe(1);
     expect(pick!.start.components[0]!.slots).toEqual([[4.5]]);
+  });
+});
+
+describe('the public marker during a run', () => {
+  it('counts candidates a listener writes into it before the strategy ends (issue 16, item 16)', async () => {
+    // 1 x 7, radius 1, seed at 0; pixel 3 never passes, so 4-6 are reachable
+    // only through the candidate written at 5 when pixel 2 is done.
+    const model = gridModel([1, 7]);
+    storeFit(model, 0, 1);
+    const pool = new InProcessPool({
+      createKernel: () => ({
+        fit: (pixel: number) => result(pixel, [1, 2, 3, 4], { good: pixel !== 3 }),
+      }),
+    });
+    const s = new Samfire(model, { workers: 0, randomSeed: 1, pool });
+    s.remove(1);
+    (s.strategies.at(0) as RedChisqStrategy).radii = 1;
+    s.on('pixelDone', ({ pixel }) => {
+      if (pixel === 2) s.metadata.marker[5] = 0.5;
+    });
+    await s.start();
+    expect(Array.from(s.metadata.marker)).toEqual([-1, -1, -1, 0, -1, -1, -1]);
+    expect(s.count).toBe(7); // 1, 2, 3, 5, 4 or 6, the other, and 3 again from 4
   });
 });
 

@@ -7,6 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../io/node/read-file.js';
 import { parseBackup, type BackupWriter, type SamfireBackup } from '../backup.js';
+// Node's core count for the engine's default workers (Node 20 has no navigator).
+import './cores.js';
 
 export async function writeBackupFile(filename: string, backup: SamfireBackup): Promise<void> {
   try {

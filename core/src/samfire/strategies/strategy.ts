@@ -26,6 +26,8 @@ export interface StrategyHost {
   readonly updateEvery: number;
   /** Whether the pixel is being fitted now. */
   isRunning(pixel: number): boolean;
+  /** The pixels being fitted now (a local strategy resets them to 0 after a good fit). */
+  readonly running: ReadonlySet<number>;
   /**
    * Told when a strategy's `update` raises a pixel's marker above 0 (makes it
    * a candidate), so the engine can keep its candidate list without scanning

@@ -74,6 +74,8 @@ export class FitRun {
         studio.notices.push('info', 'SAMFire', e.message, 4000);
       else if (e.kind === 'finished')
         studio.notices.push('success', 'SAMFire finished', e.message, 6000);
+      else if (e.kind === 'retested')
+        studio.notices.push('info', 'SAMFire re-test', e.message, 8000);
       if (e.kind === 'strategy-changed' && this.settings)
         this.settings = { ...this.settings, activeStrategy: e.activeStrategy };
     });

@@ -16,7 +16,10 @@ export abstract class GlobalStrategy extends Strategy {
   /**
    * Fitted pixels become -1 (with overwrite: the `given` ones, or every
    * fitted one); without overwrite the ignored level (-2) is kept so that a
-   * later local strategy still ignores those pixels. Every other pixel +1.
+   * later local strategy still ignores those pixels, and a fitted or
+   * ignored pixel outside `given` (when there is one) becomes a candidate
+   * again. Every other pixel +1. (HyperSpy 1.7.3 does the same:
+   * test/interop/py/samfire_semantics.py.)
    */
   refresh(overwrite: boolean, given: Uint8Array | null = null): void {
     const host = this.host;
@@ -27,7 +30,12 @@ export abstract class GlobalStrategy extends Strategy {
       );
     }
     for (let p = 0; p < marker.length; p++) {
-      const fitted = overwrite && given ? given[p] === 1 : marker[p]! < 0;
+      const v = marker[p]!;
+      const fitted = overwrite
+        ? given
+          ? given[p] === 1
+          : v < 0
+        : v < 0 && (given === null || given[p] === 1);
       if (!fitted) marker[p] = 1;
       else if (overwrite) marker[p] = FITTED;
     }

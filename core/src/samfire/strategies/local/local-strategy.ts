@@ -72,12 +72,16 @@ export abstract class LocalStrategy extends Strategy {
   }
 
   update(pixel: number, isGood: boolean): void {
-    const { marker } = this.host;
+    const host = this.host;
+    const { marker } = host;
     if (!isGood) {
       marker[pixel] = 0;
       return;
     }
     this.#spread(pixel, this.weightFactor(pixel));
+    // Every pixel being fitted holds 0, whatever was written into the marker
+    // since it was picked (HyperSpy 1.7.3 resets them all, neighbours or not).
+    for (const q of host.running) marker[q] = 0;
     marker[pixel] = FITTED;
   }
 
@@ -90,7 +94,7 @@ export abstract class LocalStrategy extends Strategy {
       );
     }
     if (overwrite) overwriteFitted(marker, given);
-    else clearCandidates(marker);
+    else clearCandidates(marker, given);
     const running = Uint8Array.from(marker, (_, p) => (host.isRunning(p) ? 1 : 0));
     clearRunning(marker, running);
     let sources = 0;
@@ -143,8 +147,8 @@ export abstract class LocalStrategy extends Strategy {
   }
 
   /**
-   * For each component, the weighted mean of each free parameter over the
-   * neighbours that are fitted (marker -1) and where the component is on,
+   * For each active component, the weighted mean of each free parameter over
+   * the neighbours that are fitted (marker -1) and where the component is on,
    * weight decay(distance) * decay(weight). Fixed parameters keep the
    * pixel's own value (its map's, or the current one where the map is not
    * set). Components with no such neighbour are left out.
@@ -160,6 +164,8 @@ export abstract class LocalStrategy extends Strategy {
     }
     const components = model.components.map((c) => {
       const active = c.activeMap;
+      // Off everywhere: no values to start from (only active components belong here).
+      if (!active && !c.active) return null;
       let total = 0;
       for (let j = 0; j < n; j++)
         if (w[j]! > 0 && (!active || active[this.#pixels[j]!])) total += w[j]!;

@@ -75,6 +75,22 @@ describe('reduced chi-squared strategy', () => {
     expect(s.values(8).components).toEqual([null, null]);
   });
 
+  it('starts only from active components: one off everywhere is left out (issue 16, item 19)', () => {
+    // HyperSpy 1.7.3 leaves l1 out of values() once l1.active = False
+    // (test/interop/py/samfire_semantics.py, "values").
+    const model = gridModel([1, 3]);
+    const s = new RedChisqStrategy({ radii: 1 });
+    const host = testHost(model, [s]);
+    storeFit(model, 0, 1, 4);
+    host.marker[0] = -1;
+    model.component('g').active = false;
+    const start = s.values(1);
+    expect(start.components[0]!.slots).toEqual([[4]]);
+    expect(start.components[1]).toBeNull();
+    model.component('g').active = true;
+    expect(s.values(1).components[1]!.slots).toHaveLength(3);
+  });
+
   it('refreshes with overwrite from the given pixels, forgetting ignored ones', () => {
     const model = gridModel([1, 5]);
     const s = new RedChisqStrategy({ radii: 1 });
