@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import { build, defaultClientConditions } from 'vite';
 import { childHostSpawner, startBrowserServer } from '@samfire/core/node';
 import type { BrowserServer } from '@samfire/core/node';
 
@@ -32,6 +32,8 @@ export async function buildRenderer(): Promise<string> {
     logLevel: 'warn',
     root: join(ROOT, 'renderer'),
     plugins: [svelte()],
+    // As electron.vite.config.ts: `@samfire/core/api` from core's sources.
+    resolve: { conditions: ['@samfire/source', ...defaultClientConditions] },
     build: {
       outDir,
       emptyOutDir: true,

@@ -82,17 +82,20 @@ describe('the parameter table shows the current pixel’s values', () => {
   it('after a fit at the current pixel and after undo', async () => {
     const h = newHost();
     await h.file.openExample();
-    await h.model.setPixel({ pixel: 3 });
+    const before = await h.model.setPixel({ pixel: 3 });
     await h.model.setParameter({ parameter: 'g.centre', value: 205 });
     await h.fit.fitPixel({ pixel: 3, seed: false });
     const fitted = await h.model.state();
     const map = await h.dataset.image({ kind: 'parameter', parameter: 'g.centre' });
     expect(value(fitted, 'g.centre')).toBe(map.values[3]);
     expect(value(fitted, 'g.centre')).not.toBe(205);
+    // Undo goes back to before the edit and its fit: the pixel is unfitted
+    // again (NaN in the maps) and the table shows the values a fit would start from.
     const undone = await h.model.undo();
-    expect(value(undone, 'g.centre')).toBe(
+    expect(value(undone, 'g.centre')).toBe(value(before, 'g.centre'));
+    expect(
       (await h.dataset.image({ kind: 'parameter', parameter: 'g.centre' })).values[3],
-    );
+    ).toBeNaN();
   });
 
   it('after a refit of other pixels: still the current pixel, with its own values', async () => {
