@@ -100,8 +100,12 @@ export async function executeRun(
   } finally {
     process.off('SIGINT', onInterrupt);
     bar.finish();
-    if (settings.backup) await samf.backup(settings.backup);
+    // Stops the workers and lets the periodic backups being written land first.
     await samf.close();
+    if (settings.backup) {
+      stderr.write(`saving the backup ${settings.backup}\n`);
+      await samf.backup(settings.backup);
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   const summary: RunSummary = {

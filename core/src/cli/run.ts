@@ -45,6 +45,7 @@ export async function runRun(args: string[]): Promise<number> {
   const model = file.model(index < 0 ? 0 : index, name);
   checkOptional(model, settings.optional);
   const summary = await executeRun(model, settings, stderr);
+  stderr.write(`writing ${out}\n`);
   await writeHspy(out, model.signal, { [name]: model });
   stdout.write(`${resultLine(model.signal.title || input, summary)}; wrote ${out}\n`);
   return 0;

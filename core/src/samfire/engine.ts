@@ -290,12 +290,16 @@ export class Samfire {
     }
   }
 
-  /** Closes the pool (an injected one too). The engine can start again afterwards. */
+  /**
+   * Closes the pool (an injected one too) and waits for backups being
+   * written. The engine can start again afterwards.
+   */
   async close(): Promise<void> {
     await this.stop();
     const pool = this.#pool;
     if (pool) await pool.close();
     if (this.#ownsPool) this.#pool = null;
+    await this.#writes;
   }
 
   async #execute(): Promise<void> {

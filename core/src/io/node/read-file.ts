@@ -15,6 +15,7 @@ import { readMsa } from '../msa.js';
 import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
 import type { ReadOptions } from '../source.js';
+import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readHspy } from './hspy-read.js';
 
 /**
@@ -66,22 +67,39 @@ export async function writeFileAtomic(
   contents: Uint8Array | string | readonly Uint8Array[],
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const name = basename(path);
+  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // Large files come as chunks (the HDF5 writer's), written in order without joining them.
+  const chunks =
+    typeof contents === 'string'
+      ? [Buffer.from(contents, 'utf8')]
+      : contents instanceof Uint8Array
+        ? [contents]
+        : contents;
+  let total = 0;
+  for (const chunk of chunks) total += chunk.length;
+  const fault = writeFaultFor(name, total);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(temp, 'wx');
-    if (typeof contents === 'string' || contents instanceof Uint8Array) {
-      await handle.writeFile(contents);
-    } else {
-      // Large files come as chunks (the HDF5 writer's), written in order without joining them.
-      for (const chunk of contents) {
-        for (let at = 0; at < chunk.length;) {
-          const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
-          at += bytesWritten;
-        }
+    let written = 0;
+    if (fault && fault.at === 0 && total > 0) await hitWriteFault(fault, name, 0, total);
+    for (const chunk of chunks) {
+      for (let at = 0; at < chunk.length; ) {
+        // Stop at the fault's byte, if it falls in this chunk.
+        const end =
+          fault && fault.at > written && fault.at < written + chunk.length - at
+            ? at + fault.at - written
+            : chunk.length;
+        const { bytesWritten } = await handle.write(chunk, at, end - at);
+        at += bytesWritten;
+        written += bytesWritten;
+        if (fault && written === fault.at && fault.at < total)
+          await hitWriteFault(fault, name, written, total);
       }
     }
     await handle.sync();
+    if (fault && fault.at >= total) await hitWriteFault(fault, name, written, total);
     await handle.close();
     handle = undefined;
     await rename(temp, path);
