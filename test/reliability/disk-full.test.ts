@@ -72,10 +72,10 @@ function tmpfs(name: string, bytes: number): string | null {
   return at;
 }
 
-function runArgs(out: string, backup: string, extra: string[] = []): string[] {
+function runArgs(out: string, backup: string, extra: string[] = [], from = input): string[] {
   return [
     'run',
-    input,
+    from,
     '--model',
     'seed',
     '--out',
@@ -312,51 +312,51 @@ describe('the disk fills during a write', () => {
 describe('--out naming the input is refused', () => {
   /** Each case in its own folder with its own copy of the input, so one that overwrites it spoils no other. */
   const cases: { name: string; args: (input: string, folder: string) => string[] }[] = [
-    { name: '--out the same path', args: (i) => runArgs(i, `${i}.json`) },
+    { name: '--out the same path', args: (i) => runArgs(i, `${i}.json`, [], i) },
     {
       name: '--out through ./',
-      args: (i, f) => runArgs(`${f}/./seed.hspy`, `${i}.json`),
+      args: (i, f) => runArgs(`${f}/./seed.hspy`, `${i}.json`, [], i),
     },
     {
       name: '--out through sub/..',
       args: (i, f) => {
         mkdirSync(join(f, 'sub'));
-        return runArgs(`${f}/sub/../seed.hspy`, `${i}.json`);
+        return runArgs(`${f}/sub/../seed.hspy`, `${i}.json`, [], i);
       },
     },
     {
       name: '--out relative to the working folder',
-      args: (i) => runArgs(relative(ROOT, i), `${i}.json`),
+      args: (i) => runArgs(relative(ROOT, i), `${i}.json`, [], i),
     },
     {
       name: '--out a symlink to the input',
       args: (i, f) => {
         symlinkSync(i, join(f, 'link.hspy'));
-        return runArgs(join(f, 'link.hspy'), `${i}.json`);
+        return runArgs(join(f, 'link.hspy'), `${i}.json`, [], i);
       },
     },
     {
       name: '--out through a symlinked folder',
       args: (i, f) => {
         symlinkSync(f, join(f, 'alias'));
-        return runArgs(join(f, 'alias', 'seed.hspy'), `${i}.json`);
+        return runArgs(join(f, 'alias', 'seed.hspy'), `${i}.json`, [], i);
       },
     },
     {
       name: '--out a hard link to the input',
       args: (i, f) => {
         linkSync(i, join(f, 'hard.hspy'));
-        return runArgs(join(f, 'hard.hspy'), `${i}.json`);
+        return runArgs(join(f, 'hard.hspy'), `${i}.json`, [], i);
       },
     },
-    { name: '--backup the input', args: (i, f) => runArgs(join(f, 'out.hspy'), i) },
+    { name: '--backup the input', args: (i, f) => runArgs(join(f, 'out.hspy'), i, [], i) },
     {
       name: '--summary the input',
-      args: (i, f) => runArgs(join(f, 'out.hspy'), join(f, 'b.json'), ['--summary', i]),
+      args: (i, f) => runArgs(join(f, 'out.hspy'), join(f, 'b.json'), ['--summary', i], i),
     },
     {
       name: '--backup the same file as --out',
-      args: (_i, f) => runArgs(join(f, 'out.hspy'), `${f}/./out.hspy`),
+      args: (i, f) => runArgs(join(f, 'out.hspy'), `${f}/./out.hspy`, [], i),
     },
     {
       name: 'export --out the input',
