@@ -5,7 +5,7 @@
  * and a summary of the result.
  */
 import { availableParallelism } from 'node:os';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/node/read-file.js';
 import type { Model } from '../model/model.js';
 import { NodeWorkerPool } from '../pool/node/thread-pool.js';
 import { Samfire } from '../samfire/engine.js';
@@ -23,6 +23,8 @@ export interface RunSummary {
   stopped: boolean;
   /** Median of each parameter's fitted map ("component.parameter"). */
   medians: Record<string, number>;
+  /** Why the final backup could not be written (the results are still in the model), or null. */
+  backupError: string | null;
 }
 
 export function defaultWorkers(): number {
@@ -95,6 +97,7 @@ export async function executeRun(
   process.once('SIGINT', onInterrupt);
   const t0 = performance.now();
   const doneBefore = samf.pixelsDone;
+  let backupError: string | null = null;
   try {
     await samf.start({ optimizer: settings.optimizer, bounded: settings.bounded });
   } finally {
@@ -104,7 +107,10 @@ export async function executeRun(
     await samf.close();
     if (settings.backup) {
       stderr.write(`saving the backup ${settings.backup}\n`);
-      await samf.backup(settings.backup);
+      // A failed backup must not cost the results: the caller still writes them.
+      await samf.backup(settings.backup).catch((e: unknown) => {
+        backupError = e instanceof Error ? e.message : String(e);
+      });
     }
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -117,8 +123,10 @@ export async function executeRun(
     strategies: [...samf.strategies].map((s) => s.name),
     stopped,
     medians: parameterMedians(model, samf.metadata.marker),
+    backupError,
   };
-  if (settings.summary) await writeFile(settings.summary, `${JSON.stringify(summary, null, 1)}\n`);
+  if (settings.summary)
+    await writeFileAtomic(settings.summary, `${JSON.stringify(summary, null, 1)}\n`);
   return summary;
 }
 
