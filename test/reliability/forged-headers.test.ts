@@ -102,7 +102,7 @@ function hspyDeclared(
     name: 'data',
     data: new Float64Array(n),
     shape: small,
-    dtype: '<f8',
+    dtype: '<d',
     maxshape: shape.map(() => null),
     chunks: shape.map((d, i) => (i === shape.length - 1 ? Math.min(d, 16) : 1)),
     ...(options.compression ? { compression: 'gzip' as const, compression_opts: 4 } : {}),
@@ -121,7 +121,7 @@ function hspyDeclared(
       name: 'notes',
       data: new Float64Array(1),
       shape: [1],
-      dtype: '<f8',
+      dtype: '<d',
       maxshape: [null],
       chunks: [1024],
     });
