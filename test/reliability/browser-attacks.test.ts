@@ -24,7 +24,7 @@ import { WebSocket } from 'ws';
 import { apiMethods } from '../../core/src/api/channels.js';
 import { apiGuards, guardFor } from '../../core/src/api/guards.js';
 import { FRAME_MARGIN, decodeFrame, encodeFrame } from '../../core/src/api/wire.js';
-import { ROOT } from './child.js';
+import { ROOT, TSX } from './child.js';
 import { Figures, type Outcome } from './figures.js';
 
 const figures = new Figures('browser mode attacked');
@@ -42,13 +42,7 @@ async function startServer(): Promise<void> {
   starts++;
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'test/reliability/browser-child.ts'),
-      rendererDir,
-      `--max-upload=${LIMIT}`,
-    ],
+    [...TSX, join(ROOT, 'test/reliability/browser-child.ts'), rendererDir, `--max-upload=${LIMIT}`],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.on('data', () => undefined);

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'core/src/cli/samfire.ts');
+/** Node flags to run TypeScript sources, with h5wasm loaded past tsx (see plain-h5wasm.mjs). */
+export const TSX = ['--import', 'tsx', '--import', join(ROOT, 'test/reliability/plain-h5wasm.mjs')];
 
 export interface Exit {
   code: number | null;
@@ -34,7 +36,7 @@ export interface CliChild {
 }
 
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [...TSX, CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

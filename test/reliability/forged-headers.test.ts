@@ -1,6 +1,6 @@
 /**
  * Forged sizes in every reader's header: each case is read in a child
- * process with a 1 GB JS heap (tsx's loader needs most of it for h5wasm) (read-child.ts), which reports how it ended
+ * process with a 256 MB JS heap (read-child.ts), which reports how it ended
  * and how much its resident memory grew while reading. Goal: a cube declared
  * as terabytes is a clear FileFormatError, and no reader grows by more than
  * the file could hold (a few times its size, plus a fixed allowance).
@@ -18,7 +18,7 @@ import type * as H5Module from 'h5wasm/node';
 import { writeHspy } from '../../core/src/io/node/hspy.js';
 import { Signal } from '../../core/src/model/signal.js';
 import { buildDm, imageFile, type BTag } from '../core/io/dm-builder.js';
-import { ROOT } from './child.js';
+import { ROOT, TSX } from './child.js';
 import { Figures, type Outcome } from './figures.js';
 
 const run = promisify(execFile);
@@ -399,7 +399,7 @@ async function readInChild(path: string, model?: string): Promise<ChildResult | 
   try {
     const { stdout } = await run(
       process.execPath,
-      ['--max-old-space-size=1024', '--import', 'tsx', CHILD, path, ...(model ? [model] : [])],
+      ['--max-old-space-size=256', ...TSX, CHILD, path, ...(model ? [model] : [])],
       { cwd: ROOT, timeout: CHILD_TIMEOUT, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
     );
     return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
