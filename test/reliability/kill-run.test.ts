@@ -185,6 +185,10 @@ describe('samfire run killed at random moments', () => {
   it('leaves --out and the backup absent, previous or complete, loses no more than --save-every pixels, and resumes to completion', async () => {
     const survivors: { path: string; fitted: number; label: string }[] = [];
     mkdirSync(join(dir, 'survivors'));
+    // The previous version every kill left in place: the input's copy, its seed pixel fitted.
+    const previous = join(dir, 'survivors', 'out-previous.hspy');
+    copyFileSync(out, previous);
+    survivors.push({ path: previous, fitted: 1, label: 'the previous version' });
     let last: BackupState | null = null;
     let lostTotal = 0;
     let lostWorst = 0;
