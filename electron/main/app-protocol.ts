@@ -3,9 +3,9 @@
  * instead of file:// (Electron security checklist: "use custom protocols"):
  * only files inside the built renderer folder, each with the strict CSP as a
  * header; the page's origin is then samfire://app, and nothing on disk
- * outside that folder is reachable from it.
+ * outside that folder is reachable from it (symlinks are resolved first).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { extname, normalize, resolve, sep } from 'node:path';
 import { protocol } from 'electron';
 
@@ -50,10 +50,19 @@ export function appFile(url: string, root: string): string | null {
   return file.startsWith(root + sep) ? file : null;
 }
 
+/** `file` with its symlinks resolved, when that is still inside `realRoot`; else null. */
+async function insideBundle(file: string, realRoot: string): Promise<string | null> {
+  const real = await realpath(file).catch(() => null);
+  return real !== null && real.startsWith(realRoot + sep) ? real : null;
+}
+
 export function serveAppScheme(rendererDir: string): void {
   const root = resolve(rendererDir);
+  const realRoot = realpath(root).catch(() => root);
   protocol.handle(APP_SCHEME, async (request) => {
-    const file = appFile(request.url, root);
+    const named = appFile(request.url, root);
+    // A symlink in the bundle must not lead out of it.
+    const file = named ? await insideBundle(named, await realRoot) : null;
     const body = file ? await readFile(file).catch(() => null) : null;
     if (!file || !body) return new Response('not found', { status: 404 });
     return new Response(body, {

@@ -83,7 +83,15 @@ export {
 } from './rpc.js';
 
 // Binary framing of RPC messages over a WebSocket.
-export { decodeFrame, encodeFrame } from './wire.js';
+export {
+  DEFAULT_MAX_UPLOAD,
+  FRAME_MARGIN,
+  decodeFrame,
+  encodeFrame,
+  payloadBytes,
+  sizeText,
+  uploadTooLarge,
+} from './wire.js';
 
 // How goodness tests and numbers are written, the same in every layer.
 export {

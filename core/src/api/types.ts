@@ -136,6 +136,8 @@ export interface ShellInfo {
   platform: string;
   /** Whether native open/save dialogs exist (browser mode: use uploads and downloads). */
   dialogs: boolean;
+  /** Browser mode: the most bytes one call may carry (uploads), set by --max-upload. */
+  maxUploadBytes?: number;
 }
 
 /** Menu items and shortcuts the shell forwards to the UI. */

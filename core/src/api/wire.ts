@@ -105,3 +105,40 @@ export function decodeFrame(frame: Uint8Array): unknown {
     }
   });
 }
+
+/** Room a frame has beyond the upload limit for its JSON header and padding. */
+export const FRAME_MARGIN = 16 * 1024 * 1024;
+
+/** The default upload limit of browser mode (--max-upload). */
+export const DEFAULT_MAX_UPLOAD = 1024 * 1024 * 1024;
+
+/** A byte count for people: '1.5 MiB'. */
+export function sizeText(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${bytes} bytes` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** What both ends say when a call carries more than browser mode accepts. */
+export function uploadTooLarge(bytes: number, limit: number): string {
+  const suggestion = Math.ceil((bytes * 1.25) / 1048576);
+  return (
+    `the upload (${sizeText(bytes)}) is larger than browser mode's limit of ${sizeText(limit)}; ` +
+    `start browser mode again with --max-upload=${suggestion}MiB (or more) to raise it`
+  );
+}
+
+/** Bytes of the typed arrays in a value (a call's argument), a few levels deep. */
+export function payloadBytes(value: unknown, depth = 0): number {
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (depth > 4 || typeof value !== 'object' || value === null) return 0;
+  let n = 0;
+  for (const v of Array.isArray(value) ? value : Object.values(value))
+    n += payloadBytes(v, depth + 1);
+  return n;
+}

@@ -5,8 +5,8 @@
  * and a summary of the result.
  */
 import { availableParallelism } from 'node:os';
-import { writeFile } from 'node:fs/promises';
 import { fittedMask } from '../model/fitted.js';
+import { writeFileAtomic } from '../io/node/read-file.js';
 import type { Model } from '../model/model.js';
 import { NodeWorkerPool } from '../pool/node/thread-pool.js';
 import { Samfire } from '../samfire/engine.js';
@@ -24,6 +24,8 @@ export interface RunSummary {
   stopped: boolean;
   /** Median of each parameter's fitted map ("component.parameter"). */
   medians: Record<string, number>;
+  /** Why the final backup could not be written (the results are still in the model), or null. */
+  backupError: string | null;
 }
 
 export function defaultWorkers(): number {
@@ -97,13 +99,21 @@ export async function executeRun(
   process.once('SIGINT', onInterrupt);
   const t0 = performance.now();
   const doneBefore = samf.pixelsDone;
+  let backupError: string | null = null;
   try {
     await samf.start({ optimizer: settings.optimizer, bounded: settings.bounded });
   } finally {
     process.off('SIGINT', onInterrupt);
     bar.finish();
-    if (settings.backup) await samf.backup(settings.backup);
+    // Stops the workers and lets the periodic backups being written land first.
     await samf.close();
+    if (settings.backup) {
+      stderr.write(`saving the backup ${settings.backup}\n`);
+      // A failed backup must not cost the results: the caller still writes them.
+      await samf.backup(settings.backup).catch((e: unknown) => {
+        backupError = e instanceof Error ? e.message : String(e);
+      });
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   const summary: RunSummary = {
@@ -115,8 +125,10 @@ export async function executeRun(
     strategies: [...samf.strategies].map((s) => s.name),
     stopped,
     medians: parameterMedians(model, samf.metadata.marker),
+    backupError,
   };
-  if (settings.summary) await writeFile(settings.summary, `${JSON.stringify(summary, null, 1)}\n`);
+  if (settings.summary)
+    await writeFileAtomic(settings.summary, `${JSON.stringify(summary, null, 1)}\n`);
   return summary;
 }
 

@@ -9,6 +9,7 @@ import { mapToCsv, mapToNpy, resultMap, resultMapNames } from '../io/export.js';
 import { readHspy } from '../io/node/hspy.js';
 import { writeFileAtomic } from '../io/node/read-file.js';
 import { parseArgs } from './args.js';
+import { checkDistinct } from './same-file.js';
 
 export async function runExport(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, ['model', 'map', 'out', 'format'], ['list']);
@@ -31,6 +32,10 @@ export async function runExport(args: string[]): Promise<number> {
     (options.get('format') as string | undefined) ?? extname(out).slice(1).toLowerCase();
   if (format !== 'csv' && format !== 'npy')
     throw new Error(`--format must be csv or npy, got '${format}'`);
+  await checkDistinct([
+    ['the input', positional[0]!],
+    ['--out', out],
+  ]);
   const map = resultMap(model, mapName);
   await writeFileAtomic(out, format === 'csv' ? mapToCsv(map) : mapToNpy(map));
   stdout.write(`wrote ${mapName} (${map.shape.join('x') || '1'}) to ${out}\n`);

@@ -23,7 +23,7 @@ commands:
       --bounded              honour the parameters' bounds
       --optimizer NAME       lm (default) or mljs
       --random-seed S        reproducible pixel order and maps
-      --save-every N --backup FILE   back up every N results (atomic)
+      --save-every N --backup FILE   back up every N results (atomic; a crash loses at most N)
       --resume FILE          continue from a backup
       --summary FILE.json    write a summary (pixels, time, rate, medians)
   demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]

@@ -23,7 +23,9 @@ function swapBytes(bytes: Uint8Array, size: number): void {
 
 /**
  * `count` elements of `dtype` starting at byte `offset` of `bytes`, stored
- * with the given byte order. The caller has checked that the bytes exist.
+ * with the given byte order, into `into` when given (a cube from
+ * allocateCube, checked against the file). The caller has checked that the
+ * bytes exist.
  */
 export function decodeTypedArray(
   bytes: Uint8Array,
@@ -31,9 +33,10 @@ export function decodeTypedArray(
   dtype: DType,
   count: number,
   littleEndian: boolean,
+  into?: NumericArray,
 ): NumericArray {
   const size = DTYPE_SIZE[dtype];
-  const out = allocate(dtype, count);
+  const out = into ?? allocate(dtype, count);
   const view = new Uint8Array(out.buffer, out.byteOffset, count * size);
   view.set(bytes.subarray(offset, offset + count * size));
   if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(view, size);

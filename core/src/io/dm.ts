@@ -33,6 +33,7 @@ import {
   type DmGroup,
 } from './dm-tags.js';
 import { FileFormatError, isBinnedSignalType, signalFromFile } from './errors.js';
+import { allocateCube } from './source.js';
 
 /** DM image data types we read. */
 const DM_DTYPES: Readonly<Record<number, DType>> = {
@@ -182,7 +183,11 @@ function readImage(file: DmFile, image: DmGroup, index: number): Signal {
     rank === 1 || format === 'spectrum image' || (format === 'spectrum' && rank === 2);
   const roll = spectrum && rank >= 3;
 
-  let data = decodeTypedArray(file.bytes, dataTag.offset, dtype, count, file.littleEndian);
+  const cube = allocateCube(fileName, dtype, count, {
+    limitBytes: dataTag.byteLength,
+    what: `image ${index}`,
+  });
+  let data = decodeTypedArray(file.bytes, dataTag.offset, dtype, count, file.littleEndian, cube);
   if (roll) {
     data = moveFirstAxisLast(data, dtype, axes[0]!.size);
     axes = [...axes.slice(1), axes[0]!];

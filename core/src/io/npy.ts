@@ -20,6 +20,7 @@ import {
   utf8,
 } from './binary.js';
 import { FileFormatError, signalFromFile } from './errors.js';
+import { allocateCube } from './source.js';
 
 export interface NpyArray {
   data: NumericArray;
@@ -109,7 +110,8 @@ export function readNpy(input: Uint8Array | ArrayBuffer, fileName: string): NpyA
       `shape (${shape.join(', ')}) of ${dtype} needs ${needed} data bytes but the file has ${available}`,
     );
   }
-  const raw = decodeTypedArray(bytes, dataStart, dtype, count, littleEndian);
+  const cube = allocateCube(fileName, dtype, count, { limitBytes: available });
+  const raw = decodeTypedArray(bytes, dataStart, dtype, count, littleEndian, cube);
   const data = fortran && shape.length > 1 ? fortranToC(raw, shape) : raw;
   return { data, dtype, shape };
 }

@@ -16,6 +16,7 @@ import { DTYPE_SIZE, type DType } from '../model/dtype.js';
 import type { Signal } from '../model/signal.js';
 import { asText, decodeTypedArray, encodeLittleEndian, toBytes } from './binary.js';
 import { FileFormatError, isBinnedSignalType, signalFromFile } from './errors.js';
+import { allocateCube } from './source.js';
 
 export interface RippleFileNames {
   rpl: string;
@@ -117,7 +118,8 @@ export function readRipple(
   }
   // Lispix allows dont-care only for 1-byte data; writers that use it anyway
   // (HyperSpy among them) wrote their native order, little-endian everywhere now.
-  const data = decodeTypedArray(raw, offset, dtype, count, order !== 'big-endian');
+  const cube = allocateCube(fileNames.raw, dtype, count, { limitBytes: raw.length - offset });
+  const data = decodeTypedArray(raw, offset, dtype, count, order !== 'big-endian', cube);
 
   const axis = (dim: Dim, navigate: boolean): AxisSpec => {
     const num = (key: string, fallback: number): number => {

@@ -93,11 +93,27 @@ export function allocateCube(
   length: number,
   options: { sharedMemory?: boolean; limitBytes?: number; what?: string } = {},
 ): NumericArray {
+  const bytes = checkCube(name, length, DTYPE_SIZE[dtype], options);
+  if (!options.sharedMemory) return allocate(dtype, length);
+  const buffer = new SharedArrayBuffer(bytes);
+  return typedOver(dtype, buffer, length);
+}
+
+/**
+ * The checks of allocateCube, for readers whose library allocates (h5wasm):
+ * throws the same FileFormatErrors, else returns the cube's size in bytes.
+ */
+export function checkCube(
+  name: string,
+  length: number,
+  bytesPerElement: number,
+  options: { limitBytes?: number; what?: string } = {},
+): number {
   const what = options.what ?? 'the data';
   if (!Number.isSafeInteger(length) || length < 0) {
     throw new FileFormatError(name, `${what}: invalid size ${length}`);
   }
-  const bytes = length * DTYPE_SIZE[dtype];
+  const bytes = length * bytesPerElement;
   if (length > MAX_ELEMENTS) {
     throw new FileFormatError(
       name,
@@ -110,9 +126,7 @@ export function allocateCube(
       `${what} would take ${formatBytes(bytes)}, more than a file of this size can hold (${formatBytes(options.limitBytes)} at most): the header is damaged`,
     );
   }
-  if (!options.sharedMemory) return allocate(dtype, length);
-  const buffer = new SharedArrayBuffer(bytes);
-  return typedOver(dtype, buffer, length);
+  return bytes;
 }
 
 function typedOver(dtype: DType, buffer: SharedArrayBuffer, length: number): NumericArray {

@@ -117,7 +117,11 @@ export class Samfire {
   updateEvery: number;
   /** Plot every `plotEvery` results while running; 0 is off. */
   plotEvery = 0;
-  /** Back up every `saveEvery` results while running; 0 is off. */
+  /**
+   * Back up every `saveEvery` results while running; 0 is off. A run applies
+   * no more results until each backup is written, so a crash loses at most
+   * `saveEvery` results.
+   */
   saveEvery = 0;
   /** Where the periodic backups go. @default `backup_<signal title>.json` */
   backupFilename: string | null = null;
@@ -161,6 +165,11 @@ export class Samfire {
   readonly #accepted: Uint8Array;
   /** The goodness test that last judged the marker: at the last refresh of the database or start. */
   #judgedBy: GoodnessTestSpec | null = null;
+  /**
+   * The periodic backup being written. A run applies no more results until
+   * it has landed, so a crash loses at most `saveEvery` results.
+   */
+  #backupLanding: Promise<unknown> | null = null;
 
   constructor(model: Model, options: SamfireOptions = {}) {
     const o = resolveSamfireOptions(options);
@@ -311,12 +320,16 @@ export class Samfire {
     }
   }
 
-  /** Closes the pool (an injected one too). The engine can start again afterwards. */
+  /**
+   * Closes the pool (an injected one too) and waits for backups being
+   * written. The engine can start again afterwards.
+   */
   async close(): Promise<void> {
     await this.stop();
     const pool = this.#pool;
     if (pool) await pool.close();
     if (this.#ownsPool) this.#pool = null;
+    await this.#writes;
   }
 
   async #execute(): Promise<void> {
@@ -412,6 +425,13 @@ export class Samfire {
       if (this.#state !== 'running') break;
       this.#refill(pool);
       this.#applySettled(pool);
+      if (this.#backupLanding) {
+        // The workers go on fitting; their results wait until the backup is on disk.
+        const landing = this.#backupLanding;
+        this.#backupLanding = null;
+        await landing;
+        continue;
+      }
       if (this.#state !== 'running') break;
       if (this.#pending.size > 0) {
         rescanned = false;
@@ -445,6 +465,7 @@ export class Samfire {
       // Stopping between applying and refilling is safe: start() refills first.
       if (this.#state !== 'running') return;
       this.#refill(pool);
+      if (this.#backupLanding) return;
     }
   }
 
@@ -696,9 +717,11 @@ export class Samfire {
     this.#progress(false);
     this.plot(true);
     if (this.saveEvery > 0 && this.#count % this.saveEvery === 0) {
-      this.backup(this.backupFilename ?? undefined, true).catch((e: unknown) => {
-        this.#events.emit('error', { message: `backup failed: ${errorMessage(e)}` });
-      });
+      this.#backupLanding = this.backup(this.backupFilename ?? undefined, true).catch(
+        (e: unknown) => {
+          this.#events.emit('error', { message: `backup failed: ${errorMessage(e)}` });
+        },
+      );
     }
   }
 

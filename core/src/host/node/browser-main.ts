@@ -1,11 +1,13 @@
 /**
  * `node browser-main.js [--port=N] [--renderer=DIR] [--folder PATH]...
- * [--settings=FILE] [FILE...]`: browser mode from the command line. Prints
- * the URL on one line. `--folder` (repeatable; `--folder=PATH` too) opens a
- * folder to the page's path field and file browser; the folders chosen and
- * the recent files are remembered in the settings file (by default
- * `$XDG_CONFIG_HOME/samfire-studio/browser-settings.json`, else under
- * `~/.config`; `--settings=` with nothing after it keeps nothing).
+ * [--settings=FILE] [--max-upload=SIZE] [FILE...]`: browser mode from the
+ * command line. Prints the URL on one line. `--folder` (repeatable;
+ * `--folder=PATH` too) opens a folder to the page's path field and file
+ * browser; the folders chosen and the recent files are remembered in the
+ * settings file (by default `$XDG_CONFIG_HOME/samfire-studio/browser-settings.json`,
+ * else under `~/.config`; `--settings=` with nothing after it keeps nothing).
+ * `--max-upload`: the largest file the page may upload (default 1GiB), in
+ * bytes or with a unit: 500MB, 2GiB, 4G.
  */
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ export interface BrowserArgs {
   renderer: string | undefined;
   folders: string[];
   settingsFile: string | null;
+  /** `--max-upload`: the largest upload in bytes (undefined: the server's default). */
+  maxUploadBytes: number | undefined;
   files: string[];
 }
 
@@ -31,6 +35,7 @@ export function parseBrowserArgs(argv: readonly string[], env = process.env): Br
     renderer: undefined,
     folders: [],
     settingsFile: defaultSettingsFile(env),
+    maxUploadBytes: undefined,
     files: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -69,9 +74,12 @@ export function parseBrowserArgs(argv: readonly string[], env = process.env): Br
         out.settingsFile = v === '' ? null : v;
         break;
       }
+      case 'max-upload':
+        out.maxUploadBytes = parseSize('--max-upload', takeValue());
+        break;
       default:
         throw new Error(
-          `unknown option --${name} (browser mode takes --port, --renderer, --folder, --settings)`,
+          `unknown option --${name} (browser mode takes --port, --renderer, --folder, --settings, --max-upload)`,
         );
     }
   }
@@ -89,6 +97,7 @@ export async function runBrowserMode(
     files: args.files,
     folders: args.folders,
     settingsFile: args.settingsFile,
+    ...(args.maxUploadBytes === undefined ? {} : { maxUploadBytes: args.maxUploadBytes }),
     backupDir: join(tmpdir(), 'samfire-studio-backups'),
     ...(defaults.appVersion ? { appVersion: defaults.appVersion } : {}),
   });
@@ -100,4 +109,31 @@ export async function runBrowserMode(
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
+};
+
+/** A size such as 1048576, 500MB, 2GiB or 4G, in bytes (errors name the option). */
+export function parseSize(option: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.round(Number(m[1]) * unit) : Number.NaN;
+  if (!(Number.isSafeInteger(bytes) && bytes > 0))
+    throw new Error(`${option}: expected a size such as 500MB or 2GiB, got '${text}'`);
+  return bytes;
 }

@@ -6,11 +6,15 @@
  * other interfaces).
  *
  * Safety: only 127.0.0.1; a random token in the printed URL, required on the
- * WebSocket; the WebSocket's Origin must be this server; strict CSP and no
- * remote content; static files only from the renderer folder.
+ * WebSocket; the WebSocket's Origin must be this server; a Host other than
+ * 127.0.0.1 or localhost (DNS rebinding) is refused; strict CSP and no
+ * remote content; static files only from the renderer folder (symlinks
+ * resolved); malformed frames close the socket, never the server; calls
+ * carry at most `maxUploadBytes` (--max-upload), with an error that says how
+ * to raise it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +27,14 @@ import { dispatchCall, forwardEvents, isRpcMessage } from '../../api/rpc.js';
 import type { RpcMessage } from '../../api/rpc.js';
 import type { SamfireApi } from '../../api/samfire-api.js';
 import type { AppCommand } from '../../api/types.js';
-import { decodeFrame, encodeFrame } from '../../api/wire.js';
+import {
+  DEFAULT_MAX_UPLOAD,
+  FRAME_MARGIN,
+  decodeFrame,
+  encodeFrame,
+  payloadBytes,
+  uploadTooLarge,
+} from '../../api/wire.js';
 import { HostConnection } from '../host-connection.js';
 import type { HostSpawner } from '../host-connection.js';
 import { Listeners } from '../listeners.js';
@@ -51,6 +62,8 @@ export interface BrowserServerOptions {
   folders?: readonly string[];
   /** Where the chosen folders and the recent list are remembered (null: nowhere). @default null */
   settingsFile?: string | null;
+  /** The most bytes one call may carry (an upload). @default 1 GiB */
+  maxUploadBytes?: number;
 }
 
 export interface BrowserServer {
@@ -103,6 +116,17 @@ function securityHeaders(port: number): Record<string, string> {
   };
 }
 
+/**
+ * Whether a request's Host names this machine by its loopback name (any
+ * port, for SSH tunnels). Anything else is a page whose DNS name was pointed
+ * at 127.0.0.1 (DNS rebinding), reading what it should not.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(name.toLowerCase());
+}
+
 async function serveStatic(
   root: string,
   req: IncomingMessage,
@@ -110,6 +134,12 @@ async function serveStatic(
   port: number,
 ): Promise<void> {
   const headers = securityHeaders(port);
+  if (!isLoopbackHost(req.headers.host)) {
+    res
+      .writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('this server answers to 127.0.0.1 only');
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, headers).end();
     return;
@@ -128,14 +158,20 @@ async function serveStatic(
     res.writeHead(403, headers).end();
     return;
   }
-  const info = await stat(file).catch(() => null);
+  // A symlink inside the folder must not lead out of it.
+  const real = await realpath(file).catch(() => null);
+  if (real !== null && !real.startsWith(root + sep)) {
+    res.writeHead(403, headers).end();
+    return;
+  }
+  const info = real === null ? null : await stat(real).catch(() => null);
   if (!info?.isFile()) {
     res
       .writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
       .end('not found');
     return;
   }
-  const body = await readFile(file);
+  const body = await readFile(real!);
   res.writeHead(200, {
     ...headers,
     'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
@@ -151,7 +187,15 @@ function sameToken(given: string | null, token: string): boolean {
 }
 
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
-  const root = resolve(options.rendererDir);
+  // Real path, so that files reached through symlinks can be checked against it.
+  const root = await realpath(resolve(options.rendererDir)).catch(() =>
+    resolve(options.rendererDir),
+  );
+  const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
+  if (!(Number.isSafeInteger(maxUpload) && maxUpload > 0))
+    throw new Error(
+      `browser mode: the upload limit must be a positive number of bytes, got ${maxUpload}`,
+    );
   const indexInfo = await stat(join(root, 'index.html')).catch(() => null);
   if (!indexInfo)
     throw new Error(`browser mode: no built renderer in ${root} (run the renderer build first)`);
@@ -179,6 +223,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       appVersion: options.appVersion ?? '0.0.0',
       platform: process.platform,
       dialogs: false,
+      maxUploadBytes: maxUpload,
     },
     recent,
     folders,
@@ -194,12 +239,14 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   });
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 * 1024 });
+  // Frames over the limit (and the room its header needs) are closed with 1009 by ws.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxUpload + FRAME_MARGIN });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
     const ok =
       url.pathname === '/api' &&
+      isLoopbackHost(req.headers.host) &&
       sameToken(url.searchParams.get('token'), token) &&
       origin === `http://127.0.0.1:${port}`;
     if (!ok) {
@@ -220,6 +267,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A frame that breaks the protocol (or the size limit): ws closes this
+    // socket with the right code; without a listener the error would end the server.
+    ws.on('error', () => undefined);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       let message: unknown;
       try {
@@ -229,8 +279,21 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         ws.close(1003, 'unreadable message');
         return;
       }
-      if (!isRpcMessage(message) || message.type !== 'call') return;
+      if (!isRpcMessage(message) || message.type !== 'call') {
+        ws.close(1008, 'not an API call');
+        return;
+      }
       const call = message;
+      const bytes = payloadBytes(call.arg);
+      if (bytes > maxUpload) {
+        send(ws, {
+          type: 'reply',
+          id: call.id,
+          ok: false,
+          error: { name: 'Error', message: uploadTooLarge(bytes, maxUpload) },
+        });
+        return;
+      }
       if (!isServiceName(call.service) || !isApiMethod(call.service, call.method)) {
         send(ws, {
           type: 'reply',

@@ -15,6 +15,7 @@ import type { Attribute, Dataset, Group, Metadata } from 'h5wasm/node';
 import type * as H5WasmNamespace from 'h5wasm/node';
 import { toShared } from '../../pool/node/shared-init.js';
 import { FileFormatError } from '../errors.js';
+import { checkCube } from '../source.js';
 
 type H5WasmModule = typeof H5WasmNamespace;
 
@@ -66,6 +67,19 @@ const H5T_ARRAY = 10;
 
 /** Datasets larger than this are read in blocks (see typedArray). */
 const BLOCK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The most a compressed dataset can decode to per byte of file: deflate's
+ * limit (about 1032:1), the filter HyperSpy files use. Unfiltered data are
+ * at most the file's size.
+ */
+const MAX_COMPRESSION_RATIO = 1032;
+
+/** The open file, for checking what a dataset declares against what it can hold. */
+interface OpenFile {
+  name: string;
+  size: number;
+}
 
 /** h5py's booleans: an enum with exactly FALSE = 0 and TRUE = 1. */
 export function isBoolEnum(meta: Metadata): boolean {
@@ -144,10 +158,12 @@ export interface RawDataset {
 /** A view of an open group; children by name, attributes converted. */
 export class H5GroupView {
   readonly #group: Group;
+  readonly #file: OpenFile;
   readonly path: string;
 
-  constructor(group: Group) {
+  constructor(group: Group, file: OpenFile) {
     this.#group = group;
+    this.#file = file;
     this.path = group.path;
   }
 
@@ -161,12 +177,12 @@ export class H5GroupView {
 
   group(name: string): H5GroupView | null {
     const e = this.#get(name);
-    return e instanceof lib().Group ? new H5GroupView(e) : null;
+    return e instanceof lib().Group ? new H5GroupView(e, this.#file) : null;
   }
 
   dataset(name: string): H5DatasetView | null {
     const e = this.#get(name);
-    return e instanceof lib().Dataset ? new H5DatasetView(e) : null;
+    return e instanceof lib().Dataset ? new H5DatasetView(e, this.#file) : null;
   }
 
   #get(name: string): unknown {
@@ -180,11 +196,29 @@ export class H5GroupView {
 
 export class H5DatasetView {
   readonly #dataset: Dataset;
+  readonly #file: OpenFile;
   readonly path: string;
 
-  constructor(dataset: Dataset) {
+  constructor(dataset: Dataset, file: OpenFile) {
     this.#dataset = dataset;
+    this.#file = file;
     this.path = dataset.path;
+  }
+
+  /**
+   * Refuses a dataset that declares more than the file can hold, before
+   * HDF5 is asked for it: a chunked dataset whose chunks were never written
+   * reads as fill values of any declared size, so a forged dataspace would
+   * otherwise allocate whatever it says.
+   */
+  #checkFits(): void {
+    const meta = this.meta;
+    const { Module } = lib();
+    const filtered = Module.get_dataset_filters(this.#dataset.file_id, this.path).length > 0;
+    checkCube(this.#file.name, meta.total_size, meta.size, {
+      limitBytes: this.#file.size * (filtered ? MAX_COMPRESSION_RATIO : 1),
+      what: `dataset ${this.path} (${this.shape.join(' x ')} values of ${meta.size} bytes)`,
+    });
   }
 
   get meta(): Metadata {
@@ -223,6 +257,7 @@ export class H5DatasetView {
   typedArray(
     options: { shared?: boolean } = {},
   ): Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> {
+    this.#checkFits();
     const shape = this.shape;
     const meta = this.meta;
     const bytes = meta.size * meta.total_size;
@@ -268,11 +303,13 @@ export class H5DatasetView {
 
   /** A small dataset as a value (strings, numbers, booleans, arrays of them). */
   value(): H5Value {
+    this.#checkFits();
     return convert(this.#dataset.value, this.meta);
   }
 
   /** Every element's bytes, as stored in memory by HDF5 (compounds packed as in the file type). */
   raw(): RawDataset {
+    this.#checkFits();
     const { Module } = lib();
     const meta = this.meta;
     const n = meta.size * meta.total_size;
@@ -296,7 +333,7 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
  * it, so that the usual mistakes get a plain message. The signature may sit
  * after a user block (at 512, 1024, 2048, ... bytes).
  */
-async function checkHdf5(path: string, name: string): Promise<void> {
+async function checkHdf5(path: string, name: string): Promise<number> {
   const size = (await stat(path)).size;
   const handle = await open(path, 'r');
   try {
@@ -310,9 +347,9 @@ async function checkHdf5(path: string, name: string): Promise<void> {
       const version = head[8]!;
       // End-of-file address: after 8 more bytes (v0/v1: 16 + K fields) or in the short v2/v3 superblock.
       const offsetSize = version >= 2 ? head[9]! : head[13]!;
-      if (offsetSize !== 8) return; // unusual files: let the library judge
+      if (offsetSize !== 8) return size; // unusual files: let the library judge
       const eofAt = version >= 2 ? 28 : version === 1 ? 44 : 40;
-      if (eofAt + 8 > bytesRead) return;
+      if (eofAt + 8 > bytesRead) return size;
       const eof = Number(view.getBigUint64(eofAt, true)) + at;
       if (eof > size) {
         throw new FileFormatError(
@@ -320,7 +357,7 @@ async function checkHdf5(path: string, name: string): Promise<void> {
           `truncated: the file has ${size} bytes but its HDF5 superblock says ${eof}`,
         );
       }
-      return;
+      return size;
     }
     throw new FileFormatError(name, 'not an HDF5 file (no HDF5 signature)');
   } finally {
@@ -338,7 +375,7 @@ export async function withHdf5File<T>(
   fn: (root: H5GroupView, name: string) => Promise<T> | T,
 ): Promise<T> {
   const name = basename(path);
-  await checkHdf5(path, name).catch((err: unknown) => {
+  const size = await checkHdf5(path, name).catch((err: unknown) => {
     if (err instanceof FileFormatError) throw err;
     throw new FileFormatError(name, `cannot open: ${describe(err)}`, { cause: err });
   });
@@ -346,7 +383,7 @@ export async function withHdf5File<T>(
   let file: InstanceType<typeof h5.File> | undefined;
   try {
     file = new h5.File(resolve(path), 'r');
-    return await fn(new H5GroupView(file), name);
+    return await fn(new H5GroupView(file, { name, size }), name);
   } catch (err) {
     if (err instanceof FileFormatError) throw err;
     throw new FileFormatError(name, `cannot read HDF5: ${describe(err)}`, { cause: err });
@@ -361,7 +398,12 @@ export async function withHdf5File<T>(
 
 export function describe(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  // HDF5's error stack is many lines; the first says what went wrong.
+  // HDF5's error stack: '#000: file line N in F(): what failed', down to '#0NN: ... the cause'.
+  const frames = [...text.matchAll(/#\d+: .* in \w+\(\): (.+)/g)].map((m) => m[1]!.trim());
+  if (frames.length > 0) {
+    const [first, cause] = [frames[0]!, frames[frames.length - 1]!];
+    return first === cause ? first : `${first} (${cause})`;
+  }
   return (
     text
       .split('\n')

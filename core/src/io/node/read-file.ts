@@ -15,6 +15,7 @@ import { readMsa } from '../msa.js';
 import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
 import type { ReadOptions } from '../source.js';
+import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readHspy } from './hspy-read.js';
 
 /**
@@ -66,35 +67,118 @@ export async function writeFileAtomic(
   contents: Uint8Array | string | readonly Uint8Array[],
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const name = basename(path);
+  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // Large files come as chunks (the HDF5 writer's), written in order without joining them.
+  const chunks =
+    typeof contents === 'string'
+      ? [Buffer.from(contents, 'utf8')]
+      : contents instanceof Uint8Array
+        ? [contents]
+        : contents;
+  let total = 0;
+  for (const chunk of chunks) total += chunk.length;
+  const fault = writeFaultFor(name, total);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(temp, 'wx');
-    if (typeof contents === 'string' || contents instanceof Uint8Array) {
-      await handle.writeFile(contents);
-    } else {
-      // Large files come as chunks (the HDF5 writer's), written in order without joining them.
-      for (const chunk of contents) {
-        for (let at = 0; at < chunk.length;) {
-          const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
-          at += bytesWritten;
-        }
+    let written = 0;
+    if (fault && fault.at === 0 && total > 0) await hitWriteFault(fault, name, 0, total);
+    for (const chunk of chunks) {
+      for (let at = 0; at < chunk.length;) {
+        // Stop at the fault's byte, if it falls in this chunk.
+        const end =
+          fault && fault.at > written && fault.at < written + chunk.length - at
+            ? at + fault.at - written
+            : chunk.length;
+        const { bytesWritten } = await handle.write(chunk, at, end - at);
+        at += bytesWritten;
+        written += bytesWritten;
+        if (fault && written === fault.at && fault.at < total)
+          await hitWriteFault(fault, name, written, total);
       }
     }
     await handle.sync();
+    if (fault && fault.at >= total) await hitWriteFault(fault, name, written, total);
     await handle.close();
     handle = undefined;
     await rename(temp, path);
   } catch (err) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw err;
+    throw new WriteError(path, err, temp);
   }
   // Make the rename itself durable; directories cannot be opened for sync on Windows.
   if (process.platform !== 'win32') {
     const d = await open(dir, 'r').catch(() => undefined);
     await d?.sync().catch(() => undefined);
     await d?.close().catch(() => undefined);
+  }
+  await removeStaleTemps(dir, name);
+}
+
+/** A failed write, saying which file and why in words to act on ("the disk is full"). */
+export class WriteError extends Error {
+  readonly path: string;
+  /** The system error code (ENOSPC, EACCES, ...), if any. */
+  readonly code: string | undefined;
+  /** The problem without the file, for callers that say which file in their own words. */
+  readonly problem: string;
+
+  constructor(path: string, cause: unknown, temp?: string) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code;
+    const raw = cause instanceof Error ? cause.message : String(cause);
+    const problem = writeProblem(code, temp ? raw.replaceAll(temp, path) : raw);
+    super(`cannot write ${path}: ${problem}`, { cause });
+    this.name = 'WriteError';
+    this.path = path;
+    this.code = code;
+    this.problem = problem;
+  }
+}
+
+function writeProblem(code: string | undefined, raw: string): string {
+  switch (code) {
+    case 'ENOSPC':
+      return 'the disk is full (ENOSPC: no space left on device)';
+    case 'EDQUOT':
+      return 'the disk quota is used up (EDQUOT)';
+    case 'EROFS':
+      return 'the file system is read-only (EROFS)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'ENOENT':
+      return 'its folder does not exist (ENOENT)';
+    default:
+      return raw;
+  }
+}
+
+/**
+ * Temporary files of earlier writes to the same target by processes that no
+ * longer exist (killed mid-write) are removed after a successful write.
+ */
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const prefix = `.${name}.`;
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(n.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    await unlink(join(dir, n)).catch(() => undefined);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, as another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -5,7 +5,7 @@
  * intact rather than half a file.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../io/node/read-file.js';
+import { WriteError, writeFileAtomic } from '../../io/node/read-file.js';
 import { parseBackup, type BackupWriter, type SamfireBackup } from '../backup.js';
 // Node's core count for the engine's default workers (Node 20 has no navigator).
 import './cores.js';
@@ -14,6 +14,9 @@ export async function writeBackupFile(filename: string, backup: SamfireBackup): 
   try {
     await writeFileAtomic(filename, JSON.stringify(backup));
   } catch (e) {
+    if (e instanceof WriteError) {
+      throw new Error(`cannot write the backup ${filename}: ${e.problem}`, { cause: e });
+    }
     throw new Error(`backup '${filename}': ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -3,7 +3,8 @@
  * headers and no way out of the renderer folder; the WebSocket only for this
  * origin with the token; the same API over binary frames, typed arrays intact.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -23,6 +24,7 @@ beforeAll(async () => {
   writeFileSync(join(root, 'app/x.js'), 'export {}');
   secret = join(root, 'secret.txt');
   writeFileSync(secret, 'do not serve');
+  symlinkSync(secret, join(root, 'app/link.txt'));
   server = await startBrowserServer({ rendererDir: join(root, 'app'), token: 'test-token' });
 }, 60_000);
 
@@ -32,14 +34,18 @@ afterAll(async () => {
 
 function get(
   path: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     // A raw path, so '..' reaches the server as sent.
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: server.port, path, method: 'GET', headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -97,6 +103,55 @@ describe('browser server', () => {
       expect(r.body).not.toContain('do not serve');
       expect([403, 404]).toContain(r.status);
     }
+  });
+
+  it('does not follow a symlink out of the renderer folder', async () => {
+    const r = await get('/link.txt');
+    expect(r.status).toBe(403);
+    expect(r.body).not.toContain('do not serve');
+  });
+
+  it('answers only to a loopback Host (no DNS rebinding)', async () => {
+    expect((await get('/', { Host: 'evil.example' })).status).toBe(403);
+    expect((await get('/', { Host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('survives a frame that breaks the WebSocket protocol, closing only that socket', async () => {
+    const code = await new Promise<number>((resolve) => {
+      const socket = netConnect(server.port, '127.0.0.1', () => {
+        socket.write(
+          `GET /api?token=test-token HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+            `Origin: http://127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        );
+      });
+      let buf = Buffer.alloc(0);
+      let sent = false;
+      socket.on('data', (c: Buffer) => {
+        buf = Buffer.concat([buf, c]);
+        const end = buf.indexOf('\r\n\r\n');
+        if (!sent && end >= 0) {
+          sent = true;
+          buf = buf.subarray(end + 4);
+          // Unmasked, which a client must never send.
+          socket.write(Buffer.from([0x82, 0x01, 0x00]));
+        }
+        if (sent && buf.length >= 4 && (buf[0]! & 0x0f) === 8) {
+          resolve(buf.readUInt16BE(2));
+          socket.destroy();
+        }
+      });
+    });
+    expect(code).toBe(1002);
+    const ws = await connect(
+      `ws://127.0.0.1:${server.port}/api?token=test-token`,
+      `http://127.0.0.1:${server.port}`,
+    );
+    expect((await call(ws, 40, 'app', 'info')).value).toMatchObject({
+      shell: 'browser',
+      maxUploadBytes: 1024 * 1024 * 1024,
+    });
+    ws.close();
   });
 
   it('refuses WebSockets without the token or from another origin', async () => {

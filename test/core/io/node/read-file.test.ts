@@ -10,6 +10,8 @@ import {
   registerReader,
   writeFileAtomic,
 } from '@samfire/core/node';
+import { WriteError } from '../../../../core/src/io/node/read-file.js';
+import { WRITE_FAULTS_ENV } from '../../../../core/src/io/node/write-faults.js';
 
 const sample = (path: string): string =>
   fileURLToPath(new URL(`../../../../../shared/data/io/${path}`, import.meta.url));
@@ -121,5 +123,39 @@ describe('writeFileAtomic', () => {
 
   it('fails cleanly when the directory does not exist', async () => {
     await expect(writeFileAtomic(join(dir, 'no-such-dir', 'x.npy'), 'x')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('says the disk is full, naming the file, and leaves nothing when a write fails part-way', async () => {
+    const where = join(dir, 'enospc');
+    await mkdir(where);
+    await writeFile(join(where, 'out.msa'), 'previous');
+    process.env[WRITE_FAULTS_ENV] = 'out.msa@0.5:enospc';
+    try {
+      const err = await writeFileAtomic(join(where, 'out.msa'), [
+        new Uint8Array(1000),
+        new Uint8Array(1000),
+      ]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WriteError);
+      expect((err as WriteError).message).toBe(
+        `cannot write ${join(where, 'out.msa')}: the disk is full (ENOSPC: no space left on device)`,
+      );
+      expect((err as WriteError).code).toBe('ENOSPC');
+    } finally {
+      delete process.env[WRITE_FAULTS_ENV];
+    }
+    expect(await readdir(where)).toEqual(['out.msa']);
+    expect(await readFile(join(where, 'out.msa'), 'utf8')).toBe('previous');
+  });
+
+  it('removes the temporary files that killed processes left for the same target, and no others', async () => {
+    const where = join(dir, 'stale');
+    await mkdir(where);
+    // A pid that does not exist (beyond any pid_max), one that does (this process's parent), another target's.
+    const dead = '.out.hspy.99999999.0123456789ab.tmp';
+    const live = `.out.hspy.${process.ppid}.0123456789ab.tmp`;
+    const other = '.other.hspy.99999999.0123456789ab.tmp';
+    for (const n of [dead, live, other]) await writeFile(join(where, n), 'half');
+    await writeFileAtomic(join(where, 'out.hspy'), 'done');
+    expect((await readdir(where)).sort()).toEqual([live, other, 'out.hspy'].sort());
   });
 });
