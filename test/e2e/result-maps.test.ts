@@ -300,7 +300,7 @@ describe.skipIf(!hasChromium)(
       const verdict = page.getByTestId('fit-verdict');
       await expect.poll(() => verdict.textContent()).toContain('Pixel (2, 3)');
       // A good fit becomes a seed by itself; otherwise mark it by hand.
-      if (!((await verdict.textContent()) ?? '').includes('good (seed)'))
+      if (!((await verdict.textContent()) ?? '').includes('passes (seed)'))
         await page.getByTestId('toggle-seed').click();
       await expect.poll(() => page.getByTestId('seed-list').textContent()).toContain('(2, 3)');
       await screenshot(page, 'e2e-maps-04-seeds');

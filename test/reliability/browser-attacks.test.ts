@@ -24,7 +24,7 @@ import { WebSocket } from 'ws';
 import { apiMethods } from '@samfire/core/api';
 import { apiGuards, guardFor } from '@samfire/core/api';
 import { decodeFrame, encodeFrame } from '@samfire/core/api';
-import { FRAME_MARGIN } from '../../core/src/api/wire.js';
+import { FRAME_MARGIN } from '@samfire/core/api';
 import { ROOT, TSX } from './child.js';
 import { Figures, type Outcome } from './figures.js';
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '@samfire/core/api';
-import { uploadTooLarge } from '../../core/src/api/wire.js';
+import { uploadTooLarge } from '@samfire/core/api';
 import { connectWebSocketApi } from '../../renderer/src/lib/ws-client.js';
 
 type Listener = (e: unknown) => void;
