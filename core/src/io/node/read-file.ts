@@ -15,6 +15,7 @@ import { readMsa } from '../msa.js';
 import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
 import type { ReadOptions } from '../source.js';
+import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
 
 /**
@@ -161,3 +162,5 @@ registerReader(['.rpl'], async (path) => {
 registerReader(['.hspy', '.hdf5'], async (path, options) => [
   ...(await readHspy(path, { sharedMemory: options.sharedMemory ?? false })).signals,
 ]);
+registerReader(['.bcf'], readBcfFile);
+registerReader(['.spx'], readSpxFile);

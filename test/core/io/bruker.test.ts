@@ -1,0 +1,378 @@
+/**
+ * The Bruker readers against HyperSpy 1.7.3 on every file of HyperSpy's own
+ * Bruker test folder (real .bcf maps and .spx spectra), with HyperSpy's
+ * options: shape, dtype, axes (1e-9 relative), the data's sha256, the
+ * metadata tree (beam energy, elements, X-ray lines, detector angles, real
+ * and live time, stage...) and original_metadata. HyperSpy runs once, on a
+ * batch of cases (test/helpers/hyperspy-load.ts).
+ *
+ * Where we differ from HyperSpy on purpose, the tests say so:
+ * - a sample without a name: HyperSpy writes its placeholder 'Undefinded';
+ *   we leave Sample.name out;
+ * - the overview image's marker (metadata.Markers) is not kept;
+ * - HyperSpy guesses the dtype of a downsampled cube before decoding and
+ *   can wrap counts around (bcf-edx-ebsd.bcf at downsample 5); we use the
+ *   smallest type that holds the real counts (the same type wherever
+ *   HyperSpy does not wrap, as at downsample 2 and 3 on every file).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runInfo } from '../../../core/src/cli/info.js';
+import { encodeLittleEndian } from '../../../core/src/io/binary.js';
+import { readBcf, type BcfOptions } from '../../../core/src/io/bruker/bcf.js';
+import { webInflate } from '../../../core/src/io/bruker/sfs.js';
+import { FileFormatError } from '../../../core/src/io/errors.js';
+import { readBcfFile, readSpxFile } from '../../../core/src/io/node/bruker.js';
+import { withFileSource } from '../../../core/src/io/node/file-source.js';
+import { readableExtensions, readSignalFile } from '../../../core/src/io/node/read-file.js';
+import { toFloat64 } from '../../../core/src/model/dtype.js';
+import type { Signal } from '../../../core/src/model/signal.js';
+import {
+  hyperspyAvailable,
+  hyperspyLoad,
+  hyperspyMissing,
+  type HsCase,
+  type HsResult,
+  type HsSignal,
+} from '../../helpers/hyperspy-load.js';
+
+export const BRUKER_DIR = '/usr/lib/python3/dist-packages/hyperspy/tests/io/bruker_data/';
+const files = readdirSync(BRUKER_DIR).sort();
+const bcfFiles = files.filter((f) => f.endsWith('.bcf') && f !== 'Nope.bcf');
+const spxFiles = files.filter((f) => f.endsWith('.spx'));
+
+interface Case {
+  file: string;
+  ours: BcfOptions;
+  hs: Record<string, unknown>;
+}
+
+const optionFiles = [
+  '30x30_instructively_packed_16bit_compressed.bcf',
+  'P45_the_default_job.bcf',
+  '16x16_12bit_packed_8bit.bcf',
+  'over16bit.bcf',
+  'bcf_v2_50x50px.bcf',
+];
+const OPTIONS: { ours: BcfOptions; hs: Record<string, unknown> }[] = [
+  { ours: { downsample: 2 }, hs: { downsample: 2 } },
+  { ours: { downsample: 3 }, hs: { downsample: 3 } },
+  { ours: { cutoffAtKv: 5.3 }, hs: { cutoff_at_kV: 5.3 } },
+  { ours: { cutoffAtKv: 0.1 }, hs: { cutoff_at_kV: 0.1 } },
+  // Beyond the recorded range: empty channels are added.
+  { ours: { cutoffAtKv: 30 }, hs: { cutoff_at_kV: 30 } },
+  { ours: { selectType: 'spectrum_image' }, hs: { select_type: 'spectrum_image' } },
+  { ours: { selectType: 'image' }, hs: { select_type: 'image' } },
+  { ours: { index: 0 }, hs: { index: 0 } },
+  { ours: { index: 'all' }, hs: { index: 'all' } },
+  { ours: { downsample: 2, cutoffAtKv: 3 }, hs: { downsample: 2, cutoff_at_kV: 3 } },
+];
+
+const cases: Case[] = [
+  ...[...bcfFiles, ...spxFiles].map((file) => ({ file, ours: {}, hs: {} })),
+  // Every file at downsample 2 and 3 (the dtype HyperSpy picks included).
+  ...bcfFiles.flatMap((file) =>
+    [2, 3].map((downsample) => ({ file, ours: { downsample }, hs: { downsample } })),
+  ),
+  ...optionFiles.flatMap((file) =>
+    OPTIONS.filter((o) => o.ours.downsample === undefined || o.ours.cutoffAtKv !== undefined).map(
+      (o) => ({ file, ...o }),
+    ),
+  ),
+];
+
+let reference: HsResult[] = [];
+beforeAll(async () => {
+  if (!hyperspyAvailable) return;
+  const batch: HsCase[] = cases.map((c) => ({ file: BRUKER_DIR + c.file, kwargs: c.hs }));
+  reference = await hyperspyLoad(batch);
+}, 600_000);
+
+if (!hyperspyAvailable) console.warn(`bruker tests against HyperSpy skipped: ${hyperspyMissing}`);
+
+function read(file: string, options: BcfOptions = {}): Promise<Signal[]> {
+  return file.endsWith('.spx')
+    ? readSpxFile(BRUKER_DIR + file)
+    : readBcfFile(BRUKER_DIR + file, options);
+}
+
+function sha256(s: Signal): string {
+  return createHash('sha256').update(encodeLittleEndian(s.data)).digest('hex');
+}
+
+function close(a: number, b: number, rel: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  return Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+}
+
+/** Deep equality of plain trees, numbers within `rel` (JSON does not tell 20 from 20.0). */
+export function expectTree(actual: unknown, expected: unknown, path: string, rel = 1e-12): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    expect(close(actual, expected, rel), `${path}: ${actual} vs ${expected}`).toBe(true);
+    return;
+  }
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), `${path} is an array`).toBe(true);
+    const a = actual as unknown[];
+    expect(a.length, `${path} length`).toBe(expected.length);
+    expected.forEach((e, i) => expectTree(a[i], e, `${path}[${i}]`, rel));
+    return;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    expect(
+      actual !== null && typeof actual === 'object' && !Array.isArray(actual),
+      `${path} is an object`,
+    ).toBe(true);
+    const a = actual as Record<string, unknown>;
+    const e = expected as Record<string, unknown>;
+    expect(Object.keys(a).sort(), `${path} keys`).toEqual(Object.keys(e).sort());
+    for (const k of Object.keys(e)) expectTree(a[k], e[k], `${path}.${k}`, rel);
+    return;
+  }
+  expect(actual, path).toEqual(expected);
+}
+
+/** Our metadata as HyperSpy would hold it once saved: title and signal type in place, our own keys out. */
+function hyperspyView(s: Signal): Record<string, unknown> {
+  const m = structuredClone(s.metadata);
+  delete m['signalDimension'];
+  delete m['original_metadata'];
+  const general = (m['General'] ?? {}) as Record<string, unknown>;
+  general['title'] = s.title;
+  m['General'] = general;
+  m['Signal'] = { signal_type: s.signalType, ...((m['Signal'] ?? {}) as Record<string, unknown>) };
+  return m;
+}
+
+/** HyperSpy's metadata without what we deliberately leave out (see the file comment). */
+function comparable(hs: HsSignal): Record<string, unknown> {
+  const m = structuredClone(hs.metadata);
+  const sample = m['Sample'] as Record<string, unknown> | undefined;
+  if (sample?.['name'] === 'Undefinded') delete sample['name'];
+  if (sample && Object.keys(sample).length === 0) delete m['Sample'];
+  delete m['Markers'];
+  return m;
+}
+
+export function expectSignalMatches(s: Signal, hs: HsSignal, where: string): void {
+  expect(s.title, `${where} title`).toBe(hs.title);
+  expect(s.signalType, `${where} signal type`).toBe(hs.signal_type);
+  expect(s.dtype, `${where} dtype`).toBe(hs.dtype);
+  expect(s.shape, `${where} shape`).toEqual(hs.shape);
+  const image = hs.axes.filter((a) => !a.navigate).length === 2;
+  expect(s.metadata['signalDimension'], `${where} image`).toBe(image ? 2 : undefined);
+  expect(s.axes.length).toBe(hs.axes.length);
+  hs.axes.forEach((ha, i) => {
+    const a = s.axes[i]!;
+    const at = `${where} axis ${i}`;
+    expect(a.name, `${at} name`).toBe(ha.name);
+    expect(a.size, `${at} size`).toBe(ha.size);
+    expect(a.units, `${at} units`).toBe(ha.units);
+    expect(close(a.scale, ha.scale, 1e-9), `${at} scale ${a.scale} vs ${ha.scale}`).toBe(true);
+    expect(close(a.offset, ha.offset, 1e-9), `${at} offset ${a.offset} vs ${ha.offset}`).toBe(true);
+    expect(a.navigate, `${at} navigate`).toBe(image ? i < hs.axes.length - 1 : ha.navigate);
+  });
+  expect(sha256(s), `${where} sha256`).toBe(hs.sha256);
+  expectTree(hyperspyView(s), comparable(hs), `${where} metadata`);
+  expectTree(
+    s.metadata['original_metadata'] ?? {},
+    hs.original_metadata,
+    `${where} original_metadata`,
+  );
+}
+
+describe.skipIf(!hyperspyAvailable)('Bruker files as HyperSpy 1.7.3 reads them', () => {
+  cases.forEach((c, k) => {
+    const label = `${c.file} ${Object.keys(c.hs).length ? JSON.stringify(c.hs) : '(defaults)'}`;
+    it(label, async () => {
+      const ref = reference[k]!;
+      expect('error' in ref ? ref.error : null, `${label}: HyperSpy failed`).toBeNull();
+      const expected = (ref as { signals: HsSignal[] }).signals;
+      const ours = await read(c.file, c.ours);
+      expect(ours.map((s) => s.title)).toEqual(expected.map((s) => s.title));
+      ours.forEach((s, i) => expectSignalMatches(s, expected[i]!, `${label} [${i}]`));
+    });
+  });
+});
+
+describe('Bruker .bcf: HyperSpy reference arrays and metadata shipped with its tests', () => {
+  it('30x30: channels 222-223 equal 30x30_16bit.npy, and at downsample 4 30x30_16bit_ds.npy', async () => {
+    const npy = (f: string): Uint16Array => {
+      const b = readFileSync(BRUKER_DIR + f);
+      const body = b.subarray(10 + b.readUInt16LE(8));
+      return new Uint16Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
+    };
+    for (const [file, downsample] of [
+      ['30x30_16bit.npy', 1],
+      ['30x30_16bit_ds.npy', 4],
+    ] as const) {
+      const [eds] = await read('30x30_instructively_packed_16bit_compressed.bcf', {
+        downsample,
+        selectType: 'spectrum_image',
+      });
+      const expected = npy(file);
+      const [h, w, n] = eds!.shape as [number, number, number];
+      const slice = new Uint16Array(h * w * 2);
+      for (let p = 0; p < h * w; p++) {
+        slice[2 * p] = Number(eds!.data[p * n + 222]);
+        slice[2 * p + 1] = Number(eds!.data[p * n + 223]);
+      }
+      expect(Array.from(slice)).toEqual(Array.from(expected));
+    }
+  });
+
+  it('30x30: original_metadata equals 30x30_original_metadata.json', async () => {
+    const expected = JSON.parse(
+      readFileSync(`${BRUKER_DIR}30x30_original_metadata.json`, 'utf8'),
+    ) as unknown;
+    const [, eds] = await read('30x30_instructively_packed_16bit_compressed.bcf');
+    expectTree(eds!.metadata['original_metadata'], expected, 'original_metadata');
+  });
+
+  it('a file that is not an SFS container is a FileFormatError naming it', async () => {
+    const err = await read('Nope.bcf').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileFormatError);
+    expect((err as FileFormatError).fileName).toBe('Nope.bcf');
+    expect((err as Error).message).toMatch(/^Nope\.bcf: not a Bruker \.bcf file/);
+  });
+
+  it('bad options name the file and the option', async () => {
+    const f = '16x16_12bit_packed_8bit.bcf';
+    await expect(read(f, { index: 1 })).rejects.toThrow(
+      /16x16_12bit_packed_8bit\.bcf: index 1: the file holds hypermap 0/,
+    );
+    await expect(read(f, { downsample: 0 })).rejects.toThrow(/downsample must be a whole number/);
+    await expect(read(f, { downsample: 1.5 })).rejects.toThrow(/downsample/);
+    await expect(read(f, { cutoffAtKv: -5 })).rejects.toThrow(
+      /cutoff_at_kV -5 is below the first channel/,
+    );
+  });
+
+  it('downsampling never wraps counts around: every output pixel is the sum of its block', async () => {
+    // HyperSpy 1.7.3 gives uint8 at these sizes, and its largest count is 254 where the sum is 316.
+    const f = 'bcf-edx-ebsd.bcf';
+    const [, full] = await read(f);
+    const [h, w, n] = full!.shape as [number, number, number];
+    const fullData = toFloat64(full!.data);
+    for (const ds of [5, 8, 10]) {
+      const [, eds] = await read(f, { downsample: ds });
+      const [oh, ow] = eds!.shape as [number, number, number];
+      expect([oh, ow]).toEqual([Math.ceil(h / ds), Math.ceil(w / ds)]);
+      const sums = new Float64Array(oh * ow * n);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const o = (Math.floor(y / ds) * ow + Math.floor(x / ds)) * n;
+          for (let c = 0; c < n; c++) sums[o + c]! += fullData[(y * w + x) * n + c]!;
+        }
+      }
+      const got = toFloat64(eds!.data);
+      expect(got).toEqual(sums);
+      const max = sums.reduce((a, b) => Math.max(a, b), 0);
+      expect(max).toBeGreaterThan(255);
+      expect(eds!.dtype).toBe('uint16');
+    }
+  });
+
+  it('the pure path (DecompressionStream) reads what the Node path (node:zlib) reads', async () => {
+    for (const f of ['30x30_instructively_packed_16bit_compressed.bcf', 'bcf_v2_50x50px.bcf']) {
+      const node = await read(f);
+      const web = await withFileSource(BRUKER_DIR + f, (src) =>
+        readBcf(src, { inflate: webInflate }),
+      );
+      expect(web.map(sha256)).toEqual(node.map(sha256));
+      expectTree(web.at(-1)!.metadata, node.at(-1)!.metadata, f);
+    }
+  });
+
+  it('sharedMemory puts the cube over a SharedArrayBuffer; progress runs to the end', async () => {
+    const seen: number[] = [];
+    let total = 0;
+    const [eds] = await readBcfFile(
+      `${BRUKER_DIR}30x30_instructively_packed_16bit_compressed.bcf`,
+      {
+        sharedMemory: true,
+        selectType: 'spectrum_image',
+        onProgress: (p) => {
+          seen.push(p.done);
+          total = p.total;
+        },
+      },
+    );
+    expect(eds!.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(seen.at(-1)).toBe(total);
+    // The inflated stream is cached between the passes unless told not to; both give the same cube.
+    const [again] = await readBcfFile(
+      `${BRUKER_DIR}30x30_instructively_packed_16bit_compressed.bcf`,
+      {
+        selectType: 'spectrum_image',
+        cacheBytes: 0,
+      },
+    );
+    expect(sha256(again!)).toBe(sha256(eds!));
+  });
+
+  it('an aborted signal stops the read with its reason', async () => {
+    const controller = new AbortController();
+    controller.abort(new DOMException('cancelled by the user', 'AbortError'));
+    await expect(
+      readBcfFile(`${BRUKER_DIR}bcf_v2_50x50px.bcf`, { signal: controller.signal }),
+    ).rejects.toThrow(/cancelled by the user/);
+  });
+
+  it(".bcf and .spx are registered readers (the app's open dialog and drag and drop)", async () => {
+    expect(readableExtensions()).toEqual(expect.arrayContaining(['.bcf', '.spx']));
+    const viaRegistry = await readSignalFile(`${BRUKER_DIR}over16bit.bcf`);
+    const direct = await read('over16bit.bcf');
+    expect(viaRegistry.map(sha256)).toEqual(direct.map(sha256));
+    const spx = await readSignalFile(`${BRUKER_DIR}bruker_nano.spx`);
+    expect(spx).toHaveLength(1);
+    expect(spx[0]!.dtype).toBe('uint64');
+  });
+});
+
+describe.skipIf(!hyperspyAvailable)('samfire info on Bruker files', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  async function info(file: string): Promise<{ code: number; out: string }> {
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    const code = await runInfo([file, '--json']);
+    vi.restoreAllMocks();
+    return { code, out };
+  }
+
+  it.each(['test_TEM.bcf', 'P45_the_default_job.bcf', 'extracted_from_bcf.spx'])(
+    '%s: shape, dtype, axes and sha256 as HyperSpy reads them',
+    async (file) => {
+      const { code, out } = await info(BRUKER_DIR + file);
+      expect(code).toBe(0);
+      const report = JSON.parse(out) as {
+        file: string;
+        signals: {
+          title: string;
+          dtype: string;
+          shape: number[];
+          sha256: string;
+          axes: { scale: number }[];
+        }[];
+      };
+      expect(report.file).toBe(file);
+      const k = cases.findIndex((c) => c.file === file && Object.keys(c.hs).length === 0);
+      const expected = (reference[k] as { signals: HsSignal[] }).signals;
+      expect(report.signals.map((s) => [s.title, s.dtype, s.shape, s.sha256])).toEqual(
+        expected.map((s) => [s.title, s.dtype, s.shape, s.sha256]),
+      );
+      report.signals.forEach((s, i) =>
+        s.axes.forEach((a, j) =>
+          expect(close(a.scale, expected[i]!.axes[j]!.scale, 1e-9)).toBe(true),
+        ),
+      );
+    },
+  );
+});
