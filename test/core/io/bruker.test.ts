@@ -15,11 +15,9 @@
  *   smallest type that holds the real counts (the same type wherever
  *   HyperSpy does not wrap, as at downsample 2 and 3 on every file).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runInfo } from '../../../core/src/cli/info.js';
-import { encodeLittleEndian } from '../../../core/src/io/binary.js';
 import { readBcf, type BcfOptions } from '../../../core/src/io/bruker/bcf.js';
 import { webInflate } from '../../../core/src/io/bruker/sfs.js';
 import { FileFormatError } from '../../../core/src/io/errors.js';
@@ -28,6 +26,7 @@ import { withFileSource } from '../../../core/src/io/node/file-source.js';
 import { readableExtensions, readSignalFile } from '../../../core/src/io/node/read-file.js';
 import { toFloat64 } from '../../../core/src/model/dtype.js';
 import type { Signal } from '../../../core/src/model/signal.js';
+import { close, expectSignalMatches, expectTree, sha256 } from '../../helpers/bruker-compare.js';
 import {
   hyperspyAvailable,
   hyperspyLoad,
@@ -37,7 +36,7 @@ import {
   type HsSignal,
 } from '../../helpers/hyperspy-load.js';
 
-export const BRUKER_DIR = '/usr/lib/python3/dist-packages/hyperspy/tests/io/bruker_data/';
+const BRUKER_DIR = '/usr/lib/python3/dist-packages/hyperspy/tests/io/bruker_data/';
 const files = readdirSync(BRUKER_DIR).sort();
 const bcfFiles = files.filter((f) => f.endsWith('.bcf') && f !== 'Nope.bcf');
 const spxFiles = files.filter((f) => f.endsWith('.spx'));
@@ -95,91 +94,6 @@ function read(file: string, options: BcfOptions = {}): Promise<Signal[]> {
   return file.endsWith('.spx')
     ? readSpxFile(BRUKER_DIR + file)
     : readBcfFile(BRUKER_DIR + file, options);
-}
-
-function sha256(s: Signal): string {
-  return createHash('sha256').update(encodeLittleEndian(s.data)).digest('hex');
-}
-
-function close(a: number, b: number, rel: number): boolean {
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  return Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
-}
-
-/** Deep equality of plain trees, numbers within `rel` (JSON does not tell 20 from 20.0). */
-export function expectTree(actual: unknown, expected: unknown, path: string, rel = 1e-12): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    expect(close(actual, expected, rel), `${path}: ${actual} vs ${expected}`).toBe(true);
-    return;
-  }
-  if (Array.isArray(expected)) {
-    expect(Array.isArray(actual), `${path} is an array`).toBe(true);
-    const a = actual as unknown[];
-    expect(a.length, `${path} length`).toBe(expected.length);
-    expected.forEach((e, i) => expectTree(a[i], e, `${path}[${i}]`, rel));
-    return;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    expect(
-      actual !== null && typeof actual === 'object' && !Array.isArray(actual),
-      `${path} is an object`,
-    ).toBe(true);
-    const a = actual as Record<string, unknown>;
-    const e = expected as Record<string, unknown>;
-    expect(Object.keys(a).sort(), `${path} keys`).toEqual(Object.keys(e).sort());
-    for (const k of Object.keys(e)) expectTree(a[k], e[k], `${path}.${k}`, rel);
-    return;
-  }
-  expect(actual, path).toEqual(expected);
-}
-
-/** Our metadata as HyperSpy would hold it once saved: title and signal type in place, our own keys out. */
-function hyperspyView(s: Signal): Record<string, unknown> {
-  const m = structuredClone(s.metadata);
-  delete m['signalDimension'];
-  delete m['original_metadata'];
-  const general = (m['General'] ?? {}) as Record<string, unknown>;
-  general['title'] = s.title;
-  m['General'] = general;
-  m['Signal'] = { signal_type: s.signalType, ...((m['Signal'] ?? {}) as Record<string, unknown>) };
-  return m;
-}
-
-/** HyperSpy's metadata without what we deliberately leave out (see the file comment). */
-function comparable(hs: HsSignal): Record<string, unknown> {
-  const m = structuredClone(hs.metadata);
-  const sample = m['Sample'] as Record<string, unknown> | undefined;
-  if (sample?.['name'] === 'Undefinded') delete sample['name'];
-  if (sample && Object.keys(sample).length === 0) delete m['Sample'];
-  delete m['Markers'];
-  return m;
-}
-
-export function expectSignalMatches(s: Signal, hs: HsSignal, where: string): void {
-  expect(s.title, `${where} title`).toBe(hs.title);
-  expect(s.signalType, `${where} signal type`).toBe(hs.signal_type);
-  expect(s.dtype, `${where} dtype`).toBe(hs.dtype);
-  expect(s.shape, `${where} shape`).toEqual(hs.shape);
-  const image = hs.axes.filter((a) => !a.navigate).length === 2;
-  expect(s.metadata['signalDimension'], `${where} image`).toBe(image ? 2 : undefined);
-  expect(s.axes.length).toBe(hs.axes.length);
-  hs.axes.forEach((ha, i) => {
-    const a = s.axes[i]!;
-    const at = `${where} axis ${i}`;
-    expect(a.name, `${at} name`).toBe(ha.name);
-    expect(a.size, `${at} size`).toBe(ha.size);
-    expect(a.units, `${at} units`).toBe(ha.units);
-    expect(close(a.scale, ha.scale, 1e-9), `${at} scale ${a.scale} vs ${ha.scale}`).toBe(true);
-    expect(close(a.offset, ha.offset, 1e-9), `${at} offset ${a.offset} vs ${ha.offset}`).toBe(true);
-    expect(a.navigate, `${at} navigate`).toBe(image ? i < hs.axes.length - 1 : ha.navigate);
-  });
-  expect(sha256(s), `${where} sha256`).toBe(hs.sha256);
-  expectTree(hyperspyView(s), comparable(hs), `${where} metadata`);
-  expectTree(
-    s.metadata['original_metadata'] ?? {},
-    hs.original_metadata,
-    `${where} original_metadata`,
-  );
 }
 
 describe.skipIf(!hyperspyAvailable)('Bruker files as HyperSpy 1.7.3 reads them', () => {
