@@ -413,8 +413,8 @@ function xmlHeader(spec: SyntheticBcf, sum: Float64Array): Uint8Array {
 
 /** The SFS container holding EDSDatabase/HeaderData and EDSDatabase/SpectrumData0, written to `fd` chunk by chunk. */
 function writeSfs(
-  fd: number,
-  files: { name: string; data: Uint8Array }[],
+  sink: (bytes: Uint8Array) => void,
+  files: readonly { name: string; data: Uint8Array }[],
   chunkSize: number,
 ): number {
   const usable = chunkSize - 32;
@@ -448,7 +448,7 @@ function writeSfs(
   hv.setUint32(0x148, total, true);
   let written = 0;
   const put = (b: Uint8Array): void => {
-    for (let at = 0; at < b.length;) at += writeSync(fd, b, at, b.length - at);
+    sink(b);
     written += b.length;
   };
   put(header);
@@ -519,7 +519,13 @@ export function writeSyntheticBcf(path: string, spec: SyntheticBcf): SyntheticIn
   const fd = openSync(path, 'w');
   let bytes: number;
   try {
-    bytes = writeSfs(fd, files, chunkSize);
+    bytes = writeSfs(
+      (b) => {
+        for (let at = 0; at < b.length;) at += writeSync(fd, b, at, b.length - at);
+      },
+      files,
+      chunkSize,
+    );
   } finally {
     closeSync(fd);
   }
@@ -546,4 +552,24 @@ export function cubeChecksum(data: ArrayLike<number>, channels: number): number 
     }
   }
   return checksum;
+}
+
+/**
+ * An SFS container (in memory) holding `files` (stored as given) under
+ * EDSDatabase/: e.g. a real map's HeaderData and SpectrumData0 stored
+ * uncompressed, so that mutations reach the XML and the hypermap directly.
+ */
+export function sfsBytes(
+  files: readonly { name: string; data: Uint8Array }[],
+  chunkSize = 4096,
+): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const n = writeSfs((b) => parts.push(b.slice()), files, chunkSize);
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -53,7 +53,7 @@ export interface BcfOptions {
   cutoffAtKv?: number | null;
   /** Only the spectrum images, or only the electron images (HyperSpy's `select_type`). */
   selectType?: 'spectrum_image' | 'image' | null;
-  /** Which hypermap (one per detector), or 'all' (HyperSpy's `index`). @default 0 */
+  /** Which hypermap (one per detector), or 'all' (HyperSpy's `index`). @default the first */
   index?: number | 'all';
   /** zlib inflating (the Node layer passes node:zlib). @default webInflate */
   inflate?: Inflate;
@@ -64,6 +64,11 @@ export interface BcfOptions {
    */
   cacheBytes?: number;
 }
+
+/** A cube may always take this much, whatever the file's size... */
+const CUBE_FLOOR_BYTES = 512 * 1024 * 1024;
+/** ...and beyond it this many bytes per byte of file. */
+const CUBE_PER_FILE_BYTE = 4096;
 
 /** HeaderData is XML with the electron images inside; no real header comes near this. */
 const MAX_HEADER_BYTES = 512 * 1024 * 1024;
@@ -112,13 +117,18 @@ export async function readBcf(
     if (m && !e.isDirectory) maps.set(Number(m[1]), e);
   }
   const available = [...maps.keys()].sort((a, b) => a - b);
-  const index = options.index ?? 0;
+  if (available.length === 0 && select !== 'image') {
+    throw new FileFormatError(name, 'no hypermap in the file (no EDSDatabase/SpectrumData0)');
+  }
+  // By default the first hypermap, as HyperSpy.
+  const index = options.index ?? available[0] ?? 0;
   let chosen: number[];
   if (index === 'all') chosen = available;
+  else if (select === 'image') chosen = [];
   else if (!Number.isInteger(index) || !maps.has(index)) {
     throw optionError(
       name,
-      `index ${String(index)}: the file holds hypermap${available.length === 1 ? '' : 's'} ${available.join(', ') || '(none)'}`,
+      `index ${String(index)}: the file holds hypermap${available.length === 1 ? '' : 's'} ${available.join(', ')}`,
     );
   } else chosen = [index];
 
@@ -256,6 +266,9 @@ async function hypermapSignal(
   const dtype = countDType(scan.max);
   const cube = allocateCube(name, dtype, elements, {
     ...(options.sharedMemory !== undefined ? { sharedMemory: options.sharedMemory } : {}),
+    // Empty pixels take no room in the stream, so a sparse map is far larger than its
+    // file; but not thousands of times (the sparsest test map is 165 times its file).
+    limitBytes: Math.max(CUBE_FLOOR_BYTES, sfs.source.size * CUBE_PER_FILE_BYTE),
     what: `the ${outH} x ${outW} x ${channels} spectrum image`,
   });
   const fill = new HypermapDecoder(spec, cube);
