@@ -60,7 +60,7 @@ export interface BcfOptions {
   /**
    * Inflated stream kept in memory between the two passes, in bytes, so that
    * it is inflated once; larger streams are inflated twice.
-   * @default 128 MiB
+   * @default 192 MiB
    */
   cacheBytes?: number;
 }
@@ -238,8 +238,8 @@ async function hypermapSignal(
     );
   }
 
-  const bandBytes = outW * channels * 8;
-  const cacheLimit = Math.max(0, (options.cacheBytes ?? 128 * 1024 * 1024) - bandBytes);
+  const bandBytes = outW * channels * 4;
+  const cacheLimit = Math.max(0, (options.cacheBytes ?? 192 * 1024 * 1024) - bandBytes);
   const total = 2 * contents.storedSize;
   const progress = (done: number, stage: string): void =>
     options.onProgress?.({ done, total, stage });
@@ -271,7 +271,7 @@ async function hypermapSignal(
     limitBytes: Math.max(CUBE_FLOOR_BYTES, sfs.source.size * CUBE_PER_FILE_BYTE),
     what: `the ${outH} x ${outW} x ${channels} spectrum image`,
   });
-  const fill = new HypermapDecoder(spec, cube);
+  const fill = new HypermapDecoder({ ...spec, distinctPixels: scan.ordered }, cube);
   const half = contents.storedSize;
   if (cache) {
     let done = 0;

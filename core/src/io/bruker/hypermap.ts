@@ -21,12 +21,12 @@
  * makes of every test file (identical arrays).
  *
  * Counts are summed per output pixel (`downsample` x `downsample` input
- * pixels) into a band of float64 accumulators covering one output row, so a
- * downsampled sum never wraps around, whatever the final dtype. Reading
- * goes in two passes over the stream: 'scan' finds the largest count (for
- * the smallest dtype that holds it, HyperSpy's choice, and for a complete
- * check of the stream before anything large is allocated), 'fill' writes the
- * cube.
+ * pixels). Reading goes in two passes over the stream: the scan adds them
+ * into a band of uint32 accumulators for one output row (the sums computed
+ * exactly, a sum beyond uint32 is an error) to find the largest count, for
+ * the smallest dtype that holds it (HyperSpy's choice) and for a complete
+ * check of the stream before anything large is allocated; the fill adds
+ * them straight into the cube, which then cannot wrap around.
  */
 import type { NumericArray } from '../../model/dtype.js';
 import { FileFormatError } from '../errors.js';
@@ -61,6 +61,18 @@ export interface DecodeSpec {
   /** Channels of the cube: counts in higher channels are dropped. */
   channels: number;
   downsample: number;
+  /**
+   * Every pixel is stored once (a scan found each line's pixels in increasing
+   * order): a fill without downsampling may then store counts instead of adding them.
+   */
+  distinctPixels?: boolean;
+}
+
+type Counts = Uint8Array | Uint16Array | Uint32Array;
+
+/** The largest count the smallest unsigned type holding `max` holds (255, 65535 or 2^32 - 1). */
+export function dtypeLimit(max: number): number {
+  return max <= 0xff ? 0xff : max <= 0xffff ? 0xffff : MAX_COUNT;
 }
 
 /** One pass over a hypermap stream, fed with consecutive pieces of it. */
@@ -68,31 +80,55 @@ export class HypermapDecoder {
   readonly spec: DecodeSpec;
   readonly outWidth: number;
   readonly outHeight: number;
-  /** The largest count seen (after downsampling). */
+  /** Scan: whether every line stored its pixels in increasing order (each pixel once). */
+  ordered = true;
+  #lastX = -1;
+  /**
+   * The largest count (after downsampling); after a scan, at least the largest
+   * count of the pixels it decoded, and in the same dtype range as the largest
+   * of all (see dtypeLimit).
+   */
   max = 0;
-  readonly #cube: NumericArray | null;
-  readonly #band: Float64Array;
+  /**
+   * Where counts are added: in the scan, a band of uint32 accumulators for one
+   * output row (cleared as each row is done); when filling, the cube itself
+   * (its dtype holds the largest sum, found by the scan).
+   */
+  readonly #target: Counts;
+  readonly #scan: boolean;
+  /** Filling without downsampling: each channel is written once by the packed spectrum, into zeros. */
+  readonly #fresh: boolean;
   #tail: Uint8Array = new Uint8Array(0);
   #headerDone = false;
-  /** The line being read, its stored pixels left, and the band (output row) it adds to. */
+  /** The line being read, its stored pixels left, and the output row it adds to. */
   #line = 0;
   #pixelsLeft = -1;
   #bandRow = 0;
-  /** Per output pixel of the band: one past the highest channel written (0: untouched). */
+  /** Scan: per output pixel of the band, one past the highest channel written (0: untouched). */
   readonly #reach: Int32Array;
-  /** The output pixels of the band written so far, in order of first touch. */
+  /** Scan: the output pixels of the band written so far. */
   readonly #touched: Int32Array;
   #touchedCount = 0;
 
-  /** `cube` null: scan (find the largest count); otherwise fill it (its dtype must hold `max`). */
+  /**
+   * `cube` null: scan (check the stream, find the largest count); otherwise
+   * add the counts into it (zero-filled, of a dtype that holds the scan's `max`).
+   */
   constructor(spec: DecodeSpec, cube: NumericArray | null) {
     this.spec = spec;
     this.outWidth = Math.ceil(spec.width / spec.downsample);
     this.outHeight = Math.ceil(spec.height / spec.downsample);
-    this.#cube = cube;
-    this.#band = new Float64Array(this.outWidth * spec.channels);
-    this.#reach = new Int32Array(this.outWidth);
-    this.#touched = new Int32Array(this.outWidth);
+    this.#scan = cube === null;
+    this.#fresh = cube !== null && spec.downsample === 1 && spec.distinctPixels === true;
+    if (
+      cube !== null &&
+      !(cube instanceof Uint8Array || cube instanceof Uint16Array || cube instanceof Uint32Array)
+    ) {
+      throw new Error('a hypermap decodes into uint8, uint16 or uint32');
+    }
+    this.#target = cube ?? new Uint32Array(this.outWidth * spec.channels);
+    this.#reach = new Int32Array(this.#scan ? this.outWidth : 0);
+    this.#touched = new Int32Array(this.#scan ? this.outWidth : 0);
   }
 
   fail(problem: string): never {
@@ -128,46 +164,33 @@ export class HypermapDecoder {
   }
 
   /**
-   * Hands the band on (its largest count, or into the cube) and clears it:
-   * only the pixels written and their channels up to the highest written, so
-   * a sparse map costs what its counts cost, not what its cube does.
+   * Scan: clears the band for the next output row, only where it was written
+   * (the pixels touched, up to their highest channel), so that a sparse map
+   * costs what its counts cost, not what its cube does.
    */
   #flush(): void {
     const count = this.#touchedCount;
-    if (count === 0) return;
-    const band = this.#band;
-    const cube = this.#cube;
+    const band = this.#target;
     const channels = this.spec.channels;
-    const rowStart = this.#bandRow * band.length;
     for (let t = 0; t < count; t++) {
       const px = this.#touched[t]!;
-      const start = px * channels;
-      const end = start + this.#reach[px]!;
-      if (cube === null) {
-        let max = this.max;
-        for (let i = start; i < end; i++) {
-          const v = band[i]!;
-          if (v > max) max = v;
-        }
-        if (max > MAX_COUNT) {
-          let i = start;
-          while (!(band[i]! > MAX_COUNT)) i++;
-          this.fail(
-            `pixel (${px * this.spec.downsample}, ${this.#bandRow * this.spec.downsample}) channel ${i - start} counts ${band[i]}, more than ${MAX_COUNT}: the data are damaged`,
-          );
-        }
-        this.max = max;
-      } else {
-        (cube as Uint32Array).set(band.subarray(start, end), rowStart + start);
-      }
-      band.fill(0, start, end);
+      band.fill(0, px * channels, px * channels + this.#reach[px]!);
       this.#reach[px] = 0;
     }
     this.#touchedCount = 0;
   }
 
-  /** Records that output pixel `px` was written up to channel `reach` (exclusive). */
-  #touch(px: number, reach: number): void {
+  /** After a pixel: the largest count so far, and (scan) where the band was written. */
+  #done(px: number, reach: number, max: number, x: number): void {
+    if (max > this.max) {
+      if (max > MAX_COUNT) {
+        this.fail(
+          `pixel (${x}, ${this.#line}): a channel counts ${max}, more than ${MAX_COUNT}: the data are damaged`,
+        );
+      }
+      this.max = max;
+    }
+    if (!this.#scan) return;
     const r = this.#reach[px]!;
     if (r === 0) this.#touched[this.#touchedCount++] = px;
     if (reach > r) this.#reach[px] = reach;
@@ -183,7 +206,7 @@ export class HypermapDecoder {
       this.#headerDone = true;
     }
     const { width, height, channels, downsample } = this.spec;
-    const band = this.#band;
+    const target = this.#target;
     while (this.#line < height) {
       if (this.#pixelsLeft < 0) {
         if (p + 4 > n) return p;
@@ -193,10 +216,11 @@ export class HypermapDecoder {
         }
         const row = Math.floor(this.#line / downsample);
         if (row !== this.#bandRow) {
-          this.#flush();
+          if (this.#scan) this.#flush();
           this.#bandRow = row;
         }
         this.#pixelsLeft = count;
+        this.#lastX = -1;
         p += 4;
       }
       while (this.#pixelsLeft > 0) {
@@ -226,29 +250,45 @@ export class HypermapDecoder {
         }
         if (p + size > n) return p;
         if (x >= width) this.fail(`line ${this.#line} stores pixel ${x}, but a line has ${width}`);
+        if (x <= this.#lastX) this.ordered = false;
+        this.#lastX = x;
         const px = Math.floor(x / downsample);
-        const base = px * channels;
+        const base = (this.#scan ? px : this.#bandRow * this.outWidth + px) * channels;
         const data = p + PIXEL_HEADER;
         let reach: number;
+        let max: number;
         if (flag === 1) {
           if (pulses * 12 > dataSize * 8) {
             this.fail(
               `pixel (${x}, ${this.#line}): ${pulses} 12-bit pulses cannot fit in ${dataSize} bytes`,
             );
           }
-          reach = this.#pulses12(b, data, pulses, base);
+          if (this.#scan && downsample === 1 && pulses <= dtypeLimit(this.max)) {
+            // No channel of this pixel can count more than its pulses: it cannot change
+            // the dtype, so the scan need not decode it (the fill will).
+            p += size;
+            this.#pixelsLeft--;
+            continue;
+          }
+          const r = this.#pulses12(b, data, pulses, base);
+          reach = r % 0x10000;
+          max = Math.floor(r / 0x10000);
         } else {
-          reach = this.#instructive(b, data, data + packed - 4, base, x);
+          const r = this.#instructive(b, data, data + packed - 4, base, x);
+          reach = r.reach;
+          max = r.max;
           const q = data + packed;
           for (let k = 0; k < pulses; k++) {
             const ch = b[q + 2 * k]! | (b[q + 2 * k + 1]! << 8);
             if (ch < channels) {
-              band[base + ch]++;
+              const v = target[base + ch]! + 1;
+              target[base + ch] = v;
+              if (v > max) max = v;
               if (ch >= reach) reach = ch + 1;
             }
           }
         }
-        this.#touch(px, reach);
+        this.#done(px, reach, max, x);
         p += size;
         this.#pixelsLeft--;
       }
@@ -258,66 +298,90 @@ export class HypermapDecoder {
     return p;
   }
 
-  /** `count` 12-bit channel numbers, a bit string over uint16 words (most significant bit first). */
+  /**
+   * `count` 12-bit channel numbers, a bit string over uint16 words (most
+   * significant bit first), each adding one count. Returns the reach (one
+   * past the highest channel) + 65536 x the largest count, to stay allocation-free.
+   */
   #pulses12(b: Uint8Array, at: number, count: number, base: number): number {
-    const band = this.#band;
+    const t = this.#target;
     const channels = this.spec.channels;
     let k = 0;
     let q = at;
     let top = -1;
+    let max = 0;
+    let v = 0;
     for (; k + 4 <= count; k += 4, q += 6) {
       const w0 = b[q]! | (b[q + 1]! << 8);
       const w1 = b[q + 2]! | (b[q + 3]! << 8);
       const w2 = b[q + 4]! | (b[q + 5]! << 8);
-      const v0 = w0 >> 4;
-      const v1 = ((w0 & 0xf) << 8) | (w1 >> 8);
-      const v2 = ((w1 & 0xff) << 4) | (w2 >> 12);
-      const v3 = w2 & 0xfff;
-      if (v0 < channels) band[base + v0]++;
-      if (v1 < channels) band[base + v1]++;
-      if (v2 < channels) band[base + v2]++;
-      if (v3 < channels) band[base + v3]++;
-      const hi =
-        v0 > v1
-          ? v0 > v2
-            ? v0 > v3
-              ? v0
-              : v3
-            : v2 > v3
-              ? v2
-              : v3
-          : v1 > v2
-            ? v1 > v3
-              ? v1
-              : v3
-            : v2 > v3
-              ? v2
-              : v3;
-      if (hi > top) top = hi;
+      const c0 = w0 >> 4;
+      const c1 = ((w0 & 0xf) << 8) | (w1 >> 8);
+      const c2 = ((w1 & 0xff) << 4) | (w2 >> 12);
+      const c3 = w2 & 0xfff;
+      if (c0 < channels) {
+        v = t[base + c0]! + 1;
+        t[base + c0] = v;
+        if (v > max) max = v;
+        if (c0 > top) top = c0;
+      }
+      if (c1 < channels) {
+        v = t[base + c1]! + 1;
+        t[base + c1] = v;
+        if (v > max) max = v;
+        if (c1 > top) top = c1;
+      }
+      if (c2 < channels) {
+        v = t[base + c2]! + 1;
+        t[base + c2] = v;
+        if (v > max) max = v;
+        if (c2 > top) top = c2;
+      }
+      if (c3 < channels) {
+        v = t[base + c3]! + 1;
+        t[base + c3] = v;
+        if (v > max) max = v;
+        if (c3 > top) top = c3;
+      }
     }
     for (; k < count; k++) {
       const bit = k * 12;
       const wi = at + ((bit >> 4) << 1);
       const off = bit & 15;
       const w0 = b[wi]! | (b[wi + 1]! << 8);
-      let v: number;
-      if (off <= 4) v = (w0 >> (4 - off)) & 0xfff;
+      let c: number;
+      if (off <= 4) c = (w0 >> (4 - off)) & 0xfff;
       else {
         const w1 = b[wi + 2]! | (b[wi + 3]! << 8);
-        v = ((w0 << (off - 4)) | (w1 >> (20 - off))) & 0xfff;
+        c = ((w0 << (off - 4)) | (w1 >> (20 - off))) & 0xfff;
       }
-      if (v < channels) band[base + v]++;
-      if (v > top) top = v;
+      if (c < channels) {
+        v = t[base + c]! + 1;
+        t[base + c] = v;
+        if (v > max) max = v;
+        if (c > top) top = c;
+      }
     }
-    return Math.min(top + 1, channels);
+    return top + 1 + max * 0x10000;
   }
 
-  /** Instructions in b[at, end): channels from 0 up, added to the band at `base`. */
-  #instructive(b: Uint8Array, at: number, end: number, base: number, x: number): number {
-    const band = this.#band;
+  /** Instructions in b[at, end): channels from 0 up, added at `base`; the reach and the largest count. */
+  #instructive(
+    b: Uint8Array,
+    at: number,
+    end: number,
+    base: number,
+    x: number,
+  ): { reach: number; max: number } {
+    const t = this.#target;
     const channels = this.spec.channels;
+    // Filled without downsampling, a pixel's channels are each written once, over zeros
+    // (the scan has checked the largest count): plain stores, no running maximum.
+    const fresh = this.#fresh;
     let ch = 0;
     let q = at;
+    let max = 0;
+    let v = 0;
     while (q < end && ch < channels) {
       if (q + 2 > end) this.#cut(x);
       const op = b[q]!;
@@ -333,9 +397,19 @@ export class HypermapDecoder {
           const g = b[q]!;
           q++;
           const stop = Math.min(count, channels - ch);
-          for (let k = 0; k < stop; k++) {
-            const byte = b[q + (k >> 1)]!;
-            band[base + ch + k] += (k & 1 ? byte >> 4 : byte & 15) + g;
+          const o = base + ch;
+          if (fresh) {
+            for (let k = 0; k < stop; k++) {
+              const byte = b[q + (k >> 1)]!;
+              t[o + k] = (k & 1 ? byte >> 4 : byte & 15) + g;
+            }
+          } else {
+            for (let k = 0; k < stop; k++) {
+              const byte = b[q + (k >> 1)]!;
+              v = t[o + k]! + (k & 1 ? byte >> 4 : byte & 15) + g;
+              t[o + k] = v;
+              if (v > max) max = v;
+            }
           }
           ch += count;
           q += bytes;
@@ -346,7 +420,15 @@ export class HypermapDecoder {
           const g = b[q]! | (b[q + 1]! << 8);
           q += 2;
           const stop = Math.min(count, channels - ch);
-          for (let k = 0; k < stop; k++) band[base + ch + k] += b[q + k]! + g;
+          const o = base + ch;
+          if (fresh) for (let k = 0; k < stop; k++) t[o + k] = b[q + k]! + g;
+          else {
+            for (let k = 0; k < stop; k++) {
+              v = t[o + k]! + b[q + k]! + g;
+              t[o + k] = v;
+              if (v > max) max = v;
+            }
+          }
           ch += count;
           q += count;
           break;
@@ -356,8 +438,16 @@ export class HypermapDecoder {
           const g = (b[q]! | (b[q + 1]! << 8) | (b[q + 2]! << 16) | (b[q + 3]! << 24)) >>> 0;
           q += 4;
           const stop = Math.min(count, channels - ch);
-          for (let k = 0; k < stop; k++) {
-            band[base + ch + k] += (b[q + 2 * k]! | (b[q + 2 * k + 1]! << 8)) + g;
+          const o = base + ch;
+          if (fresh) {
+            for (let k = 0; k < stop; k++)
+              t[o + k] = (b[q + 2 * k]! | (b[q + 2 * k + 1]! << 8)) + g;
+          } else {
+            for (let k = 0; k < stop; k++) {
+              v = t[o + k]! + (b[q + 2 * k]! | (b[q + 2 * k + 1]! << 8)) + g;
+              t[o + k] = v;
+              if (v > max) max = v;
+            }
           }
           ch += count;
           q += 2 * count;
@@ -369,7 +459,7 @@ export class HypermapDecoder {
           );
       }
     }
-    return Math.min(ch, channels);
+    return { reach: Math.min(ch, channels), max };
   }
 
   #cut(x: number): never {
