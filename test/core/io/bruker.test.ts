@@ -15,19 +15,30 @@
  *   smallest type that holds the real counts (the same type wherever
  *   HyperSpy does not wrap, as at downsample 2 and 3 on every file).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runInfo } from '../../../core/src/cli/info.js';
 import { readBcf, type BcfOptions } from '../../../core/src/io/bruker/bcf.js';
 import { webInflate } from '../../../core/src/io/bruker/sfs.js';
 import { FileFormatError } from '../../../core/src/io/errors.js';
 import { readBcfFile, readSpxFile } from '../../../core/src/io/node/bruker.js';
+import { writeHspy } from '../../../core/src/io/node/hspy.js';
 import { withFileSource } from '../../../core/src/io/node/file-source.js';
 import { readableExtensions, readSignalFile } from '../../../core/src/io/node/read-file.js';
 import { toFloat64 } from '../../../core/src/model/dtype.js';
 import type { Signal } from '../../../core/src/model/signal.js';
-import { close, expectSignalMatches, expectTree, sha256 } from '../../helpers/bruker-compare.js';
 import {
+  close,
+  comparable,
+  expectSignalMatches,
+  expectTree,
+  sha256,
+} from '../../helpers/bruker-compare.js';
+import {
+  PYTHON,
   hyperspyAvailable,
   hyperspyLoad,
   hyperspyMissing,
@@ -245,6 +256,55 @@ describe('Bruker .bcf: HyperSpy reference arrays and metadata shipped with its t
     expect(spx).toHaveLength(1);
     expect(spx[0]!.dtype).toBe('uint64');
   });
+});
+
+describe.skipIf(!hyperspyAvailable)('Bruker signals saved as .hspy', () => {
+  it('HyperSpy loads our .hspy of a map, an image and a spectrum as its own .hspy of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bruker-hspy-'));
+    try {
+      const picks: [string, number][] = [
+        ['30x30_instructively_packed_16bit_compressed.bcf', 1],
+        ['P45_the_default_job.bcf', 0],
+        ['bruker_nano.spx', 0],
+      ];
+      const script = [
+        'import sys, warnings; warnings.filterwarnings("ignore")',
+        'import logging; logging.disable(logging.CRITICAL)',
+        'import hyperspy.api as hs',
+        'r = hs.load(sys.argv[1]); r = r if isinstance(r, list) else [r]',
+        'r[int(sys.argv[2])].save(sys.argv[3], overwrite=True)',
+      ].join('\n');
+      const batch: HsCase[] = [];
+      for (const [file, i] of picks) {
+        const ours = join(dir, `ours-${file}.hspy`);
+        const theirs = join(dir, `theirs-${file}.hspy`);
+        await writeHspy(ours, (await read(file))[i]!);
+        const r = spawnSync(PYTHON, ['-c', script, BRUKER_DIR + file, String(i), theirs], {
+          encoding: 'utf8',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        batch.push({ file: ours }, { file: theirs });
+      }
+      const loaded = await hyperspyLoad(batch);
+      for (let k = 0; k < picks.length; k++) {
+        const [a, b] = [loaded[2 * k]!, loaded[2 * k + 1]!];
+        expect('error' in a ? a.error : null).toBeNull();
+        expect('error' in b ? b.error : null).toBeNull();
+        const [ours, theirs] = [
+          (a as { signals: HsSignal[] }).signals[0]!,
+          (b as { signals: HsSignal[] }).signals[0]!,
+        ];
+        const where = picks[k]![0];
+        expect(ours.sha256, where).toBe(theirs.sha256);
+        expect(ours.dtype, where).toBe(theirs.dtype);
+        expect(ours.axes, where).toEqual(theirs.axes);
+        expectTree(ours.metadata, comparable(theirs), `${where} metadata`);
+        expectTree(ours.original_metadata, theirs.original_metadata, `${where} original_metadata`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!hyperspyAvailable)('samfire info on Bruker files', () => {
