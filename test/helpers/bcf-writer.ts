@@ -30,6 +30,11 @@ export interface SyntheticBcf {
   image?: boolean;
   /** Chunk size of the container. @default 4096 */
   chunkSize?: number;
+  /**
+   * Hypermaps (SpectrumData0, 1, ...: one per detector), each drawn with its
+   * own seed (seed + 100 i) and its own offset (OFFSET_KEV - 0.01 i). @default 1
+   */
+  detectors?: number;
 }
 
 export interface SyntheticInfo {
@@ -43,6 +48,8 @@ export interface SyntheticInfo {
   max: number;
   /** A weighted sum of the counts (see cubeChecksum): the cube is never held here. */
   checksum: number;
+  /** The same statistics of every hypermap (the fields above are those of the first). */
+  maps: { dtype: SyntheticInfo['dtype']; total: number; max: number; checksum: number }[];
 }
 
 export const OFFSET_KEV = -0.472;
@@ -347,7 +354,28 @@ const DET_LAYERS = deflateSync(
   ),
 ).toString('base64');
 
-function xmlHeader(spec: SyntheticBcf, sum: Float64Array): Uint8Array {
+function spectrumXml(i: number, sum: Float64Array, channels: number): string {
+  return (
+    `<SpectrumData${i}>` +
+    '<ClassInstance Type="TRTSpectrum"><TRTHeaderedClass>' +
+    '<ClassInstance Type="TRTSpectrumHardwareHeader"><TRTKnownHeader><Type>RTHardware</Type><Size>137</Size></TRTKnownHeader>' +
+    '<ZeroPeakPosition>95</ZeroPeakPosition><ZeroPeakFrequency>66666</ZeroPeakFrequency><Amplification>2E4</Amplification><ShapingTime>275000</ShapingTime></ClassInstance>' +
+    '<ClassInstance Type="TRTDetectorHeader"><TRTKnownHeader><Type>RTDetector</Type><Version>5</Version><Size>9932</Size></TRTKnownHeader>' +
+    '<Technology>SDDpr</Technology><Serial>1234</Serial><Type>XFlash 6|30</Type><DetectorThickness>0.45</DetectorThickness>' +
+    '<SiDeadLayerThickness>0.029</SiDeadLayerThickness>' +
+    `<DetLayers>${DET_LAYERS}</DetLayers>` +
+    '<WindowType>slew AP3.3</WindowType><WindowLayers><Layer0 Atom="5" Thickness="1.3E-2"/>' +
+    '<Layer1 Atom="14" Thickness="3.8E2" RelativeArea="2.3E-1"/></WindowLayers></ClassInstance>' +
+    '<ClassInstance Type="TRTESMAHeader"><TRTKnownHeader><Type>RTESMA</Type><Size>662</Size></TRTKnownHeader>' +
+    '<PrimaryEnergy>2E1</PrimaryEnergy><ElevationAngle>3.5E1</ElevationAngle><AzimutAngle>4.5E1</AzimutAngle></ClassInstance>' +
+    '</TRTHeaderedClass><ClassInstance Type="TRTSpectrumHeader"><Size>82</Size><Date>1.2.2024</Date><Time>10:0:0</Time>' +
+    `<ChannelCount>${channels}</ChannelCount><CalibAbs>${OFFSET_KEV - 0.01 * i}</CalibAbs><CalibLin>${SCALE_KEV}</CalibLin>` +
+    '<SigmaAbs>3E-4</SigmaAbs><SigmaLin>4.5E-4</SigmaLin></ClassInstance>' +
+    `<Channels>${Array.from(sum).join(',')}</Channels></ClassInstance></SpectrumData${i}>`
+  );
+}
+
+function xmlHeader(spec: SyntheticBcf, spectra: readonly Float64Array[]): Uint8Array {
   const { height, width } = spec;
   const channels = spec.channels ?? 2048;
   const lc = Array.from({ length: height }, () => '1').join(',');
@@ -391,27 +419,14 @@ function xmlHeader(spec: SyntheticBcf, sum: Float64Array): Uint8Array {
     '<ClassInstance Type="TRTElementInformationList" Name="Element information"><TRTPSEElementList/>' +
     `<ClassInstance Type="TRTSpectrumRegionList" Name="Regions"><ChildClassInstances>${regions}</ChildClassInstances></ClassInstance>` +
     '</ClassInstance></ChildClassInstances></ClassInstance>' +
-    `<LineCounter>${lc}</LineCounter><ChCount>4096</ChCount><DetectorCount>1</DetectorCount><ChannelFactor0>2</ChannelFactor0>` +
-    '<SpectrumData0><ClassInstance Type="TRTSpectrum"><TRTHeaderedClass>' +
-    '<ClassInstance Type="TRTSpectrumHardwareHeader"><TRTKnownHeader><Type>RTHardware</Type><Size>137</Size></TRTKnownHeader>' +
-    '<ZeroPeakPosition>95</ZeroPeakPosition><ZeroPeakFrequency>66666</ZeroPeakFrequency><Amplification>2E4</Amplification><ShapingTime>275000</ShapingTime></ClassInstance>' +
-    '<ClassInstance Type="TRTDetectorHeader"><TRTKnownHeader><Type>RTDetector</Type><Version>5</Version><Size>9932</Size></TRTKnownHeader>' +
-    '<Technology>SDDpr</Technology><Serial>1234</Serial><Type>XFlash 6|30</Type><DetectorThickness>0.45</DetectorThickness>' +
-    '<SiDeadLayerThickness>0.029</SiDeadLayerThickness>' +
-    `<DetLayers>${DET_LAYERS}</DetLayers>` +
-    '<WindowType>slew AP3.3</WindowType><WindowLayers><Layer0 Atom="5" Thickness="1.3E-2"/>' +
-    '<Layer1 Atom="14" Thickness="3.8E2" RelativeArea="2.3E-1"/></WindowLayers></ClassInstance>' +
-    '<ClassInstance Type="TRTESMAHeader"><TRTKnownHeader><Type>RTESMA</Type><Size>662</Size></TRTKnownHeader>' +
-    '<PrimaryEnergy>2E1</PrimaryEnergy><ElevationAngle>3.5E1</ElevationAngle><AzimutAngle>4.5E1</AzimutAngle></ClassInstance>' +
-    '</TRTHeaderedClass><ClassInstance Type="TRTSpectrumHeader"><Size>82</Size><Date>1.2.2024</Date><Time>10:0:0</Time>' +
-    `<ChannelCount>${channels}</ChannelCount><CalibAbs>${OFFSET_KEV}</CalibAbs><CalibLin>${SCALE_KEV}</CalibLin>` +
-    '<SigmaAbs>3E-4</SigmaAbs><SigmaLin>4.5E-4</SigmaLin></ClassInstance>' +
-    `<Channels>${Array.from(sum).join(',')}</Channels></ClassInstance></SpectrumData0>` +
+    `<LineCounter>${lc}</LineCounter><ChCount>4096</ChCount><DetectorCount>${spectra.length}</DetectorCount>` +
+    spectra.map((_, i) => `<ChannelFactor${i}>2</ChannelFactor${i}>`).join('') +
+    spectra.map((sum, i) => spectrumXml(i, sum, channels)).join('') +
     '</ClassInstance></TRTSpectrumDatabase>';
   return new Uint8Array(Buffer.from(xml, 'latin1'));
 }
 
-/** The SFS container holding EDSDatabase/HeaderData and EDSDatabase/SpectrumData0, written to `fd` chunk by chunk. */
+/** The SFS container holding `files` under EDSDatabase/, handed to `sink` chunk by chunk. */
 function writeSfs(
   sink: (bytes: Uint8Array) => void,
   files: readonly { name: string; data: Uint8Array }[],
@@ -509,13 +524,22 @@ export function writeSyntheticBcf(path: string, spec: SyntheticBcf): SyntheticIn
   const chunkSize = spec.chunkSize ?? 4096;
   if (chunkSize % 4 !== 0 || chunkSize < 1024)
     throw new Error('chunk size: a multiple of 4 from 1024');
-  const map = hypermap(spec);
-  const header = xmlHeader(spec, map.sum);
+  const maps = Array.from({ length: spec.detectors ?? 1 }, (_, i) =>
+    hypermap({ ...spec, seed: (spec.seed ?? 1) + 100 * i }),
+  );
+  const header = xmlHeader(
+    spec,
+    maps.map((m) => m.sum),
+  );
   const compress = spec.compress ?? true;
   const files = [
     { name: 'HeaderData', data: compress ? aacs(header) : header },
-    { name: 'SpectrumData0', data: compress ? aacs(map.stream) : map.stream },
+    ...maps.map((m, i) => ({
+      name: `SpectrumData${i}`,
+      data: compress ? aacs(m.stream) : m.stream,
+    })),
   ];
+  const map = maps[0]!;
   const fd = openSync(path, 'w');
   let bytes: number;
   try {
@@ -529,7 +553,9 @@ export function writeSyntheticBcf(path: string, spec: SyntheticBcf): SyntheticIn
   } finally {
     closeSync(fd);
   }
-  const dtype = map.max <= 0xff ? 'uint8' : map.max <= 0xffff ? 'uint16' : 'uint32';
+  const dtypeOf = (max: number): SyntheticInfo['dtype'] =>
+    max <= 0xff ? 'uint8' : max <= 0xffff ? 'uint16' : 'uint32';
+  const dtype = dtypeOf(map.max);
   const size = dtype === 'uint8' ? 1 : dtype === 'uint16' ? 2 : 4;
   return {
     bytes,
@@ -538,6 +564,12 @@ export function writeSyntheticBcf(path: string, spec: SyntheticBcf): SyntheticIn
     total: map.total,
     max: map.max,
     checksum: map.checksum,
+    maps: maps.map((m) => ({
+      dtype: dtypeOf(m.max),
+      total: m.total,
+      max: m.max,
+      checksum: m.checksum,
+    })),
   };
 }
 

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BcfOptions } from '../../../core/src/io/bruker/bcf.js';
 import { readBcfFile } from '../../../core/src/io/node/bruker.js';
 import { toFloat64 } from '../../../core/src/model/dtype.js';
 import {
@@ -49,6 +50,14 @@ const SPECS: Record<string, SyntheticBcf> = {
     channels: 1024,
     seed: 4,
   },
+  'two-detectors': {
+    height: 10,
+    width: 12,
+    packing: 'instructive',
+    counts: 4000,
+    detectors: 2,
+    seed: 8,
+  },
   'pulses-4096-channels': {
     height: 8,
     width: 9,
@@ -81,10 +90,22 @@ const SMALL_CHUNKS: Record<string, SyntheticBcf> = {
 const written = new Map<string, SyntheticInfo>();
 const path = (name: string): string => join(tmp, `${name}.bcf`);
 let reference: HsResult[] = [];
-const hsCases = Object.keys(SPECS).flatMap((name) => [
-  { name, kwargs: {} },
-  { name, kwargs: { downsample: 2 } },
-]);
+const hsCases: { name: string; kwargs: Record<string, unknown> }[] = [
+  ...Object.keys(SPECS).flatMap((name) => [
+    { name, kwargs: {} },
+    { name, kwargs: { downsample: 2 } },
+  ]),
+  // Several detectors: HyperSpy's `index`.
+  { name: 'two-detectors', kwargs: { index: 1 } },
+  { name: 'two-detectors', kwargs: { index: 'all' } },
+  { name: 'two-detectors', kwargs: { index: 1, downsample: 3, cutoff_at_kV: 4 } },
+];
+/** HyperSpy's option names as ours. */
+const ours = (kwargs: Record<string, unknown>): BcfOptions => ({
+  ...(kwargs['downsample'] !== undefined ? { downsample: kwargs['downsample'] as number } : {}),
+  ...(kwargs['index'] !== undefined ? { index: kwargs['index'] as number | 'all' } : {}),
+  ...(kwargs['cutoff_at_kV'] !== undefined ? { cutoffAtKv: kwargs['cutoff_at_kV'] as number } : {}),
+});
 
 beforeAll(async () => {
   for (const [name, spec] of Object.entries({ ...SPECS, ...SMALL_CHUNKS })) {
@@ -126,6 +147,23 @@ describe('synthetic .bcf maps hold what was written', () => {
       xray_lines: ['Fe_Ka', 'O_Ka', 'Si_Ka'],
     });
   });
+
+  it('several detectors: index picks each hypermap, with its own calibration; index all gives every one', async () => {
+    const info = written.get('two-detectors')!;
+    expect(info.maps).toHaveLength(2);
+    for (const i of [0, 1]) {
+      const [, eds] = await readBcfFile(path('two-detectors'), { index: i });
+      const values = toFloat64(eds!.data);
+      expect(values.reduce((a, b) => a + b, 0)).toBe(info.maps[i]!.total);
+      expect(cubeChecksum(values, 2048)).toBe(info.maps[i]!.checksum);
+      expect(eds!.signalAxis.offset).toBeCloseTo(-0.472 - 0.01 * i, 12);
+    }
+    const all = await readBcfFile(path('two-detectors'), { index: 'all' });
+    expect(all.map((s) => s.title)).toEqual(['BSE', 'EDX', 'EDX']);
+    await expect(readBcfFile(path('two-detectors'), { index: 2 })).rejects.toThrow(
+      /index 2: the file holds hypermaps 0, 1/,
+    );
+  });
 });
 
 describe.skipIf(!hyperspyAvailable)('synthetic .bcf maps as HyperSpy 1.7.3 reads them', () => {
@@ -134,9 +172,9 @@ describe.skipIf(!hyperspyAvailable)('synthetic .bcf maps as HyperSpy 1.7.3 reads
       const ref = reference[k]!;
       expect('error' in ref ? ref.error : null).toBeNull();
       const expected = (ref as { signals: HsSignal[] }).signals;
-      const ours = await readBcfFile(path(c.name), c.kwargs);
-      expect(ours).toHaveLength(expected.length);
-      ours.forEach((s, i) => expectSignalMatches(s, expected[i]!, `${c.name} [${i}]`));
+      const signals = await readBcfFile(path(c.name), ours(c.kwargs));
+      expect(signals).toHaveLength(expected.length);
+      signals.forEach((s, i) => expectSignalMatches(s, expected[i]!, `${c.name} [${i}]`));
     });
   });
 });
