@@ -32,3 +32,17 @@ interface TimerHandle {
 
 declare function setTimeout(handler: () => void, timeout?: number): TimerHandle;
 declare function clearTimeout(handle: TimerHandle | undefined): void;
+
+/** The Compression Streams API's inflater (Node 18+, browsers), as the Bruker reader uses it. */
+declare class DecompressionStream {
+  constructor(format: 'deflate' | 'deflate-raw' | 'gzip');
+  readonly writable: {
+    getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> };
+  };
+  readonly readable: {
+    getReader(): {
+      read(): Promise<{ value?: Uint8Array; done: boolean }>;
+      cancel(): Promise<void>;
+    };
+  };
+}

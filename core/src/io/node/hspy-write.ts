@@ -65,6 +65,7 @@ function varianceValues(signal: Signal): Float64Array {
 function metadataGroup(signal: Signal, navigate: readonly boolean[]): H5Group {
   const tree = structuredClone(signal.metadata);
   delete tree['signalDimension'];
+  delete tree['original_metadata'];
   const general = isRecord(tree['General']) ? tree['General'] : {};
   general['title'] = signal.title;
   tree['General'] = general;
@@ -126,6 +127,12 @@ function metadataGroup(signal: Signal, navigate: readonly boolean[]): H5Group {
   return g;
 }
 
+/** What the file's reader kept of its own header (metadata.original_metadata), for HyperSpy's original_metadata. */
+function originalMetadata(signal: Signal): Record<string, unknown> {
+  const o = signal.metadata['original_metadata'];
+  return isRecord(o) ? o : {};
+}
+
 function signalGroup(signal: Signal): H5Group {
   const navigate = navigateFlags(signal);
   const children: [string, H5Group | H5Dataset][] = signal.axes.map((a, i) => [
@@ -136,7 +143,7 @@ function signalGroup(signal: Signal): H5Group {
     ['data', numericDataset(signal.data, signal.shape, signal.dtype)],
     ['learning_results', group()],
     ['metadata', metadataGroup(signal, navigate)],
-    ['original_metadata', group()],
+    ['original_metadata', encodeTree(originalMetadata(signal))],
   );
   return group([], children);
 }

@@ -16,6 +16,7 @@ import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
 import type { ReadOptions } from '../source.js';
 import { hitWriteFault, writeFaultFor } from './write-faults.js';
+import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
 
 /**
@@ -245,3 +246,5 @@ registerReader(['.rpl'], async (path) => {
 registerReader(['.hspy', '.hdf5'], async (path, options) => [
   ...(await readHspy(path, { sharedMemory: options.sharedMemory ?? false })).signals,
 ]);
+registerReader(['.bcf'], readBcfFile);
+registerReader(['.spx'], readSpxFile);

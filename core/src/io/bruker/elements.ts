@@ -1,0 +1,15 @@
+/** Chemical element symbols by atomic number (Bruker files store elements as atomic numbers). */
+const SYMBOLS: readonly string[] = [
+  '',
+  ...(
+    'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As ' +
+    'Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu ' +
+    'Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np ' +
+    'Pu Am Cm Bk Cf Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og'
+  ).split(' '),
+];
+
+/** The symbol of element `z` (1 to 118), or undefined. */
+export function elementSymbol(z: number): string | undefined {
+  return Number.isInteger(z) && z >= 1 && z < SYMBOLS.length ? SYMBOLS[z] : undefined;
+}
