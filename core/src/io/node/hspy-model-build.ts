@@ -8,6 +8,7 @@
  */
 import { componentKinds } from '../../components/index.js';
 import type { Component } from '../../model/component.js';
+import type { Parameter } from '../../model/parameter.js';
 import { Model } from '../../model/model.js';
 import type { Signal } from '../../model/signal.js';
 import { FileFormatError } from '../errors.js';
@@ -67,6 +68,10 @@ function mergePolynomial(c: ComponentRecord, fail: (problem: string) => never): 
     bounds: terms.map((t) => t.p.bounds[0] ?? [null, null]),
     units: first.units,
     map,
+    id: null,
+    twins: [],
+    twinFunctionExpr: '',
+    twinInverseFunctionExpr: '',
   };
 }
 
@@ -119,6 +124,8 @@ export function buildModel(record: ModelRecord, signal: Signal, fileName: string
   const modelName = record.name;
   const model = new Model(signal);
   const nav = signal.navigationSize;
+  /** Our parameter and its record, by HyperSpy id, to restore the ties at the end. */
+  const byId = new Map<string, { p: Parameter; stored: ParameterRecord; where: string }>();
   for (const c of record.components) {
     const where = `component '${c.name}' (${c.kind}) of model '${modelName}'`;
     const fail: (problem: string) => never = (problem) => {
@@ -162,12 +169,34 @@ export function buildModel(record: ModelRecord, signal: Signal, fileName: string
         }
         p.map = { values: stored.map.values, std: stored.map.std, isSet: stored.map.isSet };
       }
+      if (stored.id !== null) byId.set(stored.id, { p, stored, where });
     }
     component.active = c.active;
     if (c.activeMap !== null) {
       if (c.activeMap.length !== nav)
         fail(`its active map has ${c.activeMap.length} pixels, the signal ${nav}`);
       component.setActiveMap(c.activeMap);
+    }
+  }
+  // Ties: each master lists the ids of the parameters tied to it.
+  for (const master of byId.values()) {
+    for (const id of master.stored.twins) {
+      const tied = byId.get(id);
+      if (!tied) {
+        throw new FileFormatError(
+          fileName,
+          `${master.where}: parameter '${master.stored.name}' lists a tied parameter (id ${id}) that the model does not have`,
+        );
+      }
+      try {
+        tied.p.setTwin(
+          master.p,
+          tied.stored.twinFunctionExpr === '' ? 'x' : tied.stored.twinFunctionExpr,
+          tied.stored.twinInverseFunctionExpr,
+        );
+      } catch (err) {
+        throw new FileFormatError(fileName, `${tied.where}: ${describe(err)}`, { cause: err });
+      }
     }
   }
   const where = (what: string) => `model '${modelName}': ${what}`;

@@ -36,6 +36,13 @@ export interface ParameterRecord {
   bounds: [number | null, number | null][];
   units: string;
   map: MapRecord | null;
+  /** HyperSpy's `self` id (a decimal string), or null. */
+  id: string | null;
+  /** Ids of the parameters tied to this one (its `_twins`). */
+  twins: string[];
+  /** `twin_function_expr` ('' when absent). */
+  twinFunctionExpr: string;
+  twinInverseFunctionExpr: string;
 }
 
 export interface ComponentRecord {
@@ -236,7 +243,22 @@ function readParameter(p: H5GroupView): ParameterRecord {
     p.dataset('_tuple_std')?.value() ?? p.dataset('_list_std')?.value() ?? a.get('std') ?? null;
   const std = (numbers(stdRaw) ?? value.map(() => NaN)).map((x) => (Number.isFinite(x) ? x : NaN));
   const map = p.dataset('map');
+  const self = a.get('self');
+  const twinsRaw =
+    p.dataset('_list__twins')?.value() ?? p.dataset('_tuple__twins')?.value() ?? null;
+  const twins =
+    twinsRaw === null
+      ? []
+      : ArrayBuffer.isView(twinsRaw)
+        ? Array.from(twinsRaw as ArrayLike<number | bigint>, (x) => String(x))
+        : typeof twinsRaw === 'number' || typeof twinsRaw === 'bigint'
+          ? [String(twinsRaw)]
+          : [];
   return {
+    id: typeof self === 'number' || typeof self === 'bigint' ? String(self) : null,
+    twins,
+    twinFunctionExpr: str(a.get('twin_function_expr')) ?? '',
+    twinInverseFunctionExpr: str(a.get('twin_inverse_function_expr')) ?? '',
     name,
     value,
     std,

@@ -108,22 +108,64 @@ function mapDataset(p: Parameter, shape: readonly number[]): H5Dataset {
   return dataset(type, shape, bytes);
 }
 
-function parameterGroup(p: Parameter, kind: string, id: number, shape: readonly number[]): H5Group {
+/**
+ * Parameter ids (HyperSpy's `self`) and, per master, the ids of the
+ * parameters tied to it: HyperSpy stores a twin as the master's `_twins`
+ * list of ids, the tied parameter holding `twin_function_expr` and
+ * `twin_inverse_function_expr` and `free = False`.
+ */
+export interface ParameterIds {
+  id: Map<Parameter, number>;
+  twins: Map<Parameter, Parameter[]>;
+}
+
+export function parameterIds(components: readonly Component[], model: string): ParameterIds {
+  const id = new Map<Parameter, number>();
+  let next = 1;
+  for (const c of components) for (const p of c.parameters) id.set(p, next++);
+  const twins = new Map<Parameter, Parameter[]>();
+  for (const c of components) {
+    for (const p of c.parameters) {
+      if (p.twin === null) continue;
+      if (!id.has(p.twin)) {
+        throw new Error(
+          `model '${model}': parameter '${p.fullName}' is tied to '${p.twin.fullName}', which is not in the model`,
+        );
+      }
+      twins.set(p.twin, [...(twins.get(p.twin) ?? []), p]);
+    }
+  }
+  return { id, twins };
+}
+
+function parameterGroup(
+  p: Parameter,
+  kind: string,
+  ids: ParameterIds,
+  shape: readonly number[],
+): H5Group {
+  const tied = ids.twins.get(p) ?? [];
   const attrs: H5Attribute[] = [
     attr.str('_id_name', p.name),
     // HyperSpy's legacy Polynomial cannot be fitted linearly and says so.
     attr.bool('_linear', kind === 'Polynomial' ? false : p.linear),
-    attr.none('_list_empty__twins'),
+    ...(tied.length === 0 ? [attr.none('_list_empty__twins')] : []),
     attr.bool('ext_bounded', false),
     attr.bool('ext_force_positive', false),
     attr.bool('free', p.free),
     attr.str('name', p.name),
-    attr.i64('self', id),
-    attr.str('twin_function_expr', ''),
-    attr.str('twin_inverse_function_expr', ''),
+    attr.i64('self', ids.id.get(p)!),
+    attr.str('twin_function_expr', p.twin === null ? '' : p.twinFunctionExpr),
+    attr.str('twin_inverse_function_expr', p.twin === null ? '' : p.twinInverseFunctionExpr),
     attr.str('units', p.units),
   ];
   const g = group(attrs, [['_whitelist', whitelist(PARAMETER_WHITELIST)]]);
+  if (tied.length > 0) {
+    g.children.set(
+      '_list__twins',
+      dataset(I64, [tied.length], leBytes(BigInt64Array.from(tied, (t) => BigInt(ids.id.get(t)!)))),
+    );
+  }
   if (p.length === 1) {
     attrs.push(attr.f64('value', p.current[0]!), attr.floatOrNone('std', p.currentStd[0]!));
     g.children.set(
@@ -220,7 +262,7 @@ function kindAttributes(
   }
 }
 
-function componentGroup(c: Component, model: Model, name: string, nextId: () => number): H5Group {
+function componentGroup(c: Component, model: Model, name: string, ids: ParameterIds): H5Group {
   const k = kindAttributes(c, name);
   const shape = navigationShape(model);
   // HyperSpy has no per-pixel active flag for a single spectrum: the one pixel's flag is `active`.
@@ -249,7 +291,7 @@ function componentGroup(c: Component, model: Model, name: string, nextId: () => 
     );
   const params = c.parameters.map((p, j): [string, H5Group] => [
     String(j),
-    parameterGroup(p, k.kind, nextId(), shape),
+    parameterGroup(p, k.kind, ids, shape),
   ]);
   g.children.set(`_list_${params.length}_parameters`, group([], params));
   return g;
@@ -266,10 +308,10 @@ export function modelGroup(
   now = new Date(),
 ): H5Group {
   const shape = navigationShape(model);
-  let id = 1;
+  const ids = parameterIds(model.components, name);
   const components = model.components.map((c, i): [string, H5Group] => [
     String(i),
-    componentGroup(c, model, name, () => id++),
+    componentGroup(c, model, name, ids),
   ]);
   const fitted = model.fittedChannels;
   const freeParameters = BigInt64Array.from(model.dof, (dof, i) =>
