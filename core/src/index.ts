@@ -246,7 +246,45 @@ export {
   type XrayFamily,
   type XrayFamilyName,
   type XrayLine,
+  orbitalOccupancy,
+  sourceOccupancy,
 } from './eds/xray-lines.js';
+// EDS: the model (families, calibration, backgrounds) and its calibration
+export {
+  bremsstrahlungComponent,
+  edsCalibrationComponent,
+  familyLineGeometry,
+  xrayFamilyComponent,
+  xrayFamilyOptions,
+  type FamilyLineSpec,
+  type XrayFamilyOptions,
+} from './eds/eds-components.js';
+export {
+  BACKGROUND,
+  CALIBRATION,
+  CALIBRATION_PARAMETERS,
+  DEFAULT_BACKGROUND_ORDER,
+  DEFAULT_BREMSSTRAHLUNG_CUTOFF,
+  buildEdsModel,
+  calibrate,
+  edsCalibration,
+  edsFamilies,
+  edsFamilyComponents,
+  edsSettings,
+  energyUnit,
+  sumSignal,
+  type CalibrateOptions,
+  type CalibrationResult,
+  type EdsBackground,
+  type EdsModelOptions,
+  type EdsSettings,
+} from './eds/eds-model.js';
+export {
+  EXPANDED_KINDS,
+  expandForHyperspy,
+  needsExpansion,
+  type HyperspyExpansion,
+} from './eds/hyperspy-expansion.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';

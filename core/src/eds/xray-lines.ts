@@ -21,12 +21,19 @@
  * 2. Coster-Kronig transfers (the table's CK probabilities f_ij) move
  *    vacancies to shallower sub-shells of the same shell, in order
  *    (L1 -> L2, L3; then L2 -> L3; likewise M1 ... M5);
- * 3. a line's intensity is n_i ω_i r, with ω_i the sub-shell's fluorescence
- *    yield and r the line's rate within its vacancy;
+ * 3. a line's intensity is n_i ω_i r o, with ω_i the sub-shell's
+ *    fluorescence yield, r the line's rate within its vacancy and o the
+ *    occupancy of the sub-shell the electron comes from (electrons over
+ *    capacity in the atom's ground-state configuration): the table's rates
+ *    are for filled sub-shells, but Al has one 3p electron of six, so its
+ *    Kβ (K-M2,3) is a sixth of the table's (Kβ/Kα 0.02, as measured, not
+ *    0.12); likewise Si to Ar 3p, Sc to Ni 3d, Ga to Kr 4p, Y to Rh 4d.
+ *    4f sub-shells (the lanthanides' M lines) are left at the table's rates:
+ *    their M yields are semi-empirical already;
  * 4. weights are intensities over the family's total.
  *
- * K lines share one vacancy, so their weights are the table's rates
- * (Kβ/Kα = 0.144 for Fe from this table). The beam energy enters only
+ * K lines share one vacancy, so their weights are the table's rates times
+ * the occupancies (Kβ/Kα = 0.143 for Fe, whose 3p is full). The beam energy enters only
  * through the U_i of L and M sub-shells.
  *
  * ## Lines as users name them
@@ -197,6 +204,82 @@ const OCCUPANCY: Record<string, number> = {
   M5: 6,
 };
 
+/** Orbitals in Madelung (aufbau) filling order: [n, l]. */
+const AUFBAU: readonly (readonly [number, number])[] = [
+  [1, 0],
+  [2, 0],
+  [2, 1],
+  [3, 0],
+  [3, 1],
+  [4, 0],
+  [3, 2],
+  [4, 1],
+  [5, 0],
+  [4, 2],
+  [5, 1],
+  [6, 0],
+  [4, 3],
+  [5, 2],
+  [6, 1],
+  [7, 0],
+  [5, 3],
+  [6, 2],
+  [7, 1],
+];
+/** Ground states that differ from the aufbau order: Z -> orbital 'nl' -> electrons. */
+const CONFIGURATION_EXCEPTIONS: Readonly<Record<number, Readonly<Record<string, number>>>> = {
+  24: { '3,2': 5, '4,0': 1 },
+  29: { '3,2': 10, '4,0': 1 },
+  41: { '4,2': 4, '5,0': 1 },
+  42: { '4,2': 5, '5,0': 1 },
+  44: { '4,2': 7, '5,0': 1 },
+  45: { '4,2': 8, '5,0': 1 },
+  46: { '4,2': 10, '5,0': 0 },
+  47: { '4,2': 10, '5,0': 1 },
+  57: { '4,3': 0, '5,2': 1 },
+  58: { '4,3': 1, '5,2': 1 },
+  64: { '4,3': 7, '5,2': 1 },
+  78: { '5,2': 9, '6,0': 1 },
+  79: { '5,2': 10, '6,0': 1 },
+  89: { '5,3': 0, '6,2': 1 },
+  90: { '5,3': 0, '6,2': 2 },
+  91: { '5,3': 2, '6,2': 1 },
+  92: { '5,3': 3, '6,2': 1 },
+  93: { '5,3': 4, '6,2': 1 },
+  96: { '5,3': 7, '6,2': 1 },
+};
+
+/** Electrons in orbital (n, l) of element Z's ground state. */
+export function orbitalOccupancy(Z: number, n: number, l: number): number {
+  const exception = CONFIGURATION_EXCEPTIONS[Z]?.[`${n},${l}`];
+  if (exception !== undefined) return exception;
+  let left = Z;
+  for (const [on, ol] of AUFBAU) {
+    const capacity = 2 * (2 * ol + 1);
+    const e = Math.min(capacity, left);
+    if (on === n && ol === l) return e;
+    left -= e;
+  }
+  return 0;
+}
+
+const SHELL_N: Record<string, number> = { K: 1, L: 2, M: 3, N: 4, O: 5, P: 6, Q: 7 };
+
+/**
+ * Occupancy (0 to 1) of the sub-shell a line's electron comes from (the part
+ * of the IUPAC name after '-': M3, M4,5, N2,3), 1 for f sub-shells (see the
+ * module's notes).
+ */
+export function sourceOccupancy(Z: number, iupac: string): number {
+  const m = /-([KLMNOPQ])(\d)/.exec(iupac);
+  if (!m) return 1;
+  const n = SHELL_N[m[1]!]!;
+  const k = Number(m[2]);
+  const l = k === 1 ? 0 : k <= 3 ? 1 : k <= 5 ? 2 : 3;
+  if (l === 3 || l >= n) return 1;
+  return orbitalOccupancy(Z, n, l) / (2 * (2 * l + 1));
+}
+
 /** Which family a vacancy shell belongs to (null for N and beyond). */
 export function familyOfShell(shell: string): XrayFamilyName | null {
   const c = shell[0];
@@ -284,7 +367,8 @@ export function xrayFamily(
     .map((l) => {
       const edge = e.edges.find((d) => d.shell === l.edge)!;
       const omega = family === 'K' ? 1 : edge.fluorescenceYield;
-      return { line: l, edgeEnergy: edge.energy, intensity: n.get(l.edge)! * omega * l.rate };
+      const intensity = n.get(l.edge)! * omega * l.rate * sourceOccupancy(e.Z, l.iupac);
+      return { line: l, edgeEnergy: edge.energy, intensity };
     })
     .filter((x) => x.intensity > 0);
   const total = intensities.reduce((s, x) => s + x.intensity, 0);

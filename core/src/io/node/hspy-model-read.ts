@@ -55,6 +55,12 @@ export interface ComponentRecord {
   /** An Expression's `rename_pars`: name in the formula -> name of the stored parameter. */
   renames: Map<string, string>;
   samfireKind: string | null;
+  /** Our options (JSON) of a component kept in the group HyperSpy ignores. */
+  samfireOptions: string | null;
+  /** The family a Gaussian of an expanded XrayFamily belongs to. */
+  samfireFamily: string | null;
+  /** The position in our model of a component kept in the group HyperSpy ignores. */
+  index: number | null;
   parameters: ParameterRecord[];
 }
 
@@ -63,6 +69,12 @@ export interface ModelRecord {
   /** The `_signal` attribute: '/Experiments/<group>' (or null when absent). */
   signalPath: string | null;
   components: ComponentRecord[];
+  /**
+   * Components HyperSpy holds expanded (EDS families as Gaussians, the
+   * calibration left out), as we wrote them, in `_dict/samfire_components`;
+   * null when there is no such group.
+   */
+  expanded: ComponentRecord[] | null;
   channelSwitches: Uint8Array | null;
   chisq: Float64Array | null;
   /** HyperSpy's dof: the number of free parameters at each pixel. */
@@ -301,8 +313,24 @@ function readComponent(c: H5GroupView): ComponentRecord {
       ),
     ),
     samfireKind: str(a.get('samfire_kind')),
+    samfireOptions: str(a.get('samfire_options')),
+    samfireFamily: str(a.get('samfire_family')),
+    index: num(a.get('index')),
     parameters,
   };
+}
+
+/** The `samfire_components` group (members 0, 1, ...), or null. */
+function readExpanded(dict: H5GroupView): ComponentRecord[] | null {
+  const g = dict.group('samfire_components');
+  if (g === null) return null;
+  const out: ComponentRecord[] = [];
+  for (let i = 0; ; i++) {
+    const c = g.group(String(i));
+    if (c === null) break;
+    out.push(readComponent(c));
+  }
+  return out;
 }
 
 /** Reads `Analysis/models/<name>` (an open group) into a record, or keeps what went wrong. */
@@ -318,6 +346,7 @@ export function readModelEntry(g: H5GroupView, name: string, fileName: string): 
         name,
         signalPath: str(g.attrs().get('_signal')),
         components: components.map(readComponent),
+        expanded: readExpanded(dict),
         channelSwitches: boolArray(dict.dataset('channel_switches')),
         chisq: float64Array(dict.dataset('chisq.data')),
         freeParameters: float64Array(dict.dataset('dof.data')),
