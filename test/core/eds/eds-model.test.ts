@@ -16,78 +16,16 @@ import {
   edsSettings,
 } from '@samfire/core';
 import type { Parameter } from '@samfire/core';
-import { mulberry32, poissonNoise } from '../../helpers/random.js';
-
-const SIDE = 10;
-const CHANNELS = 1024;
-/** Nominal axis (what the file says) and the truth the data are made with. */
-const NOMINAL = { offset: -0.2, scale: 0.01 };
-const TRUE = { offset: -0.2 + 0.0062, scale: 0.01 * 1.0025, fwhm: 127 };
-const ELEMENTS = ['Si', 'Fe', 'Ag'];
-
-function edsSignal(data: Float64Array, metadata: Record<string, unknown> = {}): Signal {
-  return new Signal({
-    data,
-    axes: [
-      { name: 'y', size: SIDE, offset: 0, scale: 1, units: 'nm', navigate: true },
-      { name: 'x', size: SIDE, offset: 0, scale: 1, units: 'nm', navigate: true },
-      {
-        name: 'Energy',
-        size: CHANNELS,
-        offset: NOMINAL.offset,
-        scale: NOMINAL.scale,
-        units: 'keV',
-        navigate: false,
-        isBinned: true,
-      },
-    ],
-    signalType: 'EDS_SEM',
-    metadata,
-  });
-}
-
-/** True amplitudes (counts) per family and pixel: smooth gradients. */
-function truthAmplitude(family: string, pixel: number): number {
-  const y = Math.floor(pixel / SIDE);
-  const x = pixel % SIDE;
-  if (family === 'Si_K') return 3000 + 150 * x;
-  if (family === 'Fe_K') return 5000 - 200 * y;
-  if (family === 'Ag_L') return 2000 + 100 * (x + y);
-  throw new Error(family);
-}
-
-/** The synthetic map: the EDS model at the true calibration, Poisson noise. */
-function synthetic(seed = 7): { signal: Signal; mean: Float64Array } {
-  const n = SIDE * SIDE;
-  const mean = new Float64Array(n * CHANNELS);
-  const generator = buildEdsModel(edsSignal(new Float64Array(n * CHANNELS)), {
-    elements: ELEMENTS,
-    range: [1.0, 9.0],
-    beamEnergy: 20,
-    initialAmplitudes: false,
-  });
-  const cal = edsCalibration(generator);
-  cal.parameter('offset').value = TRUE.offset;
-  cal.parameter('scale').value = TRUE.scale;
-  cal.parameter('fwhm_MnKa').value = TRUE.fwhm;
-  // Background: 8 - 0.5 E counts per channel (coefficients per keV, binned).
-  generator.parameter('background.coefficients').setValues([0, -50, 800]);
-  const spectrum = new Float64Array(CHANNELS);
-  for (let p = 0; p < n; p++) {
-    for (const f of edsFamilyComponents(generator))
-      f.parameter('A').value = truthAmplitude(f.name, p);
-    generator.evaluate(spectrum);
-    mean.set(spectrum, p * CHANNELS);
-  }
-  const signal = edsSignal(poissonNoise(mulberry32(seed), mean), {
-    Sample: { elements: ELEMENTS },
-    Acquisition_instrument: {
-      SEM: { beam_energy: 20, Detector: { EDS: { energy_resolution_MnKa: 133 } } },
-    },
-  });
-  signal.estimatePoissonianNoiseVariance();
-  return { signal, mean };
-}
+import {
+  CHANNELS,
+  ELEMENTS,
+  NOMINAL,
+  SIDE,
+  TRUE,
+  edsSignal,
+  synthetic,
+  truthAmplitude,
+} from '../../helpers/eds.js';
 
 describe('buildEdsModel', () => {
   it('makes a calibration, a background and one family per element family in range, tied', () => {
