@@ -488,7 +488,10 @@ export class Model {
         }
       }
     });
-    problem.setTies(tieSpecs(this.#components), (slot) => `'${this.#slotNames()[slot]}'`);
+    const ties = tieSpecs(this.#components);
+    // No ties before or now (the common case): nothing to set up.
+    if (ties.length > 0 || problem.ties.length > 0)
+      problem.setTies(ties, (slot) => `'${this.#slotNames()[slot]}'`);
     problem.configure();
   }
 
