@@ -12,6 +12,7 @@
  *   as data, model states, the worker-pool contract and the in-process pool;
  * - files as bytes: FileFormatError and the readers and writers that parse
  *   or produce bytes in memory (DM3/DM4, EMSA, NumPy, Ripple, result maps);
+ * - EDS: the X-ray line database and its look-ups;
  * - the domain example (a synthetic map with known truth) and the seeded Random.
  *
  * Files by path, Node pools, backup files and the host's Node side are in
@@ -67,8 +68,11 @@ export type { PolynomialOptions } from './components/polynomial.js';
 export { Component } from './model/component.js';
 export { Parameter, type ParameterSettings } from './model/parameter.js';
 export { createParameterMap, type ParameterMap } from './model/parameter-map.js';
+export { compileTie, IDENTITY_TIE, type TieFunction, type TieSpec } from './model/tie.js';
 export {
   Model,
+  slotNames,
+  tieSpecs,
   type ComponentInput,
   type FitOptions,
   type FitResult,
@@ -215,6 +219,77 @@ export { InProcessPool, type InProcessPoolOptions } from './pool/in-process-pool
 export { createKernel, type PixelKernel } from './samfire/kernel.js';
 export { modelSpec, workerInit, type WorkerInitOptions } from './samfire/worker-init.js';
 export { storeResult } from './samfire/pixel-store.js';
+
+// EDS: the X-ray line database
+export {
+  DEFAULT_BEAM_ENERGY,
+  DEFAULT_RESOLUTION_MNKA,
+  FANO_SLOPE,
+  MERGE_SPREAD,
+  MN_KA_ENERGY,
+  WEAK_LINE,
+  XRAY_FAMILIES,
+  XRAY_SOURCE,
+  detectorFwhm,
+  elementLines,
+  elementSymbols,
+  familyOfShell,
+  lineGroup,
+  linesNear,
+  parseLineName,
+  xrayElement,
+  xrayFamilies,
+  xrayFamily,
+  xrayLine,
+  type FamilyLine,
+  type FamilyOptions,
+  type LineNear,
+  type LineNearOptions,
+  type NamedLine,
+  type XrayEdge,
+  type XrayElement,
+  type XrayFamily,
+  type XrayFamilyName,
+  type XrayLine,
+  orbitalOccupancy,
+  sourceOccupancy,
+} from './eds/xray-lines.js';
+// EDS: the model (families, calibration, backgrounds) and its calibration
+export {
+  bremsstrahlungComponent,
+  edsCalibrationComponent,
+  familyLineGeometry,
+  xrayFamilyComponent,
+  xrayFamilyOptions,
+  type FamilyLineSpec,
+  type XrayFamilyOptions,
+} from './eds/eds-components.js';
+export {
+  BACKGROUND,
+  CALIBRATION,
+  CALIBRATION_PARAMETERS,
+  DEFAULT_BACKGROUND_ORDER,
+  DEFAULT_BREMSSTRAHLUNG_CUTOFF,
+  buildEdsModel,
+  calibrate,
+  edsCalibration,
+  edsFamilies,
+  edsFamilyComponents,
+  edsSettings,
+  energyUnit,
+  sumSignal,
+  type CalibrateOptions,
+  type CalibrationResult,
+  type EdsBackground,
+  type EdsModelOptions,
+  type EdsSettings,
+} from './eds/eds-model.js';
+export {
+  EXPANDED_KINDS,
+  expandForHyperspy,
+  needsExpansion,
+  type HyperspyExpansion,
+} from './eds/hyperspy-expansion.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';

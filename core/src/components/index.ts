@@ -2,6 +2,11 @@
  * The component library: every built-in kind by HyperSpy's `_id_name`, and a
  * registry so that users of the package can add their own kinds.
  */
+import {
+  bremsstrahlungComponent,
+  edsCalibrationComponent,
+  xrayFamilyComponent,
+} from '../eds/eds-components.js';
 import type { ComponentFunction } from './component.js';
 import { exponential } from './exponential.js';
 import { expression } from './expression.js';
@@ -50,6 +55,11 @@ registry.set('Expression', (o) => {
       : { expression: text, parameters: parameters as string[] },
   );
 });
+
+// The EDS model's kinds (eds/eds-components.ts).
+registry.set('XrayFamily', (o) => xrayFamilyComponent(o));
+registry.set('EdsCalibration', () => edsCalibrationComponent());
+registry.set('Bremsstrahlung', () => bremsstrahlungComponent());
 
 /** Kinds known to this build, in registration order. */
 export function componentKinds(): string[] {

@@ -13,6 +13,49 @@ import { informationCriteria, type InformationCriteria } from './information-cri
 import type { Parameter } from './parameter.js';
 import { PixelFitter, type PixelFitOutcome } from './pixel-fitter.js';
 import type { Signal } from './signal.js';
+import type { TieSpec } from './tie.js';
+
+/**
+ * The ties among `components`' parameters as slots of their fitting problem
+ * (components' slots in order, each parameter's values consecutive). Throws
+ * when a parameter is tied to one outside these components.
+ */
+export function tieSpecs(components: readonly Component[]): TieSpec[] {
+  const slotOf = new Map<Parameter, number>();
+  let s = 0;
+  for (const c of components) {
+    for (const p of c.parameters) {
+      slotOf.set(p, s);
+      s += p.length;
+    }
+  }
+  const ties: TieSpec[] = [];
+  for (const c of components) {
+    for (const p of c.parameters) {
+      const master = p.twin;
+      if (master === null) continue;
+      const m = slotOf.get(master);
+      if (m === undefined) {
+        throw new Error(
+          `parameter '${p.fullName}' is tied to '${master.fullName}', which is not in this model`,
+        );
+      }
+      ties.push({ slot: slotOf.get(p)!, master: m, expression: p.twinFunctionExpr });
+    }
+  }
+  return ties;
+}
+
+/** "component.parameter" of each slot of `components` (for messages). */
+export function slotNames(components: readonly Component[]): string[] {
+  return components.flatMap((c) =>
+    c.parameters.flatMap((p) =>
+      p.length === 1
+        ? [p.fullName]
+        : Array.from({ length: p.length }, (_x, j) => `${p.fullName}[${j}]`),
+    ),
+  );
+}
 
 export interface FitOptions {
   /** 'lm' (the project's Levenberg-Marquardt) or 'mljs', or an Optimiser. @default 'lm' */
@@ -116,11 +159,42 @@ export class Model {
     return inputs.map((c) => this.append(c));
   }
 
+  /** Removes a component; parameters tied to its parameters are untied (keeping their values). */
   remove(ref: string | number): Component {
     const i = this.indexOf(ref);
     const [c] = this.#components.splice(i, 1);
+    const gone = new Set<Parameter>(c!.parameters);
+    for (const other of this.#components) {
+      for (const p of other.parameters) if (p.twin !== null && gone.has(p.twin)) p.setTwin(null);
+    }
     this.#fitter = null;
     return c!;
+  }
+
+  /**
+   * Ties parameter `tied` to `master` (full names "component.parameter" or
+   * Parameters of this model): tied = f(master), f a formula in x (default
+   * 'x'). See Parameter.setTwin. `inverse` is kept for HyperSpy files.
+   */
+  tie(tied: string | Parameter, master: string | Parameter, expression = 'x', inverse = ''): void {
+    const p = typeof tied === 'string' ? this.parameter(tied) : tied;
+    const m = typeof master === 'string' ? this.parameter(master) : master;
+    if (!this.parameters.includes(m)) {
+      throw new Error(
+        `parameter '${m.fullName}' is not in this model; tie to one of its parameters`,
+      );
+    }
+    p.setTwin(m, expression, inverse);
+  }
+
+  /** Unties a parameter (it keeps its current value and becomes as free as it was before the tie). */
+  untie(tied: string | Parameter): void {
+    (typeof tied === 'string' ? this.parameter(tied) : tied).setTwin(null);
+  }
+
+  /** Sets every tied parameter's current value from its master's. */
+  followTwins(): void {
+    for (const c of this.#components) for (const p of c.parameters) p.followTwin();
   }
 
   rename(ref: string | number, name: string): void {
@@ -209,6 +283,7 @@ export class Model {
   fetchStoredValues(pixel: number | readonly number[]): void {
     const p = this.#pixel(pixel);
     for (const c of this.#components) c.fetch(p);
+    this.followTwins();
   }
 
   /** Stores the current values (and per-pixel active flags) at `pixel`. */
@@ -246,6 +321,7 @@ export class Model {
 
   /** Copies the current values of every parameter to every pixel. */
   assignCurrentValuesToAll(): void {
+    this.followTwins();
     for (const c of this.#components) for (const p of c.parameters) p.assignToAll();
   }
 
@@ -269,6 +345,7 @@ export class Model {
     out: Float64Array = new Float64Array(this.signal.channels),
   ): Float64Array {
     const c = this.component(ref);
+    for (const par of c.parameters) par.followTwin();
     const axis = this.signal.signalAxis;
     const x = axisValues(axis);
     const p = new Float64Array(c.fn.size);
@@ -411,7 +488,15 @@ export class Model {
         }
       }
     });
+    const ties = tieSpecs(this.#components);
+    // No ties before or now (the common case): nothing to set up.
+    if (ties.length > 0 || problem.ties.length > 0)
+      problem.setTies(ties, (slot) => `'${this.#slotNames()[slot]}'`);
     problem.configure();
+  }
+
+  #slotNames(): string[] {
+    return slotNames(this.#components);
   }
 
   #readSlots(fitter: PixelFitter, outcome: PixelFitOutcome): void {
@@ -421,7 +506,7 @@ export class Model {
       for (const p of c.parameters) {
         for (let j = 0; j < p.length; j++, s++) {
           p.current[j] = problem.slots[s]!;
-          p.currentStd[j] = c.active && p.free ? outcome.std[s]! : NaN;
+          p.currentStd[j] = c.active && (p.free || p.twin !== null) ? outcome.std[s]! : NaN;
         }
       }
     });

@@ -5,6 +5,7 @@
  */
 import type { ParameterSpec } from '../components/component.js';
 import { createParameterMap, type ParameterMap } from './parameter-map.js';
+import { compileTie, IDENTITY_TIE, type TieFunction } from './tie.js';
 
 export interface ParameterSettings {
   value?: number | readonly number[];
@@ -26,8 +27,12 @@ export class Parameter {
   readonly current: Float64Array;
   /** Current standard deviations (NaN when unknown). */
   readonly currentStd: Float64Array;
-  free: boolean;
   units: string;
+  #free: boolean;
+  #twin: Parameter | null = null;
+  #twinFunction: TieFunction | null = null;
+  #twinInverse = '';
+  readonly #tieScratch = new Float64Array(2);
   #bmin: number | null;
   #bmax: number | null;
   map: ParameterMap;
@@ -39,11 +44,90 @@ export class Parameter {
     this.linear = spec.linear ?? false;
     this.current = new Float64Array(this.length).fill(spec.value ?? 0);
     this.currentStd = new Float64Array(this.length).fill(NaN);
-    this.free = spec.free ?? true;
+    this.#free = spec.free ?? true;
     this.units = spec.units ?? '';
     this.#bmin = spec.bmin ?? null;
     this.#bmax = spec.bmax ?? null;
     this.map = createParameterMap(navigationSize, this.length);
+  }
+
+  /**
+   * Whether fits vary it. A tied parameter is never free (as HyperSpy sets
+   * `free = False` on a twin); untying gives back the flag set here.
+   */
+  get free(): boolean {
+    return this.#free && this.#twin === null;
+  }
+
+  set free(v: boolean) {
+    this.#free = v;
+  }
+
+  /** The parameter this one is tied to (HyperSpy's `twin`), or null. */
+  get twin(): Parameter | null {
+    return this.#twin;
+  }
+
+  /** The tie's formula in x, the master's value (HyperSpy's `twin_function_expr`; 'x' when untied). */
+  get twinFunctionExpr(): string {
+    return this.#twinFunction?.expression ?? IDENTITY_TIE;
+  }
+
+  /** The inverse formula, kept for HyperSpy (`twin_inverse_function_expr`; '' when not given). */
+  get twinInverseFunctionExpr(): string {
+    return this.#twinInverse;
+  }
+
+  /**
+   * Ties this parameter to `master` by value = f(master value), f a formula
+   * in x (default 'x': equal), or unties it (null). A tied parameter is not
+   * free, follows its master before every evaluation, and passes the chain
+   * rule to its master's Jacobian column when the master is free. Refuses
+   * multi-valued parameters and ties that would close a cycle, naming the
+   * parameters.
+   */
+  setTwin(master: Parameter | null, expression: string = IDENTITY_TIE, inverse = ''): void {
+    if (master === null) {
+      this.#twin = null;
+      this.#twinFunction = null;
+      this.#twinInverse = '';
+      return;
+    }
+    if (this.length !== 1 || master.length !== 1) {
+      const multi = this.length !== 1 ? this : master;
+      throw new Error(
+        `parameter '${this.fullName}' cannot be tied to '${master.fullName}': '${multi.fullName}' has ${multi.length} values; only single-valued parameters can be tied`,
+      );
+    }
+    const chain = [this.fullName];
+    for (let p: Parameter | null = master; p !== null; p = p.#twin) {
+      chain.push(p.fullName);
+      if (p === this) {
+        throw new Error(
+          `tying '${this.fullName}' to '${master.fullName}' would make a cycle: ${chain.join(' -> ')}`,
+        );
+      }
+    }
+    const fn = compileTie(expression, `tie of '${this.fullName}' to '${master.fullName}'`);
+    if (inverse !== '') compileTie(inverse, `inverse tie of '${this.fullName}'`);
+    this.#twin = master;
+    this.#twinFunction = fn;
+    this.#twinInverse = inverse;
+    this.followTwin();
+  }
+
+  /**
+   * Sets the current value from the master's (through the chain of ties).
+   * A no-op when untied.
+   */
+  followTwin(): void {
+    const master = this.#twin;
+    if (master === null) return;
+    master.followTwin();
+    const out = this.#tieScratch;
+    this.#twinFunction!.evaluate(master.current[0]!, out);
+    if (Number.isFinite(out[0]!)) this.current[0] = out[0]!;
+    this.currentStd[0] = Math.abs(out[1]!) * master.currentStd[0]!;
   }
 
   /** "component.parameter", as used in messages and look-ups. */

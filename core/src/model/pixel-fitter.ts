@@ -152,6 +152,7 @@ export class PixelFitter {
       std[free[k]!] = result.std[k]! * factor;
       atBound[free[k]!] = result.atBound[k]!;
     }
+    problem.tiedStd(std);
     return {
       chisq: result.chisq,
       dof,

@@ -46,7 +46,14 @@ function isParameter(x: unknown): boolean {
     isInt(x.length) &&
     typeof x.free === 'boolean' &&
     isNullableNumber(x.bmin) &&
-    isNullableNumber(x.bmax)
+    isNullableNumber(x.bmax) &&
+    (x.twin === undefined || x.twin === null || isTwin(x.twin))
+  );
+}
+
+function isTwin(x: unknown): boolean {
+  return (
+    isObject(x) && isInt(x.component) && isInt(x.parameter) && typeof x.expression === 'string'
   );
 }
 

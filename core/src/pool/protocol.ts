@@ -36,6 +36,18 @@ export interface ParameterSpecData {
   free: boolean;
   bmin: number | null;
   bmax: number | null;
+  /**
+   * Tied to another parameter (component and parameter indices in this
+   * spec) by value = f(that value), f `expression` in x; null or absent
+   * when not tied. A tied parameter is not free.
+   */
+  twin?: TwinSpec | null;
+}
+
+export interface TwinSpec {
+  component: number;
+  parameter: number;
+  expression: string;
 }
 
 /** Serialisable goodness test settings (kinds registered in core). */

@@ -22,11 +22,58 @@ import { PixelFitter, type PixelFitOutcome } from '../model/pixel-fitter.js';
 import { varianceAt } from '../model/signal.js';
 import { createOptimiser } from '../optimiser/index.js';
 import type { Optimiser, OptimiserOptions } from '../optimiser/optimiser.js';
-import type { PixelResult, PixelStart, WorkerFitOptions, WorkerInit } from '../pool/protocol.js';
+import type { TieSpec } from '../model/tie.js';
+import type {
+  ModelSpec,
+  PixelResult,
+  PixelStart,
+  WorkerFitOptions,
+  WorkerInit,
+} from '../pool/protocol.js';
 import { aiccWins } from './aicc-choice.js';
 import type { FitStatistics, GoodnessTest } from './goodness/goodness-test.js';
 import { createGoodnessTest } from './goodness/registry.js';
 import { subsetsBySize } from './subsets.js';
+
+/** Slot of parameter `pi` of component `ci` (a spec's parameters are consecutive slots). */
+function specSlot(spec: ModelSpec, offsets: Int32Array, ci: number, pi: number): number {
+  const c = spec.components[ci];
+  if (!c || pi < 0 || pi >= c.parameters.length) {
+    throw new Error(
+      `worker init: a tie names parameter ${pi} of component ${ci}, which does not exist`,
+    );
+  }
+  let s = offsets[ci]!;
+  for (let k = 0; k < pi; k++) s += c.parameters[k]!.length;
+  return s;
+}
+
+/** The spec's ties as slots of the fitting problem. */
+function specTies(spec: ModelSpec, offsets: Int32Array): TieSpec[] {
+  const ties: TieSpec[] = [];
+  spec.components.forEach((c, ci) =>
+    c.parameters.forEach((p, pi) => {
+      if (!p.twin) return;
+      ties.push({
+        slot: specSlot(spec, offsets, ci, pi),
+        master: specSlot(spec, offsets, p.twin.component, p.twin.parameter),
+        expression: p.twin.expression,
+      });
+    }),
+  );
+  return ties;
+}
+
+function specSlotName(spec: ModelSpec, slot: number): string {
+  let s = 0;
+  for (const c of spec.components) {
+    for (const p of c.parameters) {
+      if (slot < s + p.length) return `'${c.name}.${p.name}'`;
+      s += p.length;
+    }
+  }
+  return `slot ${slot}`;
+}
 
 export interface PixelKernel {
   fit(pixel: number, start: PixelStart): PixelResult;
@@ -140,12 +187,13 @@ class SamfireKernel implements PixelKernel {
       let s = problem.offsets[ci]!;
       for (const p of c.parameters) {
         for (let j = 0; j < p.length; j++, s++) {
-          problem.free[s] = p.free ? 1 : 0;
+          problem.free[s] = p.free && !p.twin ? 1 : 0;
           this.#fitter.lower[s] = p.bmin ?? -Infinity;
           this.#fitter.upper[s] = p.bmax ?? Infinity;
         }
       }
     });
+    problem.setTies(specTies(spec, problem.offsets), (slot) => specSlotName(spec, slot));
     for (const o of init.optional) {
       if (!Number.isInteger(o) || o < 0 || o >= fns.length) {
         throw new Error(

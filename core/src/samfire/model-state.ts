@@ -24,6 +24,15 @@ export interface ParameterState {
   value: EncodedFloats;
   std: EncodedFloats;
   map: { values: EncodedFloats; std: EncodedFloats; isSet: number[] };
+  /** The parameter it is tied to, by names, and the formulas; null or absent when untied. */
+  twin?: TwinState | null;
+}
+
+export interface TwinState {
+  component: string;
+  parameter: string;
+  expression: string;
+  inverse: string;
 }
 
 export interface ComponentState {
@@ -75,6 +84,15 @@ export function modelState(model: Model): ModelState {
         bmin: bound(p.bmin),
         bmax: bound(p.bmax),
         units: p.units,
+        twin:
+          p.twin === null
+            ? null
+            : {
+                component: p.twin.componentName,
+                parameter: p.twin.name,
+                expression: p.twinFunctionExpr,
+                inverse: p.twinInverseFunctionExpr,
+              },
         value: encodeFloats(p.current),
         std: encodeFloats(p.currentStd),
         map: {
@@ -134,6 +152,21 @@ export function applyModelState(model: Model, state: ModelState): void {
       }),
     };
   });
+  // Masters by name, checked before anything changes.
+  const masters = state.components.map((cs, ci) =>
+    cs.parameters.map((ps, pi) => {
+      const t = ps.twin;
+      if (t === undefined || t === null) return null;
+      const owner = comps.find((c) => c.name === t.component);
+      const master = owner?.parameters.find((q) => q.name === t.parameter);
+      if (!master) {
+        throw new Error(
+          `model state: parameter '${comps[ci]!.parameters[pi]!.fullName}' is tied to '${t.component}.${t.parameter}', which the model does not have`,
+        );
+      }
+      return { master, expression: t.expression, inverse: t.inverse };
+    }),
+  );
   const chisq = decodeFloats(state.chisq, 'model state chisq', nav);
   const dof = decodeFloats(state.dof, 'model state dof', nav);
   const redChisq = decodeFloats(state.redChisq, 'model state redChisq', nav);
@@ -159,6 +192,14 @@ export function applyModelState(model: Model, state: ModelState): void {
       p.map.isSet.set(dp.isSet);
     });
   });
+  // Ties last: every master's values are in place. Untie first so that the
+  // new set of ties cannot be refused for a cycle through an old one.
+  for (const c of comps) for (const p of c.parameters) p.setTwin(null);
+  masters.forEach((list, ci) =>
+    list.forEach((t, pi) => {
+      if (t) comps[ci]!.parameters[pi]!.setTwin(t.master, t.expression, t.inverse);
+    }),
+  );
   model.chisq.set(chisq);
   model.dof.set(dof);
   model.redChisq.set(redChisq);

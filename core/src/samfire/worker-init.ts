@@ -6,15 +6,30 @@
  */
 import { toFloat64 } from '../model/dtype.js';
 import type { Model } from '../model/model.js';
+import type { Parameter } from '../model/parameter.js';
 import type { Variance } from '../model/signal.js';
 import type {
   GoodnessTestSpec,
   ModelSpec,
+  TwinSpec,
   WorkerFitOptions,
   WorkerInit,
 } from '../pool/protocol.js';
 
 export function modelSpec(model: Model): ModelSpec {
+  const where = new Map<Parameter, { component: number; parameter: number }>();
+  model.components.forEach((c, ci) =>
+    c.parameters.forEach((p, pi) => where.set(p, { component: ci, parameter: pi })),
+  );
+  const twin = (p: Parameter): TwinSpec | null => {
+    if (p.twin === null) return null;
+    const at = where.get(p.twin);
+    if (!at)
+      throw new Error(
+        `parameter '${p.fullName}' is tied to '${p.twin.fullName}', which is not in the model`,
+      );
+    return { ...at, expression: p.twinFunctionExpr };
+  };
   return {
     components: model.components.map((c) => ({
       kind: c.kind,
@@ -27,6 +42,7 @@ export function modelSpec(model: Model): ModelSpec {
         free: p.free,
         bmin: p.bmin,
         bmax: p.bmax,
+        twin: twin(p),
       })),
     })),
     axis: { ...model.signal.signalAxis },

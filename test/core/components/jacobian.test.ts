@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
   componentKinds,
+  createComponentFunction,
   exponential,
   gaussian,
   lorentzian,
@@ -88,6 +89,38 @@ const COMPONENTS: ComponentCase[] = [
     params: fc.array(num(-100, 100), { minLength: order + 1, maxLength: order + 1 }),
     x: grid(-3, 0.125, 49),
   })),
+  {
+    // Ag L on an eV axis (10 eV channels): A, offset, scale, fwhm_MnKa. (On a keV
+    // axis the difference step of the scale, 1e-5, would move the lines by a fifth of a width.)
+    label: 'XrayFamily',
+    fn: createComponentFunction('XrayFamily', {
+      element: 'Ag',
+      family: 'L',
+      lines: [
+        { name: 'La', energy: 2982.1, weight: 0.6, spread: 1.7 },
+        { name: 'Lb1', energy: 3150, weight: 0.25 },
+        { name: 'Lb2', energy: 3347, weight: 0.15 },
+      ],
+      energyUnit: 1,
+      axisOffset: -470,
+      axisScale: 10,
+    }),
+    params: fc.tuple(num(1, 1e5), num(-480, -460), num(9.9, 10.1), num(100, 160)),
+    x: grid(2500, 10, 121),
+  },
+  {
+    label: 'EdsCalibration',
+    fn: createComponentFunction('EdsCalibration'),
+    params: fc.tuple(num(-1, 1), num(0.005, 0.02), num(100, 160)),
+    x: grid(0, 0.5, 11),
+  },
+  {
+    // A, beam_energy, cutoff (keV); the axis stays below the beam energy.
+    label: 'Bremsstrahlung',
+    fn: createComponentFunction('Bremsstrahlung'),
+    params: fc.tuple(num(1, 1e4), num(8, 30), num(0.2, 1.5)),
+    x: grid(0.3, 0.05, 140),
+  },
 ];
 
 /** Kinds with their own tests instead of a row here (their parameters depend on options). */

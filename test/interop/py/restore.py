@@ -1,13 +1,16 @@
 """Load a .hspy file with HyperSpy, restore a stored model and print it as JSON.
 
-Usage: python3 restore.py FILE MODEL_NAME
+Usage: python3 restore.py FILE MODEL_NAME [all]
 
 Prints one JSON object: the signal (title, type, axes, dtype, variance kind),
 the model's channel switches, chisq and dof maps, and per component its kind,
 active flags (and per-pixel active map) and per parameter its free flag,
 bounds, current value and std and the map (values, std, is_set), all flat in
 C order. NaN is written as null (JSON has no NaN). Also the model evaluated
-by HyperSpy at the first pixel, on every channel, from the stored values.
+by HyperSpy at the first pixel, on every channel, from the stored values,
+and with `all` at every pixel (flat, pixels x channels). A tied parameter
+(HyperSpy's twin) gives its master as [component, parameter] and its
+twin_function_expr.
 Used by test/interop (HyperSpy is GPL: this script only calls its public API).
 """
 import json
@@ -46,7 +49,7 @@ def bounds(p):
     return [plain(v) if v is not None else None for v in b]
 
 
-def main(path, name):
+def main(path, name, every=False):
     s = hs.load(path)
     m = s.models.restore(name)
     am = s.axes_manager
@@ -98,6 +101,8 @@ def main(path, name):
                     "bounds": bounds(p),
                     "value": plain(np.atleast_1d(p.value)),
                     "std": plain(np.atleast_1d(p.std)) if p.std is not None else None,
+                    "twin": [p.twin.component.name, p.twin.name] if p.twin is not None else None,
+                    "twin_function_expr": p.twin_function_expr,
                     "map": {
                         "values": flat(p.map["values"]),
                         "std": flat(p.map["std"]),
@@ -110,10 +115,17 @@ def main(path, name):
     m.axes_manager.indices = tuple(0 for _ in am.navigation_axes)
     m.fetch_stored_values()
     out["first_pixel_model"] = plain(np.asarray(m(onlyactive=True)))
+    if every:
+        spectra = []
+        for index in np.ndindex(*am.navigation_shape[::-1]):
+            m.axes_manager.indices = index[::-1]
+            m.fetch_stored_values()
+            spectra.extend(plain(np.asarray(m(onlyactive=True))))
+        out["pixel_models"] = spectra
     print(json.dumps(out))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: restore.py FILE MODEL_NAME")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "all"):
+        sys.exit("usage: restore.py FILE MODEL_NAME [all]")
+    main(sys.argv[1], sys.argv[2], len(sys.argv) == 4)

@@ -8,6 +8,7 @@
  */
 import { componentKinds } from '../../components/index.js';
 import type { Component } from '../../model/component.js';
+import type { Parameter } from '../../model/parameter.js';
 import { Model } from '../../model/model.js';
 import type { Signal } from '../../model/signal.js';
 import { FileFormatError } from '../errors.js';
@@ -67,6 +68,10 @@ function mergePolynomial(c: ComponentRecord, fail: (problem: string) => never): 
     bounds: terms.map((t) => t.p.bounds[0] ?? [null, null]),
     units: first.units,
     map,
+    id: null,
+    twins: [],
+    twinFunctionExpr: '',
+    twinInverseFunctionExpr: '',
   };
 }
 
@@ -78,6 +83,17 @@ function resolveKind(c: ComponentRecord, fail: (problem: string) => never): Reso
       options: { order: coefficients.value.length - 1 },
       parameters: [coefficients],
     };
+  }
+  if (c.kind === 'XrayFamily' || c.kind === 'EdsCalibration') {
+    let options: Record<string, unknown> = {};
+    if (c.samfireOptions !== null) {
+      try {
+        options = JSON.parse(c.samfireOptions) as Record<string, unknown>;
+      } catch {
+        fail(`its samfire_options are not JSON`);
+      }
+    }
+    return { kind: c.kind, options, parameters: c.parameters };
   }
   const kind = c.kind === 'Expression' && c.samfireKind !== null ? c.samfireKind : c.kind;
   if (!componentKinds().includes(kind)) {
@@ -112,6 +128,39 @@ function commonBounds(
 }
 
 /**
+ * The components of our model in order: with a `samfire_components` group
+ * (an EDS model written expanded), its components at their recorded
+ * positions, the rest of HyperSpy's list in order around them, and the
+ * Gaussians of expanded families left out (their family holds them). Ids of
+ * tied parameters are per group (scope).
+ */
+function componentOrder(
+  record: ModelRecord,
+  fileName: string,
+): { c: ComponentRecord; scope: 'list' | 'expanded' }[] {
+  if (record.expanded === null) return record.components.map((c) => ({ c, scope: 'list' }));
+  const rest = record.components
+    .filter((c) => c.samfireFamily === null)
+    .map((c) => ({ c, scope: 'list' as const }));
+  const total = rest.length + record.expanded.length;
+  const slots: ({ c: ComponentRecord; scope: 'list' | 'expanded' } | null)[] = new Array<null>(
+    total,
+  ).fill(null);
+  for (const c of record.expanded) {
+    const i = c.index;
+    if (i === null || !Number.isInteger(i) || i < 0 || i >= total || slots[i] !== null) {
+      throw new FileFormatError(
+        fileName,
+        `model '${record.name}': component '${c.name}' of samfire_components has index ${i}, not a free position from 0 to ${total - 1}`,
+      );
+    }
+    slots[i] = { c, scope: 'expanded' };
+  }
+  let next = 0;
+  return slots.map((s) => s ?? rest[next++]!);
+}
+
+/**
  * Builds the Model of `record` on `signal`. Errors are FileFormatErrors
  * naming the file, the model and the component.
  */
@@ -119,7 +168,12 @@ export function buildModel(record: ModelRecord, signal: Signal, fileName: string
   const modelName = record.name;
   const model = new Model(signal);
   const nav = signal.navigationSize;
-  for (const c of record.components) {
+  /** Our parameter and its record, by HyperSpy id, to restore the ties at the end. */
+  const byId = new Map<
+    string,
+    { p: Parameter; stored: ParameterRecord; where: string; scope: string }
+  >();
+  for (const { c, scope } of componentOrder(record, fileName)) {
     const where = `component '${c.name}' (${c.kind}) of model '${modelName}'`;
     const fail: (problem: string) => never = (problem) => {
       throw new FileFormatError(fileName, `${where}: ${problem}`);
@@ -162,12 +216,34 @@ export function buildModel(record: ModelRecord, signal: Signal, fileName: string
         }
         p.map = { values: stored.map.values, std: stored.map.std, isSet: stored.map.isSet };
       }
+      if (stored.id !== null) byId.set(`${scope}:${stored.id}`, { p, stored, where, scope });
     }
     component.active = c.active;
     if (c.activeMap !== null) {
       if (c.activeMap.length !== nav)
         fail(`its active map has ${c.activeMap.length} pixels, the signal ${nav}`);
       component.setActiveMap(c.activeMap);
+    }
+  }
+  // Ties: each master lists the ids of the parameters tied to it.
+  for (const master of byId.values()) {
+    for (const id of master.stored.twins) {
+      const tied = byId.get(`${master.scope}:${id}`);
+      if (!tied) {
+        throw new FileFormatError(
+          fileName,
+          `${master.where}: parameter '${master.stored.name}' lists a tied parameter (id ${id}) that the model does not have`,
+        );
+      }
+      try {
+        tied.p.setTwin(
+          master.p,
+          tied.stored.twinFunctionExpr === '' ? 'x' : tied.stored.twinFunctionExpr,
+          tied.stored.twinInverseFunctionExpr,
+        );
+      } catch (err) {
+        throw new FileFormatError(fileName, `${tied.where}: ${describe(err)}`, { cause: err });
+      }
     }
   }
   const where = (what: string) => `model '${modelName}': ${what}`;

@@ -36,6 +36,13 @@ export interface ParameterRecord {
   bounds: [number | null, number | null][];
   units: string;
   map: MapRecord | null;
+  /** HyperSpy's `self` id (a decimal string), or null. */
+  id: string | null;
+  /** Ids of the parameters tied to this one (its `_twins`). */
+  twins: string[];
+  /** `twin_function_expr` ('' when absent). */
+  twinFunctionExpr: string;
+  twinInverseFunctionExpr: string;
 }
 
 export interface ComponentRecord {
@@ -48,6 +55,12 @@ export interface ComponentRecord {
   /** An Expression's `rename_pars`: name in the formula -> name of the stored parameter. */
   renames: Map<string, string>;
   samfireKind: string | null;
+  /** Our options (JSON) of a component kept in the group HyperSpy ignores. */
+  samfireOptions: string | null;
+  /** The family a Gaussian of an expanded XrayFamily belongs to. */
+  samfireFamily: string | null;
+  /** The position in our model of a component kept in the group HyperSpy ignores. */
+  index: number | null;
   parameters: ParameterRecord[];
 }
 
@@ -56,6 +69,12 @@ export interface ModelRecord {
   /** The `_signal` attribute: '/Experiments/<group>' (or null when absent). */
   signalPath: string | null;
   components: ComponentRecord[];
+  /**
+   * Components HyperSpy holds expanded (EDS families as Gaussians, the
+   * calibration left out), as we wrote them, in `_dict/samfire_components`;
+   * null when there is no such group.
+   */
+  expanded: ComponentRecord[] | null;
   channelSwitches: Uint8Array | null;
   chisq: Float64Array | null;
   /** HyperSpy's dof: the number of free parameters at each pixel. */
@@ -238,7 +257,22 @@ function readParameter(p: H5GroupView): ParameterRecord {
     p.dataset('_tuple_std')?.value() ?? p.dataset('_list_std')?.value() ?? a.get('std') ?? null;
   const std = (numbers(stdRaw) ?? value.map(() => NaN)).map((x) => (Number.isFinite(x) ? x : NaN));
   const map = p.dataset('map');
+  const self = a.get('self');
+  const twinsRaw =
+    p.dataset('_list__twins')?.value() ?? p.dataset('_tuple__twins')?.value() ?? null;
+  const twins =
+    twinsRaw === null
+      ? []
+      : ArrayBuffer.isView(twinsRaw)
+        ? Array.from(twinsRaw as ArrayLike<number | bigint>, (x) => String(x))
+        : typeof twinsRaw === 'number' || typeof twinsRaw === 'bigint'
+          ? [String(twinsRaw)]
+          : [];
   return {
+    id: typeof self === 'number' || typeof self === 'bigint' ? String(self) : null,
+    twins,
+    twinFunctionExpr: str(a.get('twin_function_expr')) ?? '',
+    twinInverseFunctionExpr: str(a.get('twin_inverse_function_expr')) ?? '',
     name,
     value,
     std,
@@ -281,8 +315,24 @@ function readComponent(c: H5GroupView): ComponentRecord {
       ),
     ),
     samfireKind: str(a.get('samfire_kind')),
+    samfireOptions: str(a.get('samfire_options')),
+    samfireFamily: str(a.get('samfire_family')),
+    index: num(a.get('index')),
     parameters,
   };
+}
+
+/** The `samfire_components` group (members 0, 1, ...), or null. */
+function readExpanded(dict: H5GroupView): ComponentRecord[] | null {
+  const g = dict.group('samfire_components');
+  if (g === null) return null;
+  const out: ComponentRecord[] = [];
+  for (let i = 0; ; i++) {
+    const c = g.group(String(i));
+    if (c === null) break;
+    out.push(readComponent(c));
+  }
+  return out;
 }
 
 /** Reads `Analysis/models/<name>` (an open group) into a record, or keeps what went wrong. */
@@ -298,6 +348,7 @@ export function readModelEntry(g: H5GroupView, name: string, fileName: string): 
         name,
         signalPath: str(g.attrs().get('_signal')),
         components: components.map(readComponent),
+        expanded: readExpanded(dict),
         channelSwitches: boolArray(dict.dataset('channel_switches')),
         chisq: float64Array(dict.dataset('chisq.data')),
         freeParameters: float64Array(dict.dataset('dof.data')),

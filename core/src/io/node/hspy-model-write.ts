@@ -6,6 +6,7 @@
  * per-pixel active arrays, the channel switches and the chisq and dof maps.
  * The attribute sets per component kind are the ones HyperSpy itself writes.
  */
+import { expandForHyperspy, needsExpansion } from '../../eds/hyperspy-expansion.js';
 import type { Component } from '../../model/component.js';
 import type { Model } from '../../model/model.js';
 import type { Parameter } from '../../model/parameter.js';
@@ -31,6 +32,17 @@ import {
 const PSEUDO_VOIGT_EXPRESSION =
   'A*(eta*hwhm/(pi*((x - centre)**2 + hwhm**2)) + (1 - eta)*sqrt(log(2)/pi)/hwhm*exp(-log(2)*(x - centre)**2/hwhm**2))';
 const PSEUDO_VOIGT_RENAMES = { hwhm: 'gamma' };
+
+/**
+ * Our Bremsstrahlung as a HyperSpy Expression (`samfire_kind` names ours):
+ * Kramers' law times the absorption factor, 0 outside 0 < x < beam_energy
+ * as ours is (max(E0 - x, 0) and the sign factor written with Abs and sign).
+ */
+export const BREMSSTRAHLUNG_EXPRESSION =
+  'A*(beam_energy - x + Abs(beam_energy - x))/(2*Abs(x))*exp(-(cutoff/Abs(x))**3)*(1 + sign(x))/2';
+
+/** The group under a model's `_dict` that keeps the components a HyperSpy file holds expanded. */
+export const SAMFIRE_COMPONENTS = 'samfire_components';
 
 /** HyperSpy's own components evaluated with numexpr record the module they use. */
 const NUMEXPR_KINDS = new Set(['Gaussian', 'Lorentzian', 'PowerLaw', 'Exponential']);
@@ -108,22 +120,64 @@ function mapDataset(p: Parameter, shape: readonly number[]): H5Dataset {
   return dataset(type, shape, bytes);
 }
 
-function parameterGroup(p: Parameter, kind: string, id: number, shape: readonly number[]): H5Group {
+/**
+ * Parameter ids (HyperSpy's `self`) and, per master, the ids of the
+ * parameters tied to it: HyperSpy stores a twin as the master's `_twins`
+ * list of ids, the tied parameter holding `twin_function_expr` and
+ * `twin_inverse_function_expr` and `free = False`.
+ */
+export interface ParameterIds {
+  id: Map<Parameter, number>;
+  twins: Map<Parameter, Parameter[]>;
+}
+
+export function parameterIds(components: readonly Component[], model: string): ParameterIds {
+  const id = new Map<Parameter, number>();
+  let next = 1;
+  for (const c of components) for (const p of c.parameters) id.set(p, next++);
+  const twins = new Map<Parameter, Parameter[]>();
+  for (const c of components) {
+    for (const p of c.parameters) {
+      if (p.twin === null) continue;
+      if (!id.has(p.twin)) {
+        throw new Error(
+          `model '${model}': parameter '${p.fullName}' is tied to '${p.twin.fullName}', which is not in the model`,
+        );
+      }
+      twins.set(p.twin, [...(twins.get(p.twin) ?? []), p]);
+    }
+  }
+  return { id, twins };
+}
+
+function parameterGroup(
+  p: Parameter,
+  kind: string,
+  ids: ParameterIds,
+  shape: readonly number[],
+): H5Group {
+  const tied = ids.twins.get(p) ?? [];
   const attrs: H5Attribute[] = [
     attr.str('_id_name', p.name),
     // HyperSpy's legacy Polynomial cannot be fitted linearly and says so.
     attr.bool('_linear', kind === 'Polynomial' ? false : p.linear),
-    attr.none('_list_empty__twins'),
+    ...(tied.length === 0 ? [attr.none('_list_empty__twins')] : []),
     attr.bool('ext_bounded', false),
     attr.bool('ext_force_positive', false),
     attr.bool('free', p.free),
     attr.str('name', p.name),
-    attr.i64('self', id),
-    attr.str('twin_function_expr', ''),
-    attr.str('twin_inverse_function_expr', ''),
+    attr.i64('self', ids.id.get(p)!),
+    attr.str('twin_function_expr', p.twin === null ? '' : p.twinFunctionExpr),
+    attr.str('twin_inverse_function_expr', p.twin === null ? '' : p.twinInverseFunctionExpr),
     attr.str('units', p.units),
   ];
   const g = group(attrs, [['_whitelist', whitelist(PARAMETER_WHITELIST)]]);
+  if (tied.length > 0) {
+    g.children.set(
+      '_list__twins',
+      dataset(I64, [tied.length], leBytes(BigInt64Array.from(tied, (t) => BigInt(ids.id.get(t)!)))),
+    );
+  }
   if (p.length === 1) {
     attrs.push(attr.f64('value', p.current[0]!), attr.floatOrNone('std', p.currentStd[0]!));
     g.children.set(
@@ -177,18 +231,34 @@ function kindAttributes(
         extra: { order: 'init' },
         children: [],
       };
+    case 'XrayFamily':
+    case 'EdsCalibration':
+      // Only in the group HyperSpy ignores (see SAMFIRE_COMPONENTS).
+      return {
+        kind: c.kind,
+        attrs: [attr.str('samfire_options', JSON.stringify(options))],
+        extra: {},
+        children: [],
+      };
     case 'Expression':
-    case 'PseudoVoigt': {
+    case 'PseudoVoigt':
+    case 'Bremsstrahlung': {
       const text =
-        c.kind === 'PseudoVoigt' ? PSEUDO_VOIGT_EXPRESSION : String(options['expression']);
+        c.kind === 'PseudoVoigt'
+          ? PSEUDO_VOIGT_EXPRESSION
+          : c.kind === 'Bremsstrahlung'
+            ? BREMSSTRAHLUNG_EXPRESSION
+            : String(options['expression']);
       const attrs = [
         attr.none('_list_empty_linear_parameter_list'),
-        attr.bool('compute_gradients', true),
+        // sympy's derivatives of Abs and sign are not numeric: HyperSpy differentiates numerically.
+        attr.bool('compute_gradients', c.kind !== 'Bremsstrahlung'),
         attr.str('expression', text),
         attr.str('module', 'numpy'),
         attr.none('position'),
       ];
-      if (c.kind === 'PseudoVoigt') attrs.push(attr.str('samfire_kind', 'PseudoVoigt'));
+      if (c.kind === 'PseudoVoigt' || c.kind === 'Bremsstrahlung')
+        attrs.push(attr.str('samfire_kind', c.kind));
       return {
         kind: 'Expression',
         attrs,
@@ -220,7 +290,13 @@ function kindAttributes(
   }
 }
 
-function componentGroup(c: Component, model: Model, name: string, nextId: () => number): H5Group {
+function componentGroup(
+  c: Component,
+  model: Model,
+  name: string,
+  ids: ParameterIds,
+  extraAttrs: H5Attribute[] = [],
+): H5Group {
   const k = kindAttributes(c, name);
   const shape = navigationShape(model);
   // HyperSpy has no per-pixel active flag for a single spectrum: the one pixel's flag is `active`.
@@ -232,6 +308,7 @@ function componentGroup(c: Component, model: Model, name: string, nextId: () => 
     attr.bool('active_is_multidimensional', activeMap !== null),
     attr.str('name', c.name),
     ...k.attrs,
+    ...extraAttrs,
   ];
   const g = group(attrs, [
     ['_whitelist', whitelist({ ...COMPONENT_WHITELIST, ...k.extra })],
@@ -249,7 +326,7 @@ function componentGroup(c: Component, model: Model, name: string, nextId: () => 
     );
   const params = c.parameters.map((p, j): [string, H5Group] => [
     String(j),
-    parameterGroup(p, k.kind, nextId(), shape),
+    parameterGroup(p, k.kind, ids, shape),
   ]);
   g.children.set(`_list_${params.length}_parameters`, group([], params));
   return g;
@@ -268,11 +345,17 @@ export function modelGroup(
   extra: Readonly<Record<string, string>> = {},
 ): H5Group {
   const shape = navigationShape(model);
-  let id = 1;
-  const components = model.components.map((c, i): [string, H5Group] => [
-    String(i),
-    componentGroup(c, model, name, () => id++),
-  ]);
+  // EDS families and their calibration go to HyperSpy as Gaussians (eds/hyperspy-expansion.ts).
+  const plan = needsExpansion(model) ? expandForHyperspy(model) : null;
+  const list = plan ? plan.components : [...model.components];
+  const ids = parameterIds(list, name);
+  const components = list.map((c, i): [string, H5Group] => {
+    const line = plan?.lineOf.get(c);
+    const extra = line
+      ? [attr.str('samfire_family', line.family), attr.str('samfire_line', line.line)]
+      : [];
+    return [String(i), componentGroup(c, model, name, ids, extra)];
+  });
   const fitted = model.fittedChannels;
   const freeParameters = BigInt64Array.from(model.dof, (dof, i) =>
     Number.isFinite(dof) && Number.isFinite(model.chisq[i]!)
@@ -314,6 +397,20 @@ export function modelGroup(
       ['dof.data', dataset(I64, shape, leBytes(freeParameters))],
     ],
   );
+  if (plan) {
+    const originals = plan.originals.map((o) => o.component);
+    const hiddenIds = parameterIds(originals, name);
+    dict.children.set(
+      SAMFIRE_COMPONENTS,
+      group(
+        [attr.i64('version', 1)],
+        plan.originals.map((o, i): [string, H5Group] => [
+          String(i),
+          componentGroup(o.component, model, name, hiddenIds, [attr.i64('index', o.index)]),
+        ]),
+      ),
+    );
+  }
   if (components.length === 0) dict.attrs.push(attr.none('_list_empty_components'));
   else dict.children.set(`_list_${components.length}_components`, group([], components));
   return group(
@@ -329,7 +426,7 @@ export function modelGroup(
         'components',
         group(
           [],
-          model.components.map((c): [string, H5Group] => [c.name, group()]),
+          list.map((c): [string, H5Group] => [c.name, group()]),
         ),
       ],
     ],

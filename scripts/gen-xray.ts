@@ -1,0 +1,174 @@
+/**
+ * Generates core/src/eds/xray-data.ts, the X-ray line database the EDS model
+ * ships with, from Elam, Ravel and Sieber's table (public domain, CC0 1.0):
+ *
+ *   - ../shared/data/xray/elam-lines.json: edges (energy, fluorescence yield,
+ *     jump ratio) and emission lines (IUPAC and Siegbahn names, energy,
+ *     relative rate within the vacancy) of 98 elements;
+ *   - scripts/data/elam-coster-kronig.json: the Coster-Kronig transition
+ *     probabilities of the same table (elam.dat's `CK` records), which the
+ *     JSON above does not carry. `--elam-dat FILE` re-extracts them from an
+ *     elam.dat (v1.3, as distributed with XrayDB in data_sources/).
+ *
+ * Run by hand from the repository's root when the sources change; the output
+ * is committed (the app must not read ../shared at run time):
+ *
+ *   npx tsx scripts/gen-xray.ts [--elam-dat path/to/elam.dat]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const LINES_JSON = join(ROOT, '..', 'shared', 'data', 'xray', 'elam-lines.json');
+const CK_JSON = join(ROOT, 'scripts', 'data', 'elam-coster-kronig.json');
+const OUT = join(ROOT, 'core', 'src', 'eds', 'xray-data.ts');
+
+interface SourceEdge {
+  shell: string;
+  energy: number;
+  fluorescenceYield: number;
+  jumpRatio: number;
+}
+interface SourceLine {
+  iupac: string;
+  siegbahn: string;
+  energy: number;
+  intensity: number;
+  edge: string;
+}
+interface SourceElement {
+  symbol: string;
+  Z: number;
+  atomicWeight: number;
+  density: number;
+  edges: SourceEdge[];
+  lines: SourceLine[];
+}
+/** symbol -> initial shell -> [final shell, probability][] */
+type CosterKronig = Record<string, Record<string, [string, number][]>>;
+
+function fail(message: string): never {
+  console.error(`gen-xray: ${message}`);
+  process.exit(1);
+}
+
+/** The `CK` records (direct transitions; `CKtotal` is derived from them) of elam.dat. */
+function extractCosterKronig(text: string): CosterKronig {
+  const out: CosterKronig = {};
+  let element: string | null = null;
+  let shell: string | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '');
+    const words = line.trim().split(/\s+/);
+    if (words[0] === 'Element') {
+      element = words[1]!;
+      out[element] = {};
+    } else if (words[0] === 'Edge') {
+      shell = words[1]!;
+    } else if (words[0] === 'CK') {
+      if (element === null || shell === null) fail('a CK record before any Element/Edge');
+      const pairs: [string, number][] = [];
+      for (let i = 1; i + 1 < words.length; i += 2) {
+        const p = Number(words[i + 1]);
+        if (!Number.isFinite(p)) fail(`${element} ${shell}: CK value '${words[i + 1]}'`);
+        pairs.push([words[i]!, p]);
+      }
+      out[element]![shell] = pairs;
+    }
+  }
+  if (Object.keys(out).length !== 98) fail(`expected 98 elements in elam.dat`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--elam-dat');
+  if (at >= 0) {
+    const file = args[at + 1] ?? fail('--elam-dat needs a file');
+    const ck = extractCosterKronig(readFileSync(file, 'utf8'));
+    const credit =
+      'Coster-Kronig transition probabilities (CK records) of elam.dat v1.3: W. T. Elam, B. D. Ravel and J. R. Sieber, Radiat. Phys. Chem. 63 (2002) 121-128, as distributed with XrayDB (CC0 1.0)';
+    // One element per line: small, and diffs stay readable.
+    const entries = Object.entries(ck).map(
+      ([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    );
+    const text = `{\n "source": ${JSON.stringify(credit)},\n "elements": {\n${entries.join(',\n')}\n }\n}\n`;
+    writeFileSync(CK_JSON, await prettier.format(text, { filepath: CK_JSON }));
+    console.log(`wrote ${CK_JSON}`);
+  }
+  const source = JSON.parse(readFileSync(LINES_JSON, 'utf8')) as {
+    source: string;
+    elements: SourceElement[];
+  };
+  const ck = (JSON.parse(readFileSync(CK_JSON, 'utf8')) as { elements: CosterKronig }).elements;
+  if (source.elements.length !== 98) fail(`expected 98 elements, found ${source.elements.length}`);
+  const rows = source.elements.map((e, i) => {
+    if (e.Z !== i + 1) fail(`element ${e.symbol} has Z ${e.Z} at position ${i + 1}`);
+    const transitions = ck[e.symbol] ?? {};
+    const edges = e.edges.map((d) => [
+      d.shell,
+      d.energy,
+      d.fluorescenceYield,
+      d.jumpRatio,
+      transitions[d.shell] ?? [],
+    ]);
+    const shells = new Set(e.edges.map((d) => d.shell));
+    const lines = e.lines.map((l) => {
+      if (!shells.has(l.edge)) fail(`${e.symbol} ${l.iupac}: no edge ${l.edge}`);
+      return [l.iupac, l.siegbahn, l.energy, l.intensity, l.edge];
+    });
+    return [e.symbol, e.Z, e.atomicWeight, edges, lines];
+  });
+  const body = `/**
+ * GENERATED by scripts/gen-xray.ts — do not edit; rerun the script.
+ *
+ * X-ray emission lines and absorption edges of 98 elements (H to Cf) from
+ * W. T. Elam, B. D. Ravel and J. R. Sieber, "A new atomic database for X-ray
+ * spectroscopic calculations", Radiation Physics and Chemistry 63 (2002)
+ * 121-128: file elam.dat v1.3 as distributed with XrayDB, placed in the
+ * public domain (CC0 1.0). The numbers are the table's, unchanged.
+ *
+ * Committed as a generated source: the application must not read the
+ * project's shared reference folder at run time.
+ *
+ * Per element: [symbol, Z, atomic weight, edges, lines]
+ *   edge: [shell, energy (eV), fluorescence yield, jump ratio,
+ *          Coster-Kronig transitions [final shell, probability][]]
+ *   line: [IUPAC name, Siegbahn name, energy (eV),
+ *          relative rate among the lines filling the same vacancy, vacancy shell]
+ */
+export type XrayEdgeRow = readonly [
+  shell: string,
+  energy: number,
+  fluorescenceYield: number,
+  jumpRatio: number,
+  costerKronig: readonly (readonly [shell: string, probability: number])[],
+];
+export type XrayLineRow = readonly [
+  iupac: string,
+  siegbahn: string,
+  energy: number,
+  rate: number,
+  edge: string,
+];
+export type XrayElementRow = readonly [
+  symbol: string,
+  Z: number,
+  atomicWeight: number,
+  edges: readonly XrayEdgeRow[],
+  lines: readonly XrayLineRow[],
+];
+
+export const XRAY_SOURCE = ${JSON.stringify(source.source)};
+
+export const XRAY_ELEMENTS: readonly XrayElementRow[] = ${JSON.stringify(rows)};
+`;
+  const options = (await prettier.resolveConfig(OUT)) ?? {};
+  const formatted = await prettier.format(body, { ...options, filepath: OUT });
+  writeFileSync(OUT, formatted);
+  console.log(`wrote ${OUT} (${source.elements.length} elements)`);
+}
+
+await main();
