@@ -16,6 +16,7 @@ import { signalFromNpy } from '../npy.js';
 import { readRipple } from '../ripple.js';
 import type { ReadOptions } from '../source.js';
 import { readHspy } from './hspy-read.js';
+import { readVelox } from './velox-read.js';
 
 /**
  * Reads the file at `path` (already checked to exist and be non-empty).
@@ -161,3 +162,4 @@ registerReader(['.rpl'], async (path) => {
 registerReader(['.hspy', '.hdf5'], async (path, options) => [
   ...(await readHspy(path, { sharedMemory: options.sharedMemory ?? false })).signals,
 ]);
+registerReader(['.emd'], readVelox);
