@@ -22,6 +22,8 @@ export interface VeloxSpec {
   pixelSize?: number;
   /** Write `SpectrumImageSettings.endFramePosition` (else the reader must count frames). */
   frameCount?: boolean;
+  /** The frame count written there, if not `frames` (a damaged file). */
+  claimedFrames?: number;
   /** Write a FrameLocationTable for each stream. */
   frameTable?: boolean;
   /** Leave the stream out (a "pruned" file): only the SpectrumImage group remains. */
@@ -150,7 +152,11 @@ export async function writeVelox(path: string, spec: VeloxSpec): Promise<void> {
     si.create_dataset({
       name: 'SpectrumImageSettings',
       data: [
-        JSON.stringify(spec.frameCount === false ? {} : { endFramePosition: String(spec.frames) }),
+        JSON.stringify(
+          spec.frameCount === false
+            ? {}
+            : { endFramePosition: String(spec.claimedFrames ?? spec.frames) },
+        ),
       ],
     });
     si.create_dataset({

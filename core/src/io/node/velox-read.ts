@@ -71,6 +71,7 @@ import {
   type StreamLayout,
 } from '../velox/stream.js';
 import { checkHdf5, describe, h5wasm } from './hspy-h5read.js';
+import { hdf5Problem, readVeloxStrings, type VeloxStrings } from './velox-strings.js';
 
 type H5WasmModule = typeof H5WasmNamespace;
 
@@ -114,7 +115,6 @@ const MAX_COMPRESSION = 1100;
 const YIELD_MS = 20;
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
-const H5T_STRING = 3;
 const H5T_COMPOUND = 6;
 
 /** Reads the Velox .emd file at `path`: every spectrum, image and spectrum image it holds. */
@@ -127,17 +127,19 @@ export async function readVelox(path: string, options: VeloxReadOptions = {}): P
     throw new FileFormatError(name, `cannot open: ${describe(err)}`, { cause: err });
   });
   const { size } = await stat(path);
+  // The JSON strings first, in a thread that can be stopped (see ./velox-strings.ts).
+  const strings = await readVeloxStrings(resolve(path), name, { signal: options.signal });
   const m = await h5wasm();
   let file: InstanceType<H5WasmModule['File']> | undefined;
   let reader: VeloxFile | undefined;
   try {
     file = new m.File(resolve(path), 'r');
-    reader = new VeloxFile(m, file, name, size);
+    reader = new VeloxFile(m, file, name, size, strings);
     return await readOpenFile(reader, options);
   } catch (err) {
     if (err instanceof FileFormatError || err instanceof RangeError) throw err;
     if (err instanceof Error && err.name === 'AbortError') throw err;
-    throw new FileFormatError(name, `cannot read HDF5: ${describe(err)}`, { cause: err });
+    throw new FileFormatError(name, `cannot read HDF5: ${hdf5Problem(err)}`, { cause: err });
   } finally {
     reader?.release();
     try {
@@ -173,14 +175,16 @@ class VeloxFile {
   readonly root: Group;
   readonly name: string;
   readonly size: number;
+  readonly strings: VeloxStrings;
   #ptr = 0;
   #capacity = 0;
 
-  constructor(m: H5WasmModule, root: Group, name: string, size: number) {
+  constructor(m: H5WasmModule, root: Group, name: string, size: number, strings: VeloxStrings) {
     this.m = m;
     this.root = root;
     this.name = name;
     this.size = size;
+    this.strings = strings;
   }
 
   fail(problem: string): never {
@@ -212,21 +216,22 @@ class VeloxFile {
     return g === null ? [] : [...g.keys()].sort(byBytes);
   }
 
-  /** The text of a string dataset (Velox's JSON datasets hold one variable-length string). */
-  text(ds: Dataset, what: string): string {
-    const meta = ds.metadata;
-    if (meta.type !== H5T_STRING) this.fail(`${what} is not a string`);
-    if (meta.total_size !== 1) this.fail(`${what} holds ${meta.total_size} strings, not one`);
-    const v: unknown = ds.value;
-    const s = Array.isArray(v) ? (v as unknown[])[0] : v;
-    if (typeof s !== 'string') this.fail(`${what} is not a string`);
-    return s;
+  /**
+   * The JSON of a string dataset at `path` (e.g. 'Version'), from the
+   * strings the worker read (see ./velox-strings.ts).
+   */
+  json(path: string, what: string): Json {
+    const text = this.strings.strings.get(path);
+    if (text === undefined) {
+      const problem = this.strings.problems.get(path);
+      this.fail(problem === undefined ? `no ${what} (${path})` : `${what} ${problem}`);
+    }
+    return parseJson(text, this.name, what);
   }
 
-  json(path: string, what: string): Json {
-    const ds = this.dataset(path);
-    if (ds === null) this.fail(`no ${what} (${path})`);
-    return parseJson(this.text(ds, what), this.name, what);
+  /** Whether the file has the string dataset at `path` (readable or not). */
+  hasString(path: string): boolean {
+    return this.strings.strings.has(path) || this.strings.problems.has(path);
   }
 
   /** Most bytes a dataset can hold in a file of this size (compressed datasets expand). */
@@ -449,17 +454,17 @@ function identify(f: VeloxFile): void {
 /** Every `Operations/<type>/<uuid>` JSON; one that cannot be read only loses its titles. */
 function readOperations(f: VeloxFile): Operation[] {
   const out: Operation[] = [];
-  for (const type of f.keys('Operations')) {
-    if (f.group(`Operations/${type}`) === null) continue;
-    for (const key of f.keys(`Operations/${type}`)) {
-      const path = `/Operations/${type}/${key}`;
-      const ds = f.dataset(path);
-      if (ds === null) continue;
-      try {
-        out.push({ type, path, json: f.json(path, `operation ${type}/${key}`) });
-      } catch (err) {
-        if (!(err instanceof FileFormatError)) throw err;
-      }
+  for (const key of [...f.strings.strings.keys()].sort(byBytes)) {
+    const parts = key.split('/');
+    if (parts.length !== 3 || parts[0] !== 'Operations') continue;
+    try {
+      out.push({
+        type: parts[1]!,
+        path: `/${key}`,
+        json: f.json(key, `operation ${parts[1]}/${parts[2]}`),
+      });
+    } catch (err) {
+      if (!(err instanceof FileFormatError)) throw err;
     }
   }
   return out;
@@ -837,7 +842,7 @@ function framesFromSettings(f: VeloxFile, siKeys: readonly string[]): number | n
   const values = new Set<number>();
   for (const k of siKeys) {
     const path = `Data/SpectrumImage/${k}/SpectrumImageSettings`;
-    if (f.dataset(path) === null) continue;
+    if (!f.hasString(path)) continue;
     const v = number(f.json(path, `the settings of spectrum image ${k}`), 'endFramePosition');
     if (v !== undefined) values.add(v);
   }
