@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalInfo } from '../../../core/src/cli/info.js';
 import { FileFormatError } from '../../../core/src/io/errors.js';
 import { readVelox, type VeloxReadOptions } from '../../../core/src/io/node/velox-read.js';
-import { STRINGS_TIMEOUT_MS } from '../../../core/src/io/node/velox-strings.js';
+import { STRINGS_TIMEOUT_MS, readVeloxStrings } from '../../../core/src/io/node/velox-strings.js';
 import { makeStream, writeVelox } from './velox-builder.js';
 import { extractVeloxFiles, hyperspyAvailable } from './velox-files.js';
 
@@ -331,6 +331,18 @@ describe('forged sizes', () => {
     expect((await readVelox(join(dir, 'synthetic.emd'))).map((x) => signalInfo(x).sha256)).toEqual(
       s.hashes,
     );
+  });
+
+  it('the strings read without the thread (where none can load h5wasm) are the same', async () => {
+    for (const s of samples) {
+      const path = join(dir, `strings-${s.name}`);
+      writeFileSync(path, s.bytes);
+      const threaded = await readVeloxStrings(path, s.name);
+      const here = await readVeloxStrings(path, s.name, { thread: false });
+      expect(threaded.strings.size).toBeGreaterThan(3);
+      expect([...here.strings]).toEqual([...threaded.strings]);
+      expect([...here.problems]).toEqual([...threaded.problems]);
+    }
   });
 
   it('a frame count the stream cannot reach is refused for a frame axis', async () => {

@@ -19,8 +19,12 @@
  * does not keep the process alive; a timed-out one is replaced.
  */
 import { Worker } from 'node:worker_threads';
+import type { Entity, Group } from 'h5wasm/node';
 import { FileFormatError } from '../errors.js';
 import { throwIfAborted } from '../source.js';
+import { h5wasm } from './hspy-h5read.js';
+
+const H5T_STRING = 3;
 
 /**
  * What went wrong, from an HDF5 error: its deepest entry ("ran off end of
@@ -139,11 +143,8 @@ class StringsWorker {
   #next = 0;
   #dead: string | null = null;
 
-  constructor() {
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { h5wasm: import.meta.resolve('h5wasm/node') },
-    });
+  constructor(h5wasmUrl: string) {
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { h5wasm: h5wasmUrl } });
     this.#worker.unref();
     let markReady: () => void = () => undefined;
     let failReady: (err: Error) => void = () => undefined;
@@ -197,29 +198,39 @@ class StringsWorker {
 }
 
 let shared: StringsWorker | null = null;
+/** Why the thread cannot be used here (a bundle without h5wasm on disk, say), once known. */
+let noThread: string | null = null;
+
+function h5wasmUrl(): string | null {
+  try {
+    return import.meta.resolve('h5wasm/node');
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The JSON strings of the Velox file at `path` (absolute), read in the
  * worker; a FileFormatError naming `fileName` if the HDF5 library does not
  * finish within `timeoutMs` (the worker is then replaced) or cannot open it.
+ * Where no thread can load h5wasm, they are read on this thread instead
+ * (without the time limit).
  */
 export async function readVeloxStrings(
   path: string,
   fileName: string,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: { signal?: AbortSignal; timeoutMs?: number; thread?: boolean } = {},
 ): Promise<VeloxStrings> {
-  if (shared === null || shared.dead) shared = new StringsWorker();
+  const url = h5wasmUrl();
+  if (url === null) noThread ??= 'h5wasm cannot be resolved to a file';
+  if (options.thread === false || noThread !== null) return readHere(path, fileName);
+  if (shared === null || shared.dead) shared = new StringsWorker(url!);
   const worker = shared;
   try {
     await worker.ready;
   } catch (err) {
-    throw new FileFormatError(
-      fileName,
-      `cannot read HDF5: ${err instanceof Error ? err.message : String(err)}`,
-      {
-        cause: err,
-      },
-    );
+    noThread = err instanceof Error ? err.message : String(err);
+    return readHere(path, fileName);
   }
   throwIfAborted(options.signal);
   const timeout = options.timeoutMs ?? STRINGS_TIMEOUT_MS;
@@ -233,10 +244,72 @@ export async function readVeloxStrings(
     );
   }
   throwIfAborted(options.signal);
-  if (!reply.ok)
+  if (!reply.ok) {
     throw new FileFormatError(fileName, `cannot read HDF5: ${reply.error ?? 'unknown error'}`);
+  }
   return {
     strings: new Map(Object.entries(reply.strings ?? {})),
     problems: new Map(Object.entries(reply.problems ?? {})),
   };
+}
+
+/** The same strings as the worker reads, on this thread. */
+async function readHere(path: string, fileName: string): Promise<VeloxStrings> {
+  const m = await h5wasm();
+  const strings = new Map<string, string>();
+  const problems = new Map<string, string>();
+  let file: InstanceType<typeof m.File>;
+  try {
+    file = new m.File(path, 'r');
+  } catch (err) {
+    throw new FileFormatError(fileName, `cannot read HDF5: ${hdf5Problem(err)}`, { cause: err });
+  }
+  try {
+    const child = (g: Group, name: string): Entity | null =>
+      g.keys().includes(name) ? g.get(name) : null;
+    const take = (g: Group, name: string, key: string): void => {
+      try {
+        const d = child(g, name);
+        if (!(d instanceof m.Dataset)) return;
+        if (d.metadata.type !== H5T_STRING || d.metadata.total_size !== 1) {
+          problems.set(key, 'is not one string');
+          return;
+        }
+        const v: unknown = d.value;
+        const text = Array.isArray(v) ? (v as unknown[])[0] : v;
+        if (typeof text === 'string') strings.set(key, text);
+        else problems.set(key, 'is not a string');
+      } catch (err) {
+        problems.set(key, hdf5Problem(err));
+      }
+    };
+    take(file, 'Version', 'Version');
+    const data = child(file, 'Data');
+    for (const [kind, leaf] of [
+      ['SpectrumStream', 'AcquisitionSettings'],
+      ['SpectrumImage', 'SpectrumImageSettings'],
+    ] as const) {
+      const g = data instanceof m.Group ? child(data, kind) : null;
+      if (!(g instanceof m.Group)) continue;
+      for (const k of g.keys()) {
+        const sub = child(g, k);
+        if (sub instanceof m.Group) take(sub, leaf, `Data/${kind}/${k}/${leaf}`);
+      }
+    }
+    const ops = child(file, 'Operations');
+    if (ops instanceof m.Group) {
+      for (const type of ops.keys()) {
+        const g = child(ops, type);
+        if (!(g instanceof m.Group)) continue;
+        for (const k of g.keys()) take(g, k, `Operations/${type}/${k}`);
+      }
+    }
+  } finally {
+    try {
+      file.close();
+    } catch {
+      // read-only
+    }
+  }
+  return { strings, problems };
 }
