@@ -141,11 +141,11 @@ class StringsWorker {
   readonly #pending = new Map<number, (reply: Reply) => void>();
   readonly ready: Promise<void>;
   #next = 0;
+  #busy = 0;
   #dead: string | null = null;
 
   constructor(h5wasmUrl: string) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { h5wasm: h5wasmUrl } });
-    this.#worker.unref();
     let markReady: () => void = () => undefined;
     let failReady: (err: Error) => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -169,6 +169,22 @@ class StringsWorker {
     });
     this.#worker.on('error', (e) => fail(`the HDF5 reader thread failed: ${e.message}`));
     this.#worker.on('exit', (code) => fail(`the HDF5 reader thread exited (code ${code})`));
+    // Idle, the thread must not keep the process alive; busy, it must (see #hold).
+    this.#worker.unref();
+    this.#hold();
+    this.ready.then(
+      () => this.#release(),
+      () => this.#release(),
+    );
+  }
+
+  /** Keeps the process alive while something waits on the thread (unref'd when idle). */
+  #hold(): void {
+    if (this.#busy++ === 0) this.#worker.ref();
+  }
+
+  #release(): void {
+    if (--this.#busy === 0) this.#worker.unref();
   }
 
   get dead(): boolean {
@@ -178,13 +194,16 @@ class StringsWorker {
   request(path: string, timeoutMs: number): Promise<Reply | 'timeout'> {
     if (this.#dead !== null) return Promise.resolve({ ok: false, error: this.#dead });
     const id = this.#next++;
+    this.#hold();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        this.#release();
         resolve('timeout');
       }, timeoutMs);
       this.#pending.set(id, (reply) => {
         clearTimeout(timer);
+        this.#release();
         resolve(reply);
       });
       this.#worker.postMessage({ id, path });
