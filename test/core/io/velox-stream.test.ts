@@ -18,9 +18,12 @@ import {
   type Operation,
 } from '../../../core/src/io/velox/metadata.js';
 import {
-  StreamDecoder,
+  FrameLocator,
+  MapDecoder,
+  arraySource,
   countPixelEnds,
   cubeLength,
+  type FrameRun,
   type StreamLayout,
 } from '../../../core/src/io/velox/stream.js';
 import { compactUnits, parseUnit } from '../../../core/src/io/velox/units.js';
@@ -47,10 +50,9 @@ const layoutAndStream = fc
         ),
         { maxLength: r.pixelsPerFrame * (r.frames + 1) * 4 },
       ),
-      cuts: fc.array(fc.nat(), { maxLength: 6 }),
     }),
   )
-  .map(({ base, first, span, entries, cuts }) => {
+  .map(({ base, first, span, entries }) => {
     const divisors = [1, 2, 3, 4, 8, 12, 4096].filter((d) => base.bincount % d === 0);
     const layout: StreamLayout = {
       pixelsPerFrame: base.pixelsPerFrame,
@@ -60,70 +62,105 @@ const layoutAndStream = fc
       sumFrames: base.sumFrames,
       rebin: divisors[base.rebinIndex % divisors.length]!,
     };
-    return { layout, stream: Uint16Array.from(entries), cuts };
+    return { layout, stream: Uint16Array.from(entries) };
   });
 
-function decodeInBlocks(layout: StreamLayout, stream: Uint16Array, cuts: number[]): Uint32Array {
-  const out = new Uint32Array(cubeLength(layout));
-  const decoder = new StreamDecoder(layout, out, 'test.emd', 'stream');
-  const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-  let at = 0;
-  for (const end of [...points, stream.length]) {
-    const block = stream.subarray(at, end);
-    const used = decoder.decode(block);
-    if (used < block.length) {
-      // Only the end of the last frame wanted stops a block short.
-      expect(decoder.done).toBe(true);
-      break;
-    }
-    at = end;
+/** Frame runs of `stream` for `layout`'s frames, from its end-of-pixel entries. */
+function runsOf(layout: StreamLayout, stream: Uint16Array, what = 'stream'): FrameRun[] {
+  const locator = new FrameLocator(layout.pixelsPerFrame);
+  locator.feed(stream);
+  const starts = locator.starts;
+  const source = arraySource(stream);
+  const runs: FrameRun[] = [];
+  for (let f = layout.firstFrame; f < layout.lastFrame && f < starts.length; f++) {
+    const bounded = f + 1 < starts.length;
+    runs.push({
+      source,
+      what,
+      frame: f,
+      start: starts[f]!,
+      end: bounded ? starts[f + 1]! : stream.length,
+      bounded,
+    });
   }
+  return runs;
+}
+
+function decode(
+  layout: StreamLayout,
+  streams: Uint16Array[],
+  window: number,
+  block: number,
+): Uint32Array {
+  const out = new Uint32Array(cubeLength(layout));
+  const d = new MapDecoder(
+    layout,
+    out,
+    'test.emd',
+    streams.flatMap((s) => runsOf(layout, s)),
+    window,
+  );
+  let steps = 0;
+  while (d.step(block)) if (++steps > layout.pixelsPerFrame + 1) throw new Error('no progress');
   return out;
 }
 
 describe('the spectrum stream decoder', () => {
-  it('counts what the obvious decoding counts, whatever the blocks', () => {
+  it('counts what the obvious decoding counts, whatever the windows and blocks', () => {
     fc.assert(
-      fc.property(layoutAndStream, ({ layout, stream, cuts }) => {
-        const ours = decodeInBlocks(layout, stream, cuts);
-        const expected = naiveDecode(
-          stream,
-          layout.pixelsPerFrame,
-          layout.bincount,
-          layout.firstFrame,
-          layout.lastFrame,
-          layout.sumFrames,
-          layout.rebin,
-        );
-        expect(Array.from(ours)).toEqual(Array.from(expected));
-      }),
+      fc.property(
+        layoutAndStream,
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 13 }),
+        ({ layout, stream }, window, block) => {
+          const ours = decode(layout, [stream], window, block);
+          const expected = naiveDecode(
+            stream,
+            layout.pixelsPerFrame,
+            layout.bincount,
+            layout.firstFrame,
+            layout.lastFrame,
+            layout.sumFrames,
+            layout.rebin,
+          );
+          expect(Array.from(ours)).toEqual(Array.from(expected));
+        },
+      ),
       { numRuns: 500, seed: 12 },
     );
   });
 
-  it('starting at a frame gives what decoding from the start gives', () => {
+  it('sums several streams (detector segments) into one cube', () => {
     fc.assert(
-      fc.property(layoutAndStream, ({ layout, stream }) => {
-        // Where frame `firstFrame` begins: after firstFrame * pixels end-of-pixel entries.
-        let ends = 0;
-        let start = -1;
-        const wanted = layout.firstFrame * layout.pixelsPerFrame;
-        if (wanted === 0) start = 0;
-        for (let i = 0; i < stream.length && start < 0; i++) {
-          if (stream[i] === 0xffff && ++ends === wanted) start = i + 1;
-        }
-        if (start < 0) return;
-        const out = new Uint32Array(cubeLength(layout));
-        const d = new StreamDecoder(layout, out, 'test.emd', 'stream');
-        d.start(start, layout.firstFrame);
-        d.decode(stream.subarray(start));
-        expect(Array.from(out)).toEqual(Array.from(decodeInBlocks(layout, stream, [])));
-      }),
-      { numRuns: 300, seed: 13 },
+      fc.property(
+        layoutAndStream,
+        layoutAndStream,
+        fc.integer({ min: 1, max: 64 }),
+        (a, b, window) => {
+          const layout = a.layout;
+          // The second stream, over the first one's channels.
+          const other = b.stream.map((v) => (v === 0xffff ? v : v % layout.bincount));
+          const ours = decode(layout, [a.stream, other], window, 3);
+          const naive = (s: Uint16Array): Float64Array =>
+            naiveDecode(
+              s,
+              layout.pixelsPerFrame,
+              layout.bincount,
+              layout.firstFrame,
+              layout.lastFrame,
+              layout.sumFrames,
+              layout.rebin,
+            );
+          const x = naive(a.stream);
+          const y = naive(other);
+          expect(Array.from(ours)).toEqual(Array.from(x, (v, i) => v + y[i]!));
+        },
+      ),
+      { numRuns: 200, seed: 13 },
     );
   });
 
-  it('sums several streams into one cube, and wraps integer counts as numpy does', () => {
+  it('wraps integer counts as numpy does', () => {
     const layout: StreamLayout = {
       pixelsPerFrame: 2,
       bincount: 4,
@@ -133,17 +170,12 @@ describe('the spectrum stream decoder', () => {
       rebin: 1,
     };
     const out = new Uint8Array(cubeLength(layout));
-    const a = Uint16Array.of(1, 1, 0xffff, 3);
-    for (const s of [a, Uint16Array.of(0xffff, 3, 3)]) {
-      new StreamDecoder(layout, out, 'x.emd', 's').decode(s);
-    }
-    expect(Array.from(out)).toEqual([0, 2, 0, 0, 0, 0, 0, 3]);
-    const many = new Uint16Array(300).fill(2);
-    new StreamDecoder(layout, out, 'x.emd', 's').decode(many);
+    const stream = new Uint16Array(300).fill(2);
+    new MapDecoder(layout, out, 'x.emd', runsOf(layout, stream), 16).step(2);
     expect(out[2]).toBe(300 % 256);
   });
 
-  it('stops at the end of the last frame and says how far it read', () => {
+  it('counts only the frames wanted, and the entries it read', () => {
     const layout: StreamLayout = {
       pixelsPerFrame: 1,
       bincount: 8,
@@ -153,13 +185,11 @@ describe('the spectrum stream decoder', () => {
       rebin: 1,
     };
     const out = new Uint16Array(16);
-    const d = new StreamDecoder(layout, out, 'x.emd', 's');
-    expect(d.decode(Uint16Array.of(1, 0xffff, 2, 0xffff, 5, 5, 0xffff))).toBe(4);
-    expect(d.done).toBe(true);
-    expect([d.position, d.events, d.pixelsEnded]).toEqual([4, 2, 2]);
-    expect(d.decode(Uint16Array.of(1))).toBe(0);
-    expect(out[1]).toBe(1);
-    expect(out[8 + 2]).toBe(1);
+    const stream = Uint16Array.of(1, 0xffff, 2, 0xffff, 5, 5, 0xffff);
+    const d = new MapDecoder(layout, out, 'x.emd', runsOf(layout, stream), 4);
+    expect(d.step(1)).toBe(false);
+    expect(d.entries).toBe(4);
+    expect([out[1], out[8 + 2], out.reduce((a, b) => a + b, 0)]).toEqual([1, 1, 2]);
   });
 
   it('refuses an entry that is neither a channel nor the end of a pixel, naming it', () => {
@@ -171,21 +201,50 @@ describe('the spectrum stream decoder', () => {
       sumFrames: true,
       rebin: 1,
     };
-    const d = new StreamDecoder(layout, new Uint16Array(64), 'bad.emd', 'spectrum stream ab');
-    d.decode(Uint16Array.of(1, 2, 0xffff));
-    let err: unknown;
-    try {
-      d.decode(Uint16Array.of(3, 16));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(FileFormatError);
-    expect((err as Error).message).toBe(
-      'bad.emd: spectrum stream ab: entry 4 is 16, neither one of the 16 channels nor the end of a pixel (65535)',
+    const stream = Uint16Array.of(1, 2, 0xffff, 3, 16);
+    const d = new MapDecoder(
+      layout,
+      new Uint16Array(64),
+      'bad.emd',
+      runsOf(layout, stream, 'spectrum stream ab'),
+      2,
+    );
+    expect(() => d.step(4)).toThrow(
+      new FileFormatError(
+        'bad.emd',
+        'spectrum stream ab: entry 4 is 16, neither one of the 16 channels nor the end of a pixel (65535)',
+      ),
     );
   });
 
-  it('checks its layout', () => {
+  it('refuses frame starts that disagree with the stream', () => {
+    const layout: StreamLayout = {
+      pixelsPerFrame: 2,
+      bincount: 8,
+      firstFrame: 0,
+      lastFrame: 2,
+      sumFrames: true,
+      rebin: 1,
+    };
+    const stream = Uint16Array.of(1, 0xffff, 0xffff, 3, 0xffff, 0xffff);
+    const source = arraySource(stream);
+    // Frame 1 really starts at entry 3; a table saying 4 is wrong.
+    const runs: FrameRun[] = [
+      { source, what: 's', frame: 0, start: 0, end: 4, bounded: true },
+      { source, what: 's', frame: 1, start: 4, end: 6, bounded: false },
+    ];
+    const d = new MapDecoder(layout, new Uint16Array(16), 'x.emd', runs, 8);
+    expect(() => d.step(2)).toThrow(
+      /frame 0 ends at entry 3, but the next frame is said to start at entry 4/,
+    );
+  });
+
+  it('locates frames, and checks its layout', () => {
+    const locator = new FrameLocator(2);
+    locator.feed(Uint16Array.of(1, 0xffff, 0xffff, 3));
+    locator.feed(Uint16Array.of(0xffff, 0xffff));
+    expect(locator.starts).toEqual([0, 3]);
+    expect(locator.pixelsEnded).toBe(4);
     const ok: StreamLayout = {
       pixelsPerFrame: 4,
       bincount: 16,
@@ -194,8 +253,8 @@ describe('the spectrum stream decoder', () => {
       sumFrames: true,
       rebin: 1,
     };
-    const make = (l: Partial<StreamLayout>, n = 64): StreamDecoder =>
-      new StreamDecoder({ ...ok, ...l }, new Uint16Array(n), 'x.emd', 's');
+    const make = (l: Partial<StreamLayout>, n = 64): MapDecoder =>
+      new MapDecoder({ ...ok, ...l }, new Uint16Array(n), 'x.emd', [], 8);
     expect(() => make({ rebin: 3 })).toThrow(/rebin 3 does not divide the 16 channels/);
     expect(() => make({ bincount: 65535 })).toThrow(/bincount 65535 is invalid/);
     expect(() => make({ firstFrame: 2, lastFrame: 2 })).toThrow(/no frame between 2 and 2/);

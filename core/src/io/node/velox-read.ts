@@ -64,11 +64,13 @@ import {
 } from '../velox/metadata.js';
 import {
   END_OF_PIXEL,
-  StreamDecoder,
-  countPixelEnds,
+  FrameLocator,
+  MapDecoder,
   cubeLength,
   type CountArray,
+  type FrameRun,
   type StreamLayout,
+  type StreamSource,
 } from '../velox/stream.js';
 import { checkHdf5, describe, h5wasm } from './hspy-h5read.js';
 import { hdf5Problem, readVeloxStrings, type VeloxStrings } from './velox-strings.js';
@@ -726,45 +728,61 @@ function readStreamInfo(f: VeloxFile, key: string): Stream | null {
     width,
     height,
     detectors,
-    frameStarts: frameStarts(f, `${group}/FrameLocationTable`, length),
+    frameStarts: frameStarts(f, `${group}/FrameLocationTable`, ds, length),
     lastTimes: detectorTimes(detectorsOf(mdLast)),
   };
 }
 
-/** The frame location table if it is plausible (starts at 0, never decreases, inside the stream). */
-function frameStarts(f: VeloxFile, path: string, length: number): number[] | null {
-  const ds = f.dataset(path);
-  if (ds === null) return null;
-  const meta = ds.metadata;
+/**
+ * The frame location table, if it is plausible: starts at 0, never
+ * decreases, stays inside the stream, and each later start follows the end
+ * of a pixel. Else null (the frames are then found by counting).
+ */
+function frameStarts(f: VeloxFile, path: string, ds: Dataset, length: number): number[] | null {
+  const table = f.dataset(path);
+  if (table === null) return null;
+  const meta = table.metadata;
   const n = meta.total_size;
   if (meta.type !== H5T_INTEGER || n < 1 || n > length + 1 || n * meta.size > f.size) return null;
-  const shape = ds.shape ?? [];
-  const bytes = f.read(
-    ds,
-    shape.map(() => 0),
-    shape,
-  );
   const dtype = `${meta.signed ? 'int' : 'uint'}${meta.size * 8}` as DType;
   if (!(dtype in DTYPE_SIZE)) return null;
-  const values = Array.from(typedView(bytes, dtype, n), Number);
+  const shape = table.shape ?? [];
+  const values = Array.from(
+    typedView(
+      f.read(
+        table,
+        shape.map(() => 0),
+        shape,
+      ),
+      dtype,
+      n,
+    ),
+    Number,
+  );
   if (values[0] !== 0) return null;
   for (let i = 1; i < n; i++) {
     if (!(values[i]! >= values[i - 1]! && values[i]! <= length)) return null;
   }
-  return values;
+  const rank = (ds.shape ?? []).length;
+  for (const at of values) {
+    if (at === 0 || at === length) continue;
+    const before = rank === 2 ? f.read(ds, [at - 1, 0], [1, 1]) : f.read(ds, [at - 1], [1]);
+    if ((before[0]! | (before[1]! << 8)) !== END_OF_PIXEL) return null;
+  }
+  return values.at(-1) === length && values.length > 1 ? values.slice(0, -1) : values;
 }
 
 interface MapPlan {
   streams: Stream[];
-  /** Frames in the file, and the range read. */
-  frames: number;
-  first: number;
-  last: number;
+  /** Frames in the file, if the file says (its settings, or its frame tables); else null. */
+  frames: number | null;
   sumFrames: boolean;
   sumDetectors: boolean;
   rebin: number;
   dtype: DType;
   pixels: number;
+  /** Which streams need a counting pass to find their frames. */
+  locate: boolean[];
   bytesToRead: number;
 }
 
@@ -784,55 +802,25 @@ function planMap(f: VeloxFile, streams: Stream[], siKeys: string[], o: VeloxRead
       `${f.name}: rebinEnergy ${rebin} does not divide the ${head.bincount} channels of the map`,
     );
   }
-  const sumFrames = o.sumFrames ?? true;
   let frames = framesFromSettings(f, siKeys);
   if (frames === null) {
     const tables = streams.map((s) => s.frameStarts?.length ?? 0);
     if (tables.every((t) => t > 0 && t === tables[0])) frames = tables[0]!;
   }
-  // Unknown: counted when needed (a frame axis, or a frame range), else every pixel of the stream is summed.
-  if (frames === null && (!sumFrames || o.firstFrame !== undefined || o.lastFrame !== undefined)) {
-    frames = 0;
-    for (const s of streams) frames = Math.max(frames, Math.ceil(countStream(f, s) / pixels));
-    frames = Math.max(frames, 1);
-  }
-  const known = frames ?? Math.max(1, Math.floor(Number.MAX_SAFE_INTEGER / pixels));
-  const first = o.firstFrame ?? 0;
-  const last = o.lastFrame ?? known;
-  if (frames !== null && last > frames) {
-    throw new RangeError(
-      `${f.name}: lastFrame ${last} is more than the ${frames} frames of the map`,
-    );
-  }
-  if (first >= last) {
-    throw new RangeError(`${f.name}: firstFrame ${first} must be less than lastFrame ${last}`);
-  }
-  const longest = Math.max(...streams.map((s) => s.length));
-  if (!sumFrames && (last - 1) * pixels > longest) {
-    f.fail(
-      `the map is said to have ${frames} frames of ${pixels} pixels, but its longest stream (${longest} entries) ends before frame ${last - 1} begins`,
-    );
-  }
-  const dtype = o.siDtype ?? 'uint16';
-  const channels = head.bincount / rebin;
-  const cubeBytes = (sumFrames ? 1 : last - first) * pixels * channels * DTYPE_SIZE[dtype];
-  if (pixels > longest + 1 && cubeBytes > SMALL_CUBE_BYTES) {
-    f.fail(
-      `the spectrum stream (${longest} entries) cannot fill one frame of ${head.width} x ${head.height} pixels: the scan size in the metadata is damaged or the stream cut short`,
-    );
-  }
+  // One frame from the start needs no frame starts; anything else does.
+  const single = frames === 1 && (o.firstFrame ?? 0) === 0;
+  const locate = streams.map((s) => s.frameStarts === null && !single);
   let bytesToRead = 0;
-  for (const s of streams) bytesToRead += 2 * (s.length - startOf(s, first));
+  streams.forEach((s, i) => (bytesToRead += 2 * s.length * (locate[i] ? 2 : 1)));
   return {
     streams,
-    frames: frames ?? 0,
-    first,
-    last,
-    sumFrames,
+    frames,
+    sumFrames: o.sumFrames ?? true,
     sumDetectors: o.sumEdsDetectors ?? true,
     rebin,
-    dtype,
+    dtype: o.siDtype ?? 'uint16',
     pixels,
+    locate,
     bytesToRead,
   };
 }
@@ -851,25 +839,34 @@ function framesFromSettings(f: VeloxFile, siKeys: readonly string[]): number | n
   return Number.isSafeInteger(v) && v >= 1 ? v : null;
 }
 
-/** End-of-pixel entries of a whole stream (a pass over it, for files that do not count their frames). */
-function countStream(f: VeloxFile, s: Stream): number {
-  let n = 0;
-  for (let at = 0; at < s.length; at += STREAM_BLOCK) {
-    n += countPixelEnds(streamBlock(f, s, at, Math.min(STREAM_BLOCK, s.length - at)));
-  }
-  return n;
-}
-
-function streamBlock(f: VeloxFile, s: Stream, at: number, n: number): Uint16Array {
+/** A StreamSource over a stream dataset, read through the file's reusable heap buffer. */
+function streamSource(f: VeloxFile, s: Stream): StreamSource {
   const rank = (s.ds.shape ?? []).length;
-  const bytes = rank === 2 ? f.read(s.ds, [at, 0], [n, 1]) : f.read(s.ds, [at], [n]);
-  return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+  return {
+    length: s.length,
+    read(at, n) {
+      const bytes = rank === 2 ? f.read(s.ds, [at, 0], [n, 1]) : f.read(s.ds, [at], [n]);
+      return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+    },
+  };
 }
 
-/** Where decoding of `s` starts for frame `first`: its frame location, when the table has one. */
-function startOf(s: Stream, first: number): number {
-  if (first === 0 || s.frameStarts === null || first >= s.frameStarts.length) return 0;
-  return s.frameStarts[first]!;
+/** Where the frames of `s` start, by a counting pass over it. */
+async function locateFrames(
+  f: VeloxFile,
+  s: Stream,
+  pixels: number,
+  work: Work,
+): Promise<{ starts: number[]; pixelsEnded: number }> {
+  const source = streamSource(f, s);
+  const locator = new FrameLocator(pixels);
+  for (let at = 0; at < s.length; at += STREAM_BLOCK) {
+    await work.checkpoint();
+    const n = Math.min(STREAM_BLOCK, s.length - at);
+    locator.feed(source.read(at, n));
+    work.advance(2 * n, 'locating the frames of the spectrum stream');
+  }
+  return { starts: locator.starts, pixelsEnded: locator.pixelsEnded };
 }
 
 async function readMaps(
@@ -879,26 +876,79 @@ async function readMaps(
   options: VeloxReadOptions,
   work: Work,
 ): Promise<Signal[]> {
-  const groups = plan.sumDetectors ? [plan.streams] : plan.streams.map((s) => [s]);
+  const { streams, pixels } = plan;
+  // Where each stream's frames start, and so how many frames the map has.
+  const starts: number[][] = [];
+  let counted = 0;
+  for (const [i, s] of streams.entries()) {
+    if (s.frameStarts !== null) {
+      starts.push(s.frameStarts);
+    } else if (plan.locate[i]) {
+      const found = await locateFrames(f, s, pixels, work);
+      starts.push(found.starts);
+      counted = Math.max(counted, Math.ceil(found.pixelsEnded / pixels));
+    } else {
+      starts.push([0]);
+    }
+  }
+  const frames = plan.frames ?? Math.max(1, counted);
+  const first = options.firstFrame ?? 0;
+  const last = options.lastFrame ?? frames;
+  if (last > frames) {
+    throw new RangeError(
+      `${f.name}: lastFrame ${last} is more than the ${frames} frames of the map`,
+    );
+  }
+  if (first >= last) {
+    throw new RangeError(`${f.name}: firstFrame ${first} must be less than lastFrame ${last}`);
+  }
+  const head = streams[0]!;
+  const longest = Math.max(...streams.map((s) => s.length));
+  if (!plan.sumFrames && (last - 1) * pixels > longest) {
+    f.fail(
+      `the map is said to have ${frames} frames of ${pixels} pixels, but its longest stream (${longest} entries) ends before frame ${last - 1} begins`,
+    );
+  }
+  const channels = head.bincount / plan.rebin;
+  const cubeBytes =
+    (plan.sumFrames ? 1 : last - first) * pixels * channels * DTYPE_SIZE[plan.dtype];
+  if (pixels > longest + 1 && cubeBytes > SMALL_CUBE_BYTES) {
+    f.fail(
+      `the spectrum stream (${longest} entries) cannot fill one frame of ${head.width} x ${head.height} pixels: the scan size in the metadata is damaged or the stream cut short`,
+    );
+  }
+  const range = { frames, first, last };
+  const groups = plan.sumDetectors ? [streams.map((_, i) => i)] : streams.map((_, i) => [i]);
   const out: Signal[] = [];
-  for (const streams of groups) out.push(await readMap(f, plan, streams, elements, options, work));
+  for (const group of groups) {
+    out.push(await readMap(f, plan, range, group, starts, elements, options, work));
+  }
   return out;
 }
+
+/** Most stream entries held in the decoder's windows at once (64 MB). */
+const WINDOW_BUDGET = 32 * 1024 * 1024;
+/** Cube bytes decoded per step (every frame adds to them while they are in cache). */
+const STEP_BYTES = 512 * 1024;
 
 async function readMap(
   f: VeloxFile,
   plan: MapPlan,
-  streams: Stream[],
+  range: { frames: number; first: number; last: number },
+  group: readonly number[],
+  starts: readonly number[][],
   elements: string[] | null,
   options: VeloxReadOptions,
   work: Work,
 ): Promise<Signal> {
+  const streams = group.map((i) => plan.streams[i]!);
   const head = streams[0]!;
+  const { first, last, frames } = range;
   const layout: StreamLayout = {
     pixelsPerFrame: plan.pixels,
     bincount: head.bincount,
-    firstFrame: plan.first,
-    lastFrame: plan.last,
+    firstFrame: first,
+    lastFrame: last,
     sumFrames: plan.sumFrames,
     rebin: plan.rebin,
   };
@@ -908,31 +958,50 @@ async function readMap(
     f.name,
     streams.length > 1 ? 'the spectrum streams' : head.what,
   );
+  const runs: FrameRun[] = [];
+  for (const i of group) {
+    const s = plan.streams[i]!;
+    const source = streamSource(f, s);
+    const at = starts[i]!;
+    for (let frame = first; frame < last && frame < at.length; frame++) {
+      const bounded = frame + 1 < at.length;
+      runs.push({
+        source,
+        what: s.what,
+        frame,
+        start: at[frame]!,
+        end: bounded ? at[frame + 1]! : s.length,
+        bounded,
+      });
+    }
+  }
   const cube = allocateCube(f.name, plan.dtype, cubeLength(layout), {
     sharedMemory: options.sharedMemory,
     what: 'the spectrum image',
   }) as CountArray;
-  let reached = 0;
-  for (const s of streams) {
-    const decoder = new StreamDecoder(layout, cube, f.name, s.what);
-    let at = startOf(s, plan.first);
-    if (at > 0) {
-      // The entry before a frame's start must end the previous frame's last pixel.
-      if (streamBlock(f, s, at - 1, 1)[0] === END_OF_PIXEL) decoder.start(at, plan.first);
-      else at = 0;
-    }
-    while (at < s.length && !decoder.done) {
-      await work.checkpoint();
-      const n = Math.min(STREAM_BLOCK, s.length - at);
-      decoder.decode(streamBlock(f, s, at, n));
-      at += n;
-      work.advance(2 * n, 'decoding the spectrum stream');
-    }
-    reached = Math.max(reached, decoder.pixelsEnded);
+  const window = Math.min(
+    STREAM_BLOCK,
+    Math.max(256, Math.floor(WINDOW_BUDGET / Math.max(1, runs.length))),
+  );
+  const decoder = new MapDecoder(layout, cube, f.name, runs, window);
+  const block = Math.max(
+    1,
+    Math.floor(STEP_BYTES / (layout.bincount / plan.rebin) / DTYPE_SIZE[plan.dtype]),
+  );
+  let reported = 0;
+  let more = runs.length > 0;
+  while (more) {
+    await work.checkpoint();
+    more = decoder.step(block);
+    work.advance(2 * (decoder.entries - reported), 'decoding the spectrum stream');
+    reported = decoder.entries;
   }
-  // With the frame count unknown, the map holds every pixel the streams reach.
-  const frames = plan.frames > 0 ? plan.frames : Math.max(1, Math.ceil(reached / plan.pixels));
-  const framesRead = plan.frames > 0 ? plan.last - plan.first : frames;
+  // The entries after the frames read (or after the map) were not decoded: count them done.
+  work.advance(
+    2 * streams.reduce((n, s) => n + s.length, 0) - 2 * reported,
+    'decoding the spectrum stream',
+  );
+  const framesRead = last - first;
   const nav = spatialAxes(head.md, head.height, head.width, f.name, head.what);
   const axes: AxisSpec[] = [
     ...(plan.sumFrames ? [] : [frameAxis(framesRead, frameTime(head.md))]),
