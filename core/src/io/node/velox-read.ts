@@ -22,13 +22,17 @@
  * group in name order; images as float64 (the first frame only in a file with
  * a map, unless `loadSiImageStack`); the map as uint16 counts summed over the
  * frames and detector segments. Where HyperSpy's values are not the file's
- * (its EDS angles are its preference defaults, and with `sumFrames: false`
- * it keeps only the first segment of a summed map), ours are the file's.
+ * (its EDS angles are its preference defaults, it gives no live time, some
+ * of its axis offsets are in another prefix than their units (Ceta images),
+ * and with `sumFrames: false` it keeps only the first segment of a summed
+ * map), ours are the file's.
  *
- * Large maps stream: the stream is read in blocks of a few MB straight into
- * the cube (over shared memory on request), with progress and cancellation
- * between blocks; h5wasm reads into one reused buffer of its heap, which so
- * stays small. Berkeley (NCEM) EMD files share the extension and are refused
+ * Large maps stream: each frame of each stream is read through a window of
+ * at most a few MB (64 MB for all of them) and decoded straight into the
+ * cube (over shared memory on request), a block of pixels at a time (see
+ * ../velox/stream.ts), with progress and cancellation between blocks; h5wasm
+ * reads into one reused buffer of its heap, which so stays small. The JSON
+ * strings are read first in a thread that can be stopped (./velox-strings.ts). Berkeley (NCEM) EMD files share the extension and are refused
  * with a message saying so; so are Velox files whose spectrum stream was
  * removed ("pruned"), as the map cannot be rebuilt without it.
  */
