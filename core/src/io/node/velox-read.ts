@@ -133,13 +133,16 @@ export async function readVelox(path: string, options: VeloxReadOptions = {}): P
     throw new FileFormatError(name, `cannot open: ${describe(err)}`, { cause: err });
   });
   const { size } = await stat(path);
-  // The JSON strings first, in a thread that can be stopped (see ./velox-strings.ts).
-  const strings = await readVeloxStrings(resolve(path), name, { signal: options.signal });
+  // The JSON strings in a thread that can be stopped (see ./velox-strings.ts), while this
+  // thread opens the file; awaited (and its errors reported) below.
+  const pending = readVeloxStrings(resolve(path), name, { signal: options.signal });
+  pending.catch(() => undefined);
   const m = await h5wasm();
   let file: InstanceType<H5WasmModule['File']> | undefined;
   let reader: VeloxFile | undefined;
   try {
     file = new m.File(resolve(path), 'r');
+    const strings = await pending;
     reader = new VeloxFile(m, file, name, size, strings);
     return await readOpenFile(reader, options);
   } catch (err) {
