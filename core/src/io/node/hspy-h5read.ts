@@ -333,7 +333,7 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
  * it, so that the usual mistakes get a plain message. The signature may sit
  * after a user block (at 512, 1024, 2048, ... bytes).
  */
-async function checkHdf5(path: string, name: string): Promise<number> {
+export async function checkHdf5(path: string, name: string): Promise<number> {
   const size = (await stat(path)).size;
   const handle = await open(path, 'r');
   try {

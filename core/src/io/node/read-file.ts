@@ -18,6 +18,7 @@ import type { ReadOptions } from '../source.js';
 import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
+import { readVelox } from './velox-read.js';
 
 /**
  * Reads the file at `path` (already checked to exist and be non-empty).
@@ -248,3 +249,4 @@ registerReader(['.hspy', '.hdf5'], async (path, options) => [
 ]);
 registerReader(['.bcf'], readBcfFile);
 registerReader(['.spx'], readSpxFile);
+registerReader(['.emd'], readVelox);
