@@ -16,6 +16,17 @@ const DEFAULT_OPTIONS: Record<string, Record<string, unknown>> = {
   Expression: { expression: 'A * x + B' },
 };
 
+/**
+ * Kinds that only a model builder can make (it knows the X-ray lines and the
+ * energy axis): buildEdsModel adds them; the generic Add list leaves them out.
+ */
+const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration']);
+
+/** The kinds the Add list offers: every registered kind a user can add with default options. */
+export function addableKinds(): string[] {
+  return componentKinds().filter((k) => !BUILDER_KINDS.has(k));
+}
+
 export function kindInfo(kind: string): ComponentKindInfo {
   const fn = createComponentFunction(kind, DEFAULT_OPTIONS[kind] ?? {});
   return {
@@ -60,7 +71,7 @@ export function createModelService(
   };
   return {
     state: async () => ws.modelState(),
-    componentKinds: async () => componentKinds().map(kindInfo),
+    componentKinds: async () => addableKinds().map(kindInfo),
     setPixel: async ({ pixel }) => {
       ws.setPixel(pixel);
       return ws.changed();
