@@ -282,8 +282,8 @@ export const hostContract = {
 
 // --- types from the tables ------------------------------------------------------------
 
-export type Unsubscribe = () => void;
-export type Listener<T> = (value: T) => void;
+export type { Listener, Unsubscribe } from '../util/listeners.js';
+import type { Listener, Unsubscribe } from '../util/listeners.js';
 
 /** The TypeScript interface of one service table (documentation comments carried over). */
 export type ServiceOf<C> = {

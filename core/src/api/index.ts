@@ -72,6 +72,9 @@ export {
   type ServiceOf,
 } from './contract.js';
 
+// The listener sets of events (the preload and clients fan events out with them).
+export { KeyedListeners, Listeners, ignoreErrors, reportLater } from '../util/listeners.js';
+
 // Runtime guards of every method argument.
 export {
   apiGuards,
