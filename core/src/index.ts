@@ -137,9 +137,10 @@ export {
   applyModelState,
   modelFromState,
   modelState,
-  type ComponentState,
-  type ModelState,
-  type ParameterState,
+  type ComponentSnapshot,
+  type ModelSnapshot,
+  type ParameterSnapshot,
+  type TwinSnapshot,
 } from './samfire/model-state.js';
 
 // SAMFire: strategies
