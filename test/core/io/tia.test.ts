@@ -17,7 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runInfo } from '../../../core/src/cli/info.js';
 import { FileFormatError, type Signal } from '@samfire/core';
 import { readSignalFile, readableExtensions } from '@samfire/core/node';
 import {
@@ -156,5 +157,45 @@ describe('TIA readers', () => {
     await expect(readSignalFile(file, { signal: controller.signal })).rejects.toMatchObject({
       name: 'AbortError',
     });
+  });
+});
+
+describe.skipIf(!hyperspyAvailable)('samfire info on TIA files', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    'FEI_new/16x16-diffraction_imagel_5x5x256x256_EDS.emi',
+    'FEI_old/16x16-line_profile_horizontal_10x1024_1.ser',
+    'FEI_old/64x64x5_TEM_preview.emi',
+  ])('%s: shape, dtype, axes and sha256 as HyperSpy reads them', async (file) => {
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    const code = await runInfo([IO + file, '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as {
+      file: string;
+      signals: {
+        dtype: string;
+        shape: number[];
+        sha256: string;
+        axes: { scale: number; units: string; navigate: boolean }[];
+      }[];
+    };
+    expect(report.file).toBe(file.split('/').pop());
+    const expected = (reference[files.indexOf(IO + file)] as { signals: HsSignal[] }).signals;
+    expect(report.signals.map((s) => [s.dtype, s.shape, s.sha256])).toEqual(
+      expected.map((s) => [s.dtype, s.shape, s.sha256]),
+    );
+    report.signals.forEach((s, i) =>
+      s.axes.forEach((a, j) => {
+        const h = expected[i]!.axes[j]!;
+        expect([a.units, a.navigate]).toEqual([h.units, h.navigate]);
+        expect(close(a.scale, h.scale, 1e-9)).toBe(true);
+      }),
+    );
   });
 });
