@@ -8,7 +8,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readSerFile } from '../../../core/src/io/node/tia.js';
+import { readSerFile } from '@samfire/core/node';
 import { IO_RESULTS, type IoCase } from '../io-case.js';
 
 const IO = '/usr/lib/python3/dist-packages/hyperspy/tests/io/';
