@@ -343,9 +343,8 @@ export async function readSer(source: ByteSource, options: SerOptions = {}): Pro
   // TIA stores images bottom row first; HyperSpy (and every viewer) shows the top row first.
   const scratch =
     layout.headerBytes === IMAGE_HEADER ? allocate(layout.dtype, layout.axes[1]!.size) : null;
-  for (let i = 0; i < valid;) {
-    throwIfAborted(options.signal);
-    // A run of elements stored one after the other, read at once.
+  // A run of elements stored one after the other, read at once: elements i..runEnd(i)-1.
+  const runEnd = (i: number): number => {
     const start = h.dataOffsets[i]!;
     let j = i + 1;
     while (
@@ -355,20 +354,51 @@ export async function readSer(source: ByteSource, options: SerOptions = {}): Pro
     ) {
       j++;
     }
-    const block = await source.read(start, (j - i) * elementBytes);
-    const bv = view(block);
-    for (let k = i; k < j; k++) {
-      const base = (k - i) * elementBytes;
-      const code = bv.getInt16(base + codeAt, true);
-      if (SER_DTYPES[code] !== layout.dtype) {
-        throw new FileFormatError(name, `element ${k} has another data type than the first`);
+    return j;
+  };
+  const readRun = (i: number, j: number): Promise<Uint8Array> =>
+    source.read(h.dataOffsets[i]!, (j - i) * elementBytes);
+  // The next run is read while this one is decoded.
+  let next: Promise<Uint8Array> | null = null;
+  let nextEnd = 0;
+  if (valid > 0) {
+    nextEnd = runEnd(0);
+    next = readRun(0, nextEnd);
+  }
+  try {
+    for (let i = 0; i < valid;) {
+      throwIfAborted(options.signal);
+      const j = nextEnd;
+      const block = await next!;
+      next = null;
+      if (j < valid) {
+        nextEnd = runEnd(j);
+        next = readRun(j, nextEnd);
       }
-      const element = data.subarray(k * layout.count, (k + 1) * layout.count);
-      decodeTypedArray(block, base + layout.headerBytes, layout.dtype, layout.count, true, element);
-      if (scratch) flipRows(element, scratch, layout.axes[0]!.size);
+      const bv = view(block);
+      for (let k = i; k < j; k++) {
+        const base = (k - i) * elementBytes;
+        const code = bv.getInt16(base + codeAt, true);
+        if (SER_DTYPES[code] !== layout.dtype) {
+          throw new FileFormatError(name, `element ${k} has another data type than the first`);
+        }
+        const element = data.subarray(k * layout.count, (k + 1) * layout.count);
+        decodeTypedArray(
+          block,
+          base + layout.headerBytes,
+          layout.dtype,
+          layout.count,
+          true,
+          element,
+        );
+        if (scratch) flipRows(element, scratch, layout.axes[0]!.size);
+      }
+      i = j;
+      options.onProgress?.({ done: i, total: valid, stage: 'reading the series' });
     }
-    i = j;
-    options.onProgress?.({ done: i, total: valid, stage: 'reading the series' });
+  } finally {
+    // A read still under way when decoding failed or was cancelled: let it settle unseen.
+    (next as Promise<Uint8Array> | null)?.catch(() => undefined);
   }
 
   const axes = [...nav, ...layout.axes];
