@@ -26,6 +26,14 @@
  *
  * The standard deviations come from the covariance (J^T J)^-1 at the solution.
  *
+ * A problem with its own objective (LeastSquaresProblem.objective: the
+ * Poisson deviance of ML-poisson) is minimised the same way, by Fisher
+ * scoring with the same damping: its residuals and Jacobian are the scaled
+ * ones whose J r and J J^T are half the gradient and half the expected
+ * Hessian, and the objective takes the place of the sum of squares in the
+ * acceptance and stop tests. The covariance is then the inverse Fisher
+ * information.
+ *
  * All buffers live in a workspace reused from fit to fit: nothing is allocated
  * per channel or per iteration.
  *
@@ -77,7 +85,7 @@ class Workspace {
   readonly jac: Float64Array;
   nfev = 0;
   njev = 0;
-  /** The objective (sum of squares) at p. */
+  /** The objective at p (the sum of squares, or the problem's objective). */
   f = 0;
   /** Damping, and its growth factor on rejected steps. */
   mu = 1;
@@ -361,7 +369,10 @@ function gaussNewtonPoint(ws: Workspace, lower: Float64Array, upper: Float64Arra
   return true;
 }
 
-/** Residuals at `p` into `out`, counted; returns the sum of squares there. */
+/**
+ * Residuals at `p` into `out`, counted; returns the objective there: the sum
+ * of squares, or the problem's own (LeastSquaresProblem.objective).
+ */
 function evaluateAt(
   problem: LeastSquaresProblem,
   ws: Workspace,
@@ -370,7 +381,8 @@ function evaluateAt(
 ): number {
   problem.residuals(p, out);
   ws.nfev++;
-  return sumSquares(out, ws.m);
+  const objective = problem.objective;
+  return objective ? objective(out) : sumSquares(out, ws.m);
 }
 
 /** The starting point, clamped into the bounds; throws on a non-finite value. */
