@@ -246,11 +246,27 @@ const checkGoodness: Check<GoodnessSetting> = (x, where) => {
 };
 
 const checkFitOptions: Check<FitOptionsSetting> = (x, where) => {
-  const o = record(x, where, ['optimizer', 'bounded', 'ftol', 'xtol', 'gtol', 'maxEvaluations']);
+  const o = record(x, where, [
+    'optimizer',
+    'bounded',
+    'lossFunction',
+    'ftol',
+    'xtol',
+    'gtol',
+    'maxEvaluations',
+  ]);
   const out: FitOptionsSetting = {
     optimizer: oneOf(o.optimizer, `${where}.optimizer`, ['lm', 'mljs'] as const),
     bounded: boolean(o.bounded, `${where}.bounded`),
   };
+  const loss = optional(o, 'lossFunction', where, (v, w) =>
+    oneOf(v, w, ['ls', 'ML-poisson'] as const),
+  );
+  if (loss !== undefined) {
+    if (loss === 'ML-poisson' && out.optimizer !== 'lm')
+      fail(`${where}.lossFunction`, `'ML-poisson' needs optimizer 'lm', not '${out.optimizer}'`);
+    out.lossFunction = loss;
+  }
   for (const k of ['ftol', 'xtol', 'gtol'] as const) {
     const v = optional(o, k, where, finite);
     if (v !== undefined) {

@@ -327,6 +327,11 @@ export interface ParameterEdit {
 export interface FitOptionsSetting {
   optimizer: 'lm' | 'mljs';
   bounded: boolean;
+  /**
+   * What each fit minimises: 'ls' least squares, 'ML-poisson' the Poisson
+   * deviance of the counts (maximum likelihood; lm only). @default 'ls'
+   */
+  lossFunction?: 'ls' | 'ML-poisson';
   ftol?: number;
   xtol?: number;
   gtol?: number;
@@ -372,6 +377,8 @@ export interface SamfireCatalogue {
 /** What the built-in goodness tests look at, for one fit (api/goodness-text.ts). */
 export interface GoodnessStatistics {
   redChisq: number;
+  /** Poisson deviance over the degrees of freedom (the `deviance` test's D/ν). */
+  deviancePerDof: number;
   aic: number;
   aicc: number;
   bic: number;

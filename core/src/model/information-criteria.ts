@@ -7,7 +7,7 @@
  * evaluates its likelihood on the axis values instead of the data and with
  * the sign flipped; these are the textbook definitions.) A model that
  * predicts mu < 0 anywhere, or mu = 0 where counts were seen, has likelihood
- * 0: ln L = -Infinity (mu within POISSON_FLOOR below 0 counts as 0).
+ * 0: ln L = -Infinity.
  */
 
 // Lanczos approximation (g = 7, n = 9): ln Gamma to ~1e-15 relative.
@@ -33,10 +33,7 @@ export function lnGamma(z: number): number {
 
 /**
  * Expected counts below which an ML-poisson fit continues a channel's
- * deviance by its quadratic expansion (model-problem.ts). A fit that ends on
- * the boundary mu = 0 (no counts where the model can vanish) can end up to
- * about this far below it: the likelihood and the deviance take an
- * expectation in [-POISSON_FLOOR, 0) as 0.
+ * deviance by its quadratic expansion (see model/model-problem.ts).
  */
 export const POISSON_FLOOR = 1e-6;
 
@@ -45,8 +42,7 @@ export function poissonLogLikelihood(y: Float64Array, mu: Float64Array, n: numbe
   let ll = 0;
   for (let i = 0; i < n; i++) {
     const yi = y[i]!;
-    let mi = mu[i]!;
-    if (mi < 0 && mi >= -POISSON_FLOOR) mi = 0;
+    const mi = mu[i]!;
     if (mi > 0) ll += yi * Math.log(mi) - mi - lnGamma(yi + 1);
     else if (mi === 0 && yi === 0)
       continue; // nothing expected, nothing seen: probability 1
@@ -60,18 +56,25 @@ export function poissonLogLikelihood(y: Float64Array, mu: Float64Array, n: numbe
  *   D = 2 sum_i [ y_i ln(y_i / mu_i) - (y_i - mu_i) ],  y ln y = 0 at y = 0,
  * twice the log-likelihood ratio of the saturated model (mu = y) to this
  * one; about chi-squared with n - k degrees of freedom for a good fit, and
- * less biased than Pearson's chi-squared at low counts. Infinity where the
- * likelihood is 0 (mu < 0 anywhere, or mu = 0 where counts were seen;
- * mu within POISSON_FLOOR below 0 counts as 0).
+ * less biased than Pearson's chi-squared at low counts. Where nothing was
+ * counted a channel adds 2 |mu|: a model that dips a little below zero
+ * there (a background fitted to empty channels ends on that boundary, the
+ * maximum-likelihood fit within rounding of it) costs what rising as far
+ * would. Infinity where counts were seen and mu <= 0 (no likelihood).
  */
 export function poissonDeviance(y: Float64Array, mu: Float64Array, n: number): number {
   let d = 0;
   for (let i = 0; i < n; i++) {
     const yi = y[i]!;
-    let mi = mu[i]!;
-    if (mi < 0 && mi >= -POISSON_FLOOR) mi = 0;
-    if (mi > 0) d += yi > 0 ? yi * Math.log(yi / mi) - (yi - mi) : mi;
-    else if (!(mi === 0 && yi === 0)) return Infinity;
+    const mi = mu[i]!;
+    if (yi > 0) {
+      if (!(mi > 0)) return Infinity;
+      d += yi * Math.log(yi / mi) - (yi - mi);
+    } else if (Number.isFinite(mi)) {
+      d += Math.abs(mi);
+    } else {
+      return Infinity;
+    }
   }
   return 2 * d;
 }
