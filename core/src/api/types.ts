@@ -28,6 +28,14 @@ export interface DatasetSource {
   path: string | null;
 }
 
+/**
+ * What kind of numbers a dataset holds (host/views.ts dataValues, on a
+ * sample of the data): 'counts' all whole numbers >= 0 (some above 0);
+ * 'non-integer' some finite value not a whole number; 'other' neither
+ * (negative whole numbers, all zero, no finite value).
+ */
+export type DataValues = 'counts' | 'non-integer' | 'other';
+
 export interface DatasetSummary {
   /** Increases with every dataset opened in this host (lets views drop stale answers). */
   id: number;
@@ -48,6 +56,8 @@ export interface DatasetSummary {
   signalCount: number;
   /** True when the counts look normalised (no integer-like counts, all below ~1): redChisq will mislead. */
   looksNormalised: boolean;
+  /** What kind of numbers the data hold (see DataValues). */
+  values: DataValues;
   /**
    * Where the SAMFire settings come from: the defaults (a new file), or the
    * project that was opened (saved with it). Settings never carry over from
