@@ -80,9 +80,12 @@ export {
 } from './model/model.js';
 export {
   informationCriteria,
+  POISSON_FLOOR,
+  poissonDeviance,
   poissonLogLikelihood,
   type InformationCriteria,
 } from './model/information-criteria.js';
+export { LOSS_FUNCTIONS, isLossFunction, type LossFunction } from './model/model-problem.js';
 
 // Optimisers
 export {
@@ -190,6 +193,7 @@ export {
 export { AIC_TEST, AicTest } from './samfire/goodness/aic-test.js';
 export { AICC_TEST, AiccTest } from './samfire/goodness/aicc-test.js';
 export { BIC_TEST, BicTest } from './samfire/goodness/bic-test.js';
+export { DEVIANCE_TEST, DevianceTest } from './samfire/goodness/deviance-test.js';
 export {
   createGoodnessTest,
   goodnessTestKinds,

@@ -18,12 +18,18 @@ const CRITERIA: Record<string, keyof GoodnessStatistics> = {
 /** The quantity a test compares with its tolerance, as written in the condition. */
 function quantity(kind: string): string {
   if (kind === 'redChisq') return '|χ²ᵣ − 1|';
+  if (kind === 'deviance') return '|D/ν − 1|';
   return kind;
 }
 
-/** The tolerance as the test uses it (the reduced chi-squared test is symmetric about 1). */
+/** Tests symmetric about 1: reduced chi-squared and the deviance per degree of freedom. */
+function perDof(kind: string): boolean {
+  return kind === 'redChisq' || kind === 'deviance';
+}
+
+/** The tolerance as the test uses it (the per-dof tests are symmetric about 1). */
 function tolerance(g: GoodnessSetting): number {
-  return g.kind === 'redChisq' ? Math.abs(g.tolerance) : g.tolerance;
+  return perDof(g.kind) ? Math.abs(g.tolerance) : g.tolerance;
 }
 
 /** The condition a good fit meets: "|χ²ᵣ − 1| < 1", "AIC < 250". */
@@ -34,6 +40,7 @@ export function goodnessCondition(g: GoodnessSetting): string {
 /** The number the test compares with its tolerance, or null for a kind it does not know. */
 export function goodnessStatistic(kind: string, stats: GoodnessStatistics): number | null {
   if (kind === 'redChisq') return Math.abs(stats.redChisq - 1);
+  if (kind === 'deviance') return Math.abs(stats.deviancePerDof - 1);
   const key = CRITERIA[kind];
   return key === undefined ? null : stats[key];
 }

@@ -114,14 +114,25 @@ export const parameterEdit = s.object(
   },
 );
 
-export const fitOptionsSetting = s.object({
-  optimizer: s.oneOf(['lm', 'mljs']),
-  bounded: s.boolean,
-  ftol: s.optional(s.finite({ min: 0 })),
-  xtol: s.optional(s.finite({ min: 0 })),
-  gtol: s.optional(s.finite({ min: 0 })),
-  maxEvaluations: s.optional(s.integer(1, 1e7)),
-});
+export const fitOptionsSetting = s.object(
+  {
+    optimizer: s.oneOf(['lm', 'mljs']),
+    bounded: s.boolean,
+    /**
+     * What each fit minimises: 'ls' least squares, 'ML-poisson' the Poisson
+     * deviance of the counts (maximum likelihood; lm only). @default 'ls'
+     */
+    lossFunction: s.optional(s.oneOf(['ls', 'ML-poisson'])),
+    ftol: s.optional(s.finite({ min: 0 })),
+    xtol: s.optional(s.finite({ min: 0 })),
+    gtol: s.optional(s.finite({ min: 0 })),
+    maxEvaluations: s.optional(s.integer(1, 1e7)),
+  },
+  (f, where) => {
+    if (f.lossFunction === 'ML-poisson' && f.optimizer !== 'lm')
+      s.fail(`${where}.lossFunction`, `'ML-poisson' needs optimizer 'lm', not '${f.optimizer}'`);
+  },
+);
 
 export const goodnessSetting = s.object({
   kind: s.string(),

@@ -43,6 +43,14 @@ export interface DatasetSource {
   path: string | null;
 }
 
+/**
+ * What kind of numbers a dataset holds (host/views.ts dataValues, on a
+ * sample of the data): 'counts' all whole numbers >= 0 (some above 0);
+ * 'non-integer' some finite value not a whole number; 'other' neither
+ * (negative whole numbers, all zero, no finite value).
+ */
+export type DataValues = 'counts' | 'non-integer' | 'other';
+
 export interface DatasetSummary {
   /** Increases with every dataset opened in this host (lets views drop stale answers). */
   id: number;
@@ -63,6 +71,8 @@ export interface DatasetSummary {
   signalCount: number;
   /** True when the counts look normalised (no integer-like counts, all below ~1): redChisq will mislead. */
   looksNormalised: boolean;
+  /** What kind of numbers the data hold (see DataValues). */
+  values: DataValues;
   /**
    * Where the SAMFire settings come from: the defaults (a new file), or the
    * project that was opened (saved with it). Settings never carry over from
@@ -297,6 +307,8 @@ export interface SamfireCatalogue {
 /** What the built-in goodness tests look at, for one fit (api/goodness-text.ts). */
 export interface GoodnessStatistics {
   redChisq: number;
+  /** Poisson deviance over the degrees of freedom (the `deviance` test's D/ν). */
+  deviancePerDof: number;
   aic: number;
   aicc: number;
   bic: number;

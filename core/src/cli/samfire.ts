@@ -17,11 +17,14 @@ commands:
       --strategies LIST      local,global (default), local or global
       --radii R              local strategy radius in pixels (default 3)
       --bins RULE            global strategy bins: fd (default), scott, sturges or a number
-      --test KIND            goodness test: redchisq (default), aic, aicc or bic
-      --tolerance T          goodness tolerance (default 1 for redchisq)
+      --test KIND            goodness test: redchisq (default), deviance (Poisson deviance
+                             per degree of freedom, for counts), aic, aicc or bic
+      --tolerance T          goodness tolerance (default 1 for redchisq and deviance)
       --optional NAMES       components switched on or off per pixel by AICc (comma separated)
       --bounded              honour the parameters' bounds
       --optimizer NAME       lm (default) or mljs
+      --loss KIND            ls (least squares, default) or ml-poisson (Poisson maximum
+                             likelihood, for counts; lm only)
       --random-seed S        reproducible pixel order and maps
       --save-every N --backup FILE   back up every N results (atomic; a crash loses at most N)
       --resume FILE          continue from a backup

@@ -106,8 +106,18 @@ export interface FitServiceHandle {
 
 /** The goodness statistics of the fit stored at `pixel` (its values are put back after). */
 export function storedGoodnessStatistics(model: Model, pixel: number): GoodnessStatistics {
-  const ic = model.atStoredValues(pixel, () => model.informationCriteria(pixel));
-  return { redChisq: model.redChisq[pixel]!, aic: ic.aic, aicc: ic.aicc, bic: ic.bic };
+  const [ic, d] = model.atStoredValues(
+    pixel,
+    () => [model.informationCriteria(pixel), model.deviance(pixel)] as const,
+  );
+  const deviancePerDof = d / model.dof[pixel]!;
+  return {
+    redChisq: model.redChisq[pixel]!,
+    deviancePerDof,
+    aic: ic.aic,
+    aicc: ic.aicc,
+    bic: ic.bic,
+  };
 }
 
 /** What the app shows of one pixel's fit: statistics, verdict, at-bound parameters and the report. */
@@ -133,6 +143,7 @@ function pixelOutcome(
     atBound: summary.parameters.filter((p) => p.atBound !== null).map((p) => p.name),
     statistics: {
       redChisq: result.redChisq,
+      deviancePerDof: result.deviance / result.dof,
       aic: summary.aic,
       aicc: summary.aicc,
       bic: summary.bic,
@@ -293,6 +304,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
   const fitOptions = (): WorkerFitOptions & FitOptions => {
     const f = settings.fit;
     const out: WorkerFitOptions & FitOptions = { optimizer: f.optimizer, bounded: f.bounded };
+    if (f.lossFunction !== undefined) out.lossFunction = f.lossFunction;
     if (f.ftol !== undefined) out.ftol = f.ftol;
     if (f.xtol !== undefined) out.xtol = f.xtol;
     if (f.gtol !== undefined) out.gtol = f.gtol;

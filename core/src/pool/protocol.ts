@@ -10,6 +10,7 @@
  */
 import type { AxisSpec } from '../model/axis.js';
 import type { Variance } from '../model/signal.js';
+import type { LossFunction } from '../model/model-problem.js';
 
 /** A model as plain data: enough to rebuild its fitting problem in a worker. */
 export interface ModelSpec {
@@ -59,6 +60,8 @@ export interface GoodnessTestSpec {
 /** Serialisable fit options (an optimiser by name only). */
 export interface WorkerFitOptions {
   optimizer?: string;
+  /** 'ls' (default) or 'ML-poisson' (see FitOptions.lossFunction). */
+  lossFunction?: LossFunction;
   bounded?: boolean;
   ftol?: number;
   xtol?: number;

@@ -22,6 +22,12 @@ export interface FitStatistics {
    * costs a model evaluation and only information-criterion tests need it.
    */
   logLikelihood(): number;
+  /**
+   * Poisson deviance of the data under the fit (see poissonDeviance); a
+   * function for the same reason. Optional: tests other than `deviance` do
+   * not need it.
+   */
+  deviance?(): number;
 }
 
 export interface GoodnessTest {
@@ -43,4 +49,9 @@ export interface GoodnessTest {
    * up on a fit stalled above it. Optional: tests without it never cut fits short.
    */
   chisqLimit?(dof: number): number;
+  /**
+   * The same for the Poisson deviance, which ML-poisson fits minimise: a
+   * deviance above which no fit with `dof` degrees of freedom can pass.
+   */
+  devianceLimit?(dof: number): number;
 }

@@ -24,6 +24,10 @@ function storedLogLikelihood(model: Model, pixel: number): number {
   return model.atStoredValues(pixel, () => model.informationCriteria(pixel).logLikelihood);
 }
 
+function storedDeviance(model: Model, pixel: number): number {
+  return model.atStoredValues(pixel, () => model.deviance(pixel));
+}
+
 export function storedStatistics(model: Model, pixel: number): FitStatistics {
   return {
     chisq: model.chisq[pixel]!,
@@ -32,6 +36,7 @@ export function storedStatistics(model: Model, pixel: number): FitStatistics {
     freeParameters: freeParametersAt(model, pixel),
     channels: model.fittedChannels,
     logLikelihood: () => storedLogLikelihood(model, pixel),
+    deviance: () => storedDeviance(model, pixel),
   };
 }
 
