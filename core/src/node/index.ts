@@ -37,6 +37,8 @@ export { openFileSource, withFileSource, type FileSource } from '../io/node/file
 
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';
+// Node's core count for SAMFire's default workers (Node 20 has no navigator).
+import '../samfire/node/cores.js';
 export {
   SOURCE_CONDITION,
   TYPESCRIPT_EXEC_ARGV,

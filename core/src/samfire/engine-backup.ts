@@ -14,7 +14,7 @@ import {
 } from './backup.js';
 import type { Samfire } from './engine.js';
 import type { FitDatabase } from './fit-database.js';
-import { createGoodnessTest } from './goodness/registry.js';
+import { createGoodnessTest } from '../goodness/registry.js';
 import { decodeBytes, decodeFloats, encodeBytes, encodeFloats } from './json.js';
 import { applyModelState, modelState } from './model-state.js';
 import { SamfireRandom } from './random.js';

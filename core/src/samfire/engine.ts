@@ -22,9 +22,9 @@ import { engineSnapshot, restoreEngine, restoreModel, type EngineParts } from '.
 import { resolveSamfireOptions, type AcceptedFits, type SamfireOptions } from './engine-options.js';
 import { Emitter } from './events.js';
 import { FitDatabase } from './fit-database.js';
-import type { GoodnessTest } from './goodness/goodness-test.js';
-import { RedChisqTest } from './goodness/red-chisq-test.js';
-import { hasGoodnessTest } from './goodness/registry.js';
+import type { GoodnessTest } from '../goodness/goodness-test.js';
+import { RedChisqTest } from '../goodness/red-chisq-test.js';
+import { hasGoodnessTest } from '../goodness/registry.js';
 import { countDone, countLeft, ignoreFitted } from './marker.js';
 import { storeResult } from './pixel-store.js';
 import { SamfireRandom } from './random.js';

@@ -8,8 +8,8 @@
 import type { Model } from '../model/model.js';
 import type { GoodnessTestSpec } from '../pool/protocol.js';
 import type { AcceptedFits } from './engine-options.js';
-import type { GoodnessTest } from './goodness/goodness-test.js';
-import { storedStatistics } from './goodness/stored-statistics.js';
+import type { GoodnessTest } from '../goodness/goodness-test.js';
+import { storedStatistics } from '../goodness/stored-statistics.js';
 import { clearStoredFit } from './pixel-store.js';
 import type { RetestEvent } from './samfire-events.js';
 import type { Strategy } from './strategies/strategy.js';
