@@ -5,6 +5,7 @@
  * utility-process messages by structured clone, WebSocket by wire.ts) carries
  * these unchanged, NaN and infinities included.
  */
+import type { AxisSpec } from '../model/axis.js';
 import type { PlainValue } from '../util/schema.js';
 import type {
   ImageRequest,
@@ -32,15 +33,8 @@ export type {
 
 // --- files and datasets ------------------------------------------------------
 
-export interface AxisInfo {
-  name: string;
-  size: number;
-  offset: number;
-  scale: number;
-  units: string;
-  navigate: boolean;
-  isBinned: boolean;
-}
+/** An axis as the app shows it: the model's axis shape (model/axis.ts), every field given. */
+export type AxisInfo = Required<AxisSpec>;
 
 /** Where the open dataset came from. `path` is null for uploads and the example. */
 export interface DatasetSource {

@@ -12,7 +12,7 @@ import * as s from '../util/schema.js';
 import type { Infer } from '../util/schema.js';
 import type { EngineState, PendingJobState, SamfireBackup } from './backup.js';
 import type { EncodedFloats, Json } from './json.js';
-import type { ComponentState, ModelState, ParameterState } from './model-state.js';
+import type { ComponentSnapshot, ModelSnapshot, ParameterSnapshot } from './model-state.js';
 
 const BIG = 2 ** 31 - 1;
 
@@ -162,9 +162,9 @@ type Equal<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
 export type BackupSchemaAgrees = [
-  Assert<Equal<Infer<typeof parameterState>, ParameterState>>,
-  Assert<Equal<Infer<typeof componentState>, ComponentState>>,
-  Assert<Equal<Infer<typeof modelStateSchema>, ModelState>>,
+  Assert<Equal<Infer<typeof parameterState>, ParameterSnapshot>>,
+  Assert<Equal<Infer<typeof componentState>, ComponentSnapshot>>,
+  Assert<Equal<Infer<typeof modelStateSchema>, ModelSnapshot>>,
   Assert<Equal<Infer<typeof pendingJob>, PendingJobState>>,
   Assert<Equal<Infer<typeof engineState>, EngineState>>,
   Assert<Equal<Infer<typeof backupBody>, SamfireBackup>>,

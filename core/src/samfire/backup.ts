@@ -8,7 +8,7 @@ import type { GoodnessTestSpec, PixelStart, WorkerFitOptions } from '../pool/pro
 import { SchemaError } from '../util/schema.js';
 import { backupBody } from './backup-schema.js';
 import { decodeFloats, encodeFloats, type EncodedFloats } from './json.js';
-import type { ModelState } from './model-state.js';
+import type { ModelSnapshot } from './model-state.js';
 import type { RandomState } from './random.js';
 import type { StrategySnapshot } from './strategies/strategy.js';
 
@@ -51,7 +51,7 @@ export interface SamfireBackup {
   version: typeof BACKUP_VERSION;
   /** What the backup was taken on, to refuse restoring it onto other data. */
   signal: { title: string; navigationShape: number[]; channels: number };
-  model: ModelState;
+  model: ModelSnapshot;
   engine: EngineState;
 }
 
