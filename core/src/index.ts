@@ -184,23 +184,23 @@ export {
 } from './samfire/strategies/strategy-registry.js';
 
 // SAMFire: goodness tests and weights
-export type { FitStatistics, GoodnessTest } from './samfire/goodness/goodness-test.js';
-export { RED_CHISQ_TEST, RedChisqTest } from './samfire/goodness/red-chisq-test.js';
+export type { FitStatistics, GoodnessTest } from './goodness/goodness-test.js';
+export { RED_CHISQ_TEST, RedChisqTest } from './goodness/red-chisq-test.js';
 export {
   InformationCriterionTest,
   type CriterionName,
-} from './samfire/goodness/information-criterion-test.js';
-export { AIC_TEST, AicTest } from './samfire/goodness/aic-test.js';
-export { AICC_TEST, AiccTest } from './samfire/goodness/aicc-test.js';
-export { BIC_TEST, BicTest } from './samfire/goodness/bic-test.js';
-export { DEVIANCE_TEST, DevianceTest } from './samfire/goodness/deviance-test.js';
+} from './goodness/information-criterion-test.js';
+export { AIC_TEST, AicTest } from './goodness/aic-test.js';
+export { AICC_TEST, AiccTest } from './goodness/aicc-test.js';
+export { BIC_TEST, BicTest } from './goodness/bic-test.js';
+export { DEVIANCE_TEST, DevianceTest } from './goodness/deviance-test.js';
 export {
   createGoodnessTest,
   goodnessTestKinds,
   hasGoodnessTest,
   registerGoodnessTest,
   type GoodnessTestFactory,
-} from './samfire/goodness/registry.js';
+} from './goodness/registry.js';
 export type { Weight } from './samfire/weights/weight.js';
 export { RedChisqWeight } from './samfire/weights/red-chisq-weight.js';
 
@@ -221,7 +221,7 @@ export type {
 } from './pool/protocol.js';
 export { describeMessage, isFromWorker, isToWorker } from './pool/guards.js';
 export { InProcessPool, type InProcessPoolOptions } from './pool/in-process-pool.js';
-export { createKernel, type PixelKernel } from './samfire/kernel.js';
+export { createKernel, type PixelKernel } from './kernel/kernel.js';
 export { modelSpec, workerInit, type WorkerInitOptions } from './samfire/worker-init.js';
 export { storeResult } from './samfire/pixel-store.js';
 

@@ -4,7 +4,7 @@
  * "AICc < -1200"), and a fit's verdict with the number the test compared
  * ("|χ²ᵣ − 1| = 26.7, not below 1"). A verdict is recomputed from a fit's
  * statistics whenever the test changes, so it is never stale. The formulas
- * are those of core/src/samfire/goodness (a test checks they agree).
+ * are those of core/src/goodness (a test checks they agree).
  */
 import { formatNumber } from './number-format.js';
 import type { GoodnessSetting, GoodnessStatistics } from './types.js';

@@ -6,7 +6,7 @@ import type { LossFunction } from '../model/model-problem.js';
 import type { Model } from '../model/model.js';
 import { isOptimizerName } from '../optimiser/index.js';
 import type { Samfire } from '../samfire/engine.js';
-import { createGoodnessTest } from '../samfire/goodness/registry.js';
+import { createGoodnessTest } from '../goodness/registry.js';
 import { HistogramStrategy } from '../samfire/strategies/global/histogram-strategy.js';
 import type { BinRule } from '../samfire/strategies/global/histogram.js';
 import { RedChisqStrategy } from '../samfire/strategies/local/red-chisq-strategy.js';

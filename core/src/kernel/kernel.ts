@@ -34,10 +34,10 @@ import type {
   PixelStart,
   WorkerFitOptions,
   WorkerInit,
-} from '../pool/protocol.js';
+} from './protocol.js';
 import { aiccWins } from './aicc-choice.js';
-import type { FitStatistics, GoodnessTest } from './goodness/goodness-test.js';
-import { createGoodnessTest } from './goodness/registry.js';
+import type { FitStatistics, GoodnessTest } from '../goodness/goodness-test.js';
+import { createGoodnessTest } from '../goodness/registry.js';
 import { subsetsBySize } from './subsets.js';
 
 /** Slot of parameter `pi` of component `ci` (a spec's parameters are consecutive slots). */

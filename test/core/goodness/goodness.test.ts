@@ -20,7 +20,7 @@ import {
 } from '@samfire/core';
 import type { FitStatistics } from '@samfire/core';
 import { logFactorial, mulberry32, poissonSample } from '../../helpers/random.js';
-import { gridModel, gridSignal } from './fixtures.js';
+import { gridModel, gridSignal } from '../samfire/fixtures.js';
 
 function stats(redChisq: number): FitStatistics {
   return {

@@ -2,7 +2,7 @@
  * Fit statistics of a fit stored in a Model's maps, so goodness tests can
  * judge stored fits with the same code that judges fresh ones in the kernel.
  */
-import type { Model } from '../../model/model.js';
+import type { Model } from '../model/model.js';
 import type { FitStatistics } from './goodness-test.js';
 
 /** Free parameter values of the components active at `pixel`. */

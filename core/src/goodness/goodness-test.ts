@@ -4,8 +4,13 @@
  * runs in a worker's kernel (on a fit it has just made) and on a Model (on a
  * fit stored in its maps, for `refreshDatabase`).
  */
-import type { Model } from '../../model/model.js';
-import type { GoodnessTestSpec } from '../../pool/protocol.js';
+import type { Model } from '../model/model.js';
+
+/** Serialisable goodness test settings (kinds registered in core). */
+export interface GoodnessTestSpec {
+  kind: string;
+  tolerance: number;
+}
 
 /** What a test may look at for one fit. */
 export interface FitStatistics {

@@ -5,8 +5,8 @@
  * registered at run time exists in this JavaScript realm only: worker
  * threads must register it too, from the module they load.)
  */
-import type { GoodnessTestSpec } from '../../pool/protocol.js';
-import { Registry } from '../../util/registry.js';
+import type { GoodnessTestSpec } from './goodness-test.js';
+import { Registry } from '../util/registry.js';
 import { AIC_TEST, AicTest } from './aic-test.js';
 import { AICC_TEST, AiccTest } from './aicc-test.js';
 import { BIC_TEST, BicTest } from './bic-test.js';
