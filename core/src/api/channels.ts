@@ -41,6 +41,11 @@ const modelMethods = [
   'assignToAll',
   'undo',
   'redo',
+  'edsSetup',
+  'buildEdsModel',
+  'edsLines',
+  'edsLinesNear',
+  'calibrateEds',
 ] as const;
 
 export const apiMethods = {

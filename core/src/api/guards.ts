@@ -12,6 +12,10 @@ import type { HostApi } from './host-api.js';
 import type { MethodMembers, SamfireApi } from './samfire-api.js';
 import type {
   AddComponentRequest,
+  EdsBackgroundSetting,
+  EdsBuildRequest,
+  EdsLinesNearRequest,
+  EdsLinesRequest,
   FitOptionsSetting,
   GoodnessSetting,
   ImageRequest,
@@ -329,6 +333,87 @@ export const checkRegion: Check<RegionRequest> = (x, where) => {
     reduce: oneOf(o.reduce, `${where}.reduce`, ['sum', 'mean'] as const),
   };
 };
+/** An element symbol as the periodic table writes it (whether it has lines is the service's business). */
+const element = (x: unknown, where: string): string => {
+  const e = string(x, where, 3);
+  if (!/^[A-Z][a-z]?$/.test(e))
+    fail(where, `expected an element symbol (Fe, Ce), got ${describe(e)}`);
+  return e;
+};
+
+const elements = (x: unknown, where: string): string[] => {
+  const list_ = list(x, where, element, 118);
+  if (list_.length === 0) fail(where, 'choose at least one element');
+  return list_;
+};
+
+/** An energy range on the axis, start before end. */
+const axisRange = (x: unknown, where: string): { start: number; end: number } => {
+  const r = record(x, where, ['start', 'end']);
+  const start = finite(r.start, `${where}.start`);
+  const end = finite(r.end, `${where}.end`);
+  if (!(start < end)) fail(where, `the start (${start}) must be below the end (${end})`);
+  return { start, end };
+};
+
+/** A beam energy in keV (an electron microscope's: up to a few hundred keV). */
+const beamEnergy = (x: unknown, where: string): number => {
+  const e = finite(x, where);
+  if (!(e > 0 && e <= 1000)) fail(where, `must be between 0 and 1000 keV, got ${e}`);
+  return e;
+};
+
+const checkEdsBackground: Check<EdsBackgroundSetting> = (x, where) => {
+  const kind = object(x, where).kind;
+  if (kind === 'bremsstrahlung') {
+    record(x, where, ['kind']);
+    return { kind };
+  }
+  if (kind === 'polynomial') {
+    const o = record(x, where, ['kind', 'order']);
+    return { kind, order: integer(o.order, `${where}.order`, 0, 10) };
+  }
+  return fail(`${where}.kind`, `expected polynomial or bremsstrahlung, got ${describe(kind)}`);
+};
+
+export const checkEdsBuild: Check<EdsBuildRequest> = (x, where) => {
+  const o = record(x, where, ['elements', 'background', 'beamEnergy', 'range', 'resolution']);
+  const out: EdsBuildRequest = {
+    elements: elements(o.elements, `${where}.elements`),
+    background: checkEdsBackground(o.background, `${where}.background`),
+    beamEnergy: beamEnergy(o.beamEnergy, `${where}.beamEnergy`),
+    range: axisRange(o.range, `${where}.range`),
+  };
+  const resolution = optional(o, 'resolution', where, (v, w) => {
+    const r = finite(v, w);
+    if (!(r > 0 && r < 10_000)) fail(w, `must be between 0 and 10000 eV, got ${r}`);
+    return r;
+  });
+  if (resolution !== undefined) out.resolution = resolution;
+  return out;
+};
+
+const checkEdsLines: Check<EdsLinesRequest> = (x, where) => {
+  const o = record(x, where, ['elements', 'beamEnergy', 'range']);
+  return {
+    // No element chosen yet: no markers (an empty list is fine here).
+    elements: list(o.elements, `${where}.elements`, element, 118),
+    beamEnergy: beamEnergy(o.beamEnergy, `${where}.beamEnergy`),
+    range: axisRange(o.range, `${where}.range`),
+  };
+};
+
+const checkEdsLinesNear: Check<EdsLinesNearRequest> = (x, where) => {
+  const o = record(x, where, ['position', 'beamEnergy', 'limit']);
+  const out: EdsLinesNearRequest = {
+    position: finite(o.position, `${where}.position`),
+    beamEnergy: beamEnergy(o.beamEnergy, `${where}.beamEnergy`),
+  };
+  const limit = optional(o, 'limit', where, (v, w) => integer(v, w, 1, 100));
+  if (limit !== undefined) out.limit = limit;
+  return out;
+};
+
 const componentRef = (x: unknown, where: string): { component: string } => ({
   component: string(record(x, where, ['component']).component, `${where}.component`),
 });
@@ -423,6 +508,16 @@ const modelGuards: Omit<Guards<SamfireApi>['model'], 'loadVarianceDialog'> = {
   assignToAll: (x) => none(x, 'model.assignToAll'),
   undo: (x) => none(x, 'model.undo'),
   redo: (x) => none(x, 'model.redo'),
+  edsSetup: (x) => none(x, 'model.edsSetup'),
+  buildEdsModel: (x) => checkEdsBuild(x, 'model.buildEdsModel'),
+  edsLines: (x) => checkEdsLines(x, 'model.edsLines'),
+  edsLinesNear: (x) => checkEdsLinesNear(x, 'model.edsLinesNear'),
+  calibrateEds: (x) => {
+    const o = record(x, 'model.calibrateEds', ['region']);
+    return {
+      region: o.region === null ? null : checkRegion(o.region, 'model.calibrateEds.region'),
+    };
+  },
 };
 
 const fitGuards: Guards<SamfireApi>['fit'] = {

@@ -16,6 +16,13 @@ import type {
   AppCommand,
   ComponentKindInfo,
   DatasetSummary,
+  EdsBuildRequest,
+  EdsCalibrationOutcome,
+  EdsLineMarker,
+  EdsLineNear,
+  EdsLinesNearRequest,
+  EdsLinesRequest,
+  EdsSetup,
   FolderAccessInfo,
   FolderListing,
   FitProgress,
@@ -149,6 +156,24 @@ export interface ModelApi {
   assignToAll(): Promise<ModelState>;
   undo(): Promise<ModelState>;
   redo(): Promise<ModelState>;
+  /** What the EDS builder starts from (the metadata's elements, beam energy, range; the table). */
+  edsSetup(): Promise<EdsSetup>;
+  /**
+   * Replaces the model by an EDS model of the chosen elements (buildEdsModel:
+   * a calibration, a background, one family per element line family in
+   * range, amplitudes started from the mean spectrum); one undoable edit.
+   */
+  buildEdsModel(request: EdsBuildRequest): Promise<ModelState>;
+  /** The lines of these elements within the range and the beam's reach, for markers. */
+  edsLines(request: EdsLinesRequest): Promise<EdsLineMarker[]>;
+  /** Lines of any element near a position on the axis, nearest first ("what is this peak?"). */
+  edsLinesNear(request: EdsLinesNearRequest): Promise<EdsLineNear[]>;
+  /**
+   * Fits the calibration (offset, scale, FWHM of Mn Kα) on the sum spectrum
+   * of every pixel, or of a region, then fixes it (calibrate); one undoable
+   * edit. Refused while SAMFire runs.
+   */
+  calibrateEds(request: { region: RegionRequest | null }): Promise<EdsCalibrationOutcome>;
   onChanged(cb: Listener<ModelState>): Unsubscribe;
 }
 
