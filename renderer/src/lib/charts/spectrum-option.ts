@@ -136,14 +136,21 @@ export interface SpectrumOptions {
   /** Another spectrum (a pinned pixel) drawn over this one, with its model and residual. */
   pinned?: SpectrumView | null;
   /** X-ray lines to mark (EDS): a labelled vertical line at each position on the axis. */
-  lines?: readonly { name: string; position: number }[];
+  lines?: readonly LineMark[];
 }
 
+/** A line marker: its label, where it is, and its weight within its family (weak ones unlabelled). */
+export interface LineMark {
+  name: string;
+  position: number;
+  weight: number;
+}
+
+/** Lines this weak within their family are drawn without a label (they crowd the strong ones). */
+export const LABEL_WEIGHT = 0.1;
+
 /** The series that draws X-ray line markers: vertical lines labelled along them (Fe_Ka). */
-export function lineMarkerSeries(
-  lines: readonly { name: string; position: number }[],
-  dark: boolean,
-): SeriesOption {
+export function lineMarkerSeries(lines: readonly LineMark[], dark: boolean): SeriesOption {
   const colour = dark ? '#ffa94d' : '#a61e4d';
   return {
     type: 'line',
@@ -163,7 +170,11 @@ export function lineMarkerSeries(
         color: colour,
         fontSize: 10,
       },
-      data: lines.map((l) => ({ name: l.name, xAxis: l.position })),
+      data: lines.map((l) => ({
+        name: l.name,
+        xAxis: l.position,
+        ...(l.weight < LABEL_WEIGHT ? { label: { show: false } } : {}),
+      })),
     },
   };
 }
