@@ -275,6 +275,7 @@ export {
   edsCalibration,
   edsFamilies,
   edsFamilyComponents,
+  edsSampleMetadata,
   edsSettings,
   energyUnit,
   sumSignal,
