@@ -280,6 +280,7 @@ export {
   edsCalibration,
   edsFamilies,
   edsFamilyComponents,
+  edsSampleMetadata,
   edsSettings,
   energyUnit,
   sumSignal,

@@ -3,6 +3,7 @@ import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState, VarianceSetting } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
+import { createEdsService } from './eds-service.js';
 import { placeComponent, placementData } from './placement.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
@@ -165,6 +166,7 @@ export function createModelService(
       checkIdle('redo');
       return ws.redo();
     },
+    ...createEdsService(ws, checkIdle),
     onChanged: ws.modelChanged.on,
   };
 }
