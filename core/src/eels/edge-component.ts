@@ -115,8 +115,9 @@ export function eelsEdgeOptions(o: Readonly<Record<string, unknown>>): EelsEdgeO
   if (!(out.beamEnergy! > 0)) throw new Error('EELSCLEdge: beamEnergy must be > 0 keV');
   if (!(out.collectionAngle! > 0)) throw new Error('EELSCLEdge: collectionAngle must be > 0 mrad');
   if (!(out.fineStructureWidth! > 0)) throw new Error('EELSCLEdge: fineStructureWidth must be > 0');
-  if (!(out.fineStructureCount! >= 1))
-    throw new Error('EELSCLEdge: fineStructureCount must be >= 1');
+  // At least 5: HyperSpy's fine structure has 4 values more than its smoothing gives.
+  if (!(out.fineStructureCount! >= 5))
+    throw new Error('EELSCLEdge: fineStructureCount must be at least 5');
   return out;
 }
 

@@ -122,7 +122,7 @@ const COMPONENTS: ComponentCase[] = [
     x: grid(0.3, 0.05, 140),
   },
   {
-    // O K (table onset 543.1 eV) with 4 fine-structure Gaussians; onsets at
+    // O K (table onset 543.1 eV) with 5 fine-structure Gaussians; onsets at
     // 543.125 + j keep every axis value 0.125 eV from the edge's table knots
     // (0.25 eV apart from the onset), so no difference step crosses one.
     label: 'EELSCLEdge (fine structure active)',
@@ -133,10 +133,11 @@ const COMPONENTS: ComponentCase[] = [
       collectionAngle: 20,
       fineStructureActive: true,
       fineStructureWidth: 20,
-      fineStructureCount: 4,
+      fineStructureCount: 5,
     }),
     params: fc.tuple(
       num(1e-3, 10),
+      num(-50, 50),
       num(-50, 50),
       num(-50, 50),
       num(-50, 50),
