@@ -310,6 +310,14 @@ export {
   type EelsEdgeOptions,
   type ResolvedEdge,
 } from './eels/edge-component.js';
+export {
+  addEdges,
+  eelsMicroscope,
+  fitPowerLaw,
+  type AddEdgesOptions,
+  type AddedEdges,
+  type PowerLawFit,
+} from './eels/eels-model.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';
