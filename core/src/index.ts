@@ -318,6 +318,7 @@ export {
   type AddedEdges,
   type PowerLawFit,
 } from './eels/eels-model.js';
+export { alignZeroLoss, thicknessMap, type ZeroLossAlignment } from './eels/low-loss.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';
