@@ -8,6 +8,7 @@ import {
   xrayFamilyComponent,
 } from '../eds/eds-components.js';
 import { eelsClEdge } from '../eels/edge-component.js';
+import { Registry } from '../util/registry.js';
 import type { ComponentFunction } from './component.js';
 import { exponential } from './exponential.js';
 import { expression } from './expression.js';
@@ -20,7 +21,7 @@ import { pseudoVoigt } from './pseudo-voigt.js';
 
 export type ComponentFactory = (options: Readonly<Record<string, unknown>>) => ComponentFunction;
 
-const registry = new Map<string, ComponentFactory>();
+const registry = new Registry<ComponentFactory>('component kind');
 
 function numberOption(options: Readonly<Record<string, unknown>>, key: string): number | undefined {
   const v = options[key];
@@ -67,7 +68,7 @@ registry.set('EELSCLEdge', (o) => eelsClEdge(o));
 
 /** Kinds known to this build, in registration order. */
 export function componentKinds(): string[] {
-  return [...registry.keys()];
+  return registry.kinds();
 }
 
 /** Adds a component kind (a user's own). Refuses to replace a built-in silently. */
@@ -76,9 +77,7 @@ export function registerComponentKind(
   factory: ComponentFactory,
   replace = false,
 ): void {
-  if (registry.has(kind) && !replace)
-    throw new Error(`component kind '${kind}' is already registered`);
-  registry.set(kind, factory);
+  registry.register(kind, factory, replace);
 }
 
 /** Creates a component function of a registered kind; errors name the kind. */
@@ -86,11 +85,7 @@ export function createComponentFunction(
   kind: string,
   options: Readonly<Record<string, unknown>> = {},
 ): ComponentFunction {
-  const factory = registry.get(kind);
-  if (!factory) {
-    throw new Error(`unknown component kind '${kind}' (known: ${componentKinds().join(', ')})`);
-  }
-  return factory(options);
+  return registry.get(kind)(options);
 }
 
 export type { ComponentFunction, ParameterSpec } from './component.js';

@@ -1,6 +1,6 @@
 /** The model service: the parameter table, component edits, signal range, noise, undo and redo. */
 import type { HostModelApi } from '../api/host-api.js';
-import type { ComponentKindInfo, ModelState } from '../api/types.js';
+import type { ComponentKindInfo, ModelState, VarianceSetting } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
 import { placeComponent, placementData } from './placement.js';
@@ -18,9 +18,10 @@ const DEFAULT_OPTIONS: Record<string, Record<string, unknown>> = {
 
 /**
  * Kinds that only a model builder can make (it knows the X-ray lines and the
- * energy axis): buildEdsModel adds them; the generic Add list leaves them out.
+ * energy axis, or the element and microscope): buildEdsModel and addEdges add
+ * them; the generic Add list leaves them out.
  */
-const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration']);
+const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration', 'EELSCLEdge']);
 
 /** The kinds the Add list offers: every registered kind a user can add with default options. */
 export function addableKinds(): string[] {
@@ -131,7 +132,8 @@ export function createModelService(
     setVariance: async ({ variance }) => {
       checkIdle('change the noise variance');
       const { signal } = ws.require();
-      if (variance.kind === 'array')
+      // In-process callers skip the guard: refuse an array here too.
+      if ((variance as VarianceSetting).kind === 'array')
         throw new Error('a variance array cannot be set here: load it from a file');
       applyVarianceSetting(signal, variance);
       await varianceChosen(variance);
