@@ -297,6 +297,35 @@ export {
   type HyperspyExpansion,
 } from './eds/hyperspy-expansion.js';
 
+// EELS: ionisation edges (hydrogenic cross sections), backgrounds, low loss
+export {
+  differentialCrossSection,
+  integratedCrossSection,
+  kinematics,
+  reducedGos,
+  screenedCharge,
+  RYDBERG,
+  type HydrogenicEdge,
+  type HydrogenicShell,
+  type Kinematics,
+} from './eels/hydrogenic.js';
+export {
+  eelsClEdge,
+  eelsEdgeOptions,
+  resolveEdge,
+  type EelsEdgeOptions,
+  type ResolvedEdge,
+} from './eels/edge-component.js';
+export {
+  addEdges,
+  eelsMicroscope,
+  fitPowerLaw,
+  type AddEdgesOptions,
+  type AddedEdges,
+  type PowerLawFit,
+} from './eels/eels-model.js';
+export { alignZeroLoss, thicknessMap, type ZeroLossAlignment } from './eels/low-loss.js';
+
 // Files as bytes
 export { FileFormatError } from './io/errors.js';
 export { bytesSource, type ByteSource, type ReadOptions, type ReadProgress } from './io/source.js';

@@ -19,9 +19,10 @@ const DEFAULT_OPTIONS: Record<string, Record<string, unknown>> = {
 
 /**
  * Kinds that only a model builder can make (it knows the X-ray lines and the
- * energy axis): buildEdsModel adds them; the generic Add list leaves them out.
+ * energy axis, or the element and microscope): buildEdsModel and addEdges add
+ * them; the generic Add list leaves them out.
  */
-const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration']);
+const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration', 'EELSCLEdge']);
 
 /** The kinds the Add list offers: every registered kind a user can add with default options. */
 export function addableKinds(): string[] {
