@@ -105,7 +105,7 @@ interface HsOut {
   pixels: number;
   channels: number;
   free: number;
-  A: Record<string, number[]>;
+  A: Record<string, (number | null)[]>;
 }
 
 const hyperspy =
@@ -134,7 +134,9 @@ function agreement(model: Model, hs: HsOut | null): number | null {
   if (!theirs) return null;
   // The ratio main-line A / family A is the main line's weight: constant when the fits agree.
   const a = family.parameter('A').map.values;
-  const ratios = theirs[1].map((v, i) => v / a[i]!).filter((r) => Number.isFinite(r));
+  const ratios = theirs[1]
+    .map((v, i) => (v === null ? NaN : v / a[i]!))
+    .filter((r) => Number.isFinite(r));
   const mid = ratios.slice().sort((x, y) => x - y)[ratios.length >> 1]!;
   return Math.max(...ratios.map((r) => Math.abs(r - mid) / mid));
 }

@@ -74,6 +74,11 @@ for main_name, lines in families.items():
 t0 = time.perf_counter()
 m.multifit(optimizer="lstsq", show_progressbar=False)
 seconds = time.perf_counter() - t0
+def finite(a):
+    """The first 64 values, None where not finite (JSON has no NaN)."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(a, dtype=float).ravel()[:64]]
+
+
 nav = int(np.prod(s.axes_manager.navigation_shape))
 gauss = [c for c in m if c.name.endswith("_family")]
 print(
@@ -83,8 +88,8 @@ print(
             "pixels": nav,
             "channels": int(np.sum(m.channel_switches)),
             "free": int(sum(p._number_of_elements for c in m for p in c.parameters if p.free)),
-            "A": {c.name: np.asarray(c.A.map["values"], dtype=float).ravel()[:64].tolist() for c in gauss},
-            "chisq": np.asarray(m.chisq.data, dtype=float).ravel()[:64].tolist(),
+            "A": {c.name: finite(c.A.map["values"]) for c in gauss},
+            "chisq": finite(m.chisq.data),
         }
     )
 )
