@@ -259,6 +259,16 @@ export {
   orbitalOccupancy,
   sourceOccupancy,
 } from './eds/xray-lines.js';
+// Linear whole-map fits (only amplitudes and coefficients free) and their refinement
+export {
+  fitLinear,
+  type LinearFitOptions,
+  type LinearFitResult,
+  type LinearWeighting,
+} from './linear/linear-fit.js';
+export { linearDesign, type LinearDesign, type SlotTarget } from './linear/linear-design.js';
+export { NnlsWorkspace, nnlsGram, thinQr } from './linear/dense.js';
+export { refinePixels, type RefineOptions, type RefineResult } from './linear/refine.js';
 // EDS: the model (families, calibration, backgrounds) and its calibration
 export {
   bremsstrahlungComponent,

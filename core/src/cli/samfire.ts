@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `samfire` command line: run, demo, info (see USAGE).
+ * The `samfire` command line: run, eds, demo, info, export (see USAGE).
  */
 import { argv, exit, stderr, stdout } from 'node:process';
 import { runDemo } from './demo.js';
+import { EDS_USAGE, runEds } from './eds.js';
 import { runExport } from './export.js';
 import { runInfo } from './info.js';
 import { runRun } from './run.js';
@@ -29,7 +30,7 @@ commands:
       --save-every N --backup FILE   back up every N results (atomic; a crash loses at most N)
       --resume FILE          continue from a backup
       --summary FILE.json    write a summary (pixels, time, rate, medians)
-  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
+${EDS_USAGE}  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
       the built-in example: fit its seed pixel, then SAMFire
   info FILE [--json]
       what is in a file (DM3/DM4, Ripple, EMSA, NumPy, HyperSpy)
@@ -44,6 +45,8 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runRun(rest);
+    case 'eds':
+      return runEds(rest);
     case 'demo':
       return runDemo(rest);
     case 'info':
