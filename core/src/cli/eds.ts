@@ -30,7 +30,7 @@ import { fitLinear } from '../linear/linear-fit.js';
 import { refinePixels } from '../linear/refine.js';
 import { fittedMask } from '../model/fitted.js';
 import type { Model } from '../model/model.js';
-import { createGoodnessTest, goodnessTestKinds } from '../samfire/goodness/registry.js';
+import { createGoodnessTest, goodnessTestKinds } from '../goodness/registry.js';
 import { parseArgs } from './args.js';
 import { checkDistinct } from './same-file.js';
 
