@@ -83,7 +83,7 @@ export const apiMethods = {
 
 export const apiEvents = {
   app: ['onCommand', 'onHostStatus', 'onOpenRequest'],
-  file: [],
+  file: ['onOpenProgress'],
   dataset: ['onChanged'],
   model: ['onChanged'],
   fit: ['onProgress', 'onPlot', 'onRunEvent'],
@@ -110,7 +110,7 @@ export const hostMethods = {
 } as const satisfies MethodLists<HostApi>;
 
 export const hostEvents = {
-  file: [],
+  file: apiEvents.file,
   dataset: apiEvents.dataset,
   model: apiEvents.model,
   fit: apiEvents.fit,

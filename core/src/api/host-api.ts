@@ -10,7 +10,12 @@ import type { ModelState, OpenResult } from './types.js';
 
 export interface HostFileApi extends Pick<
   FileApi,
-  'openUpload' | 'openExample' | 'cancelOpen' | 'chooseSignal' | 'readableExtensions'
+  | 'openUpload'
+  | 'openExample'
+  | 'cancelOpen'
+  | 'chooseSignal'
+  | 'readableExtensions'
+  | 'onOpenProgress'
 > {
   /** A path the user chose in a dialog, or passed on the command line or by the OS. */
   openPath(request: { path: string }): Promise<OpenResult>;

@@ -25,6 +25,7 @@ import type {
   MapFormat,
   ModelState,
   NavigatorImage,
+  OpenProgress,
   OpenResult,
   ParameterEdit,
   PixelFitOutcome,
@@ -105,6 +106,8 @@ export interface FileApi {
   resumeSession(): Promise<OpenResult>;
   /** Forgets that session and its backup (the user chose not to resume). */
   discardSession(): Promise<void>;
+  /** Progress of the open in progress (large files: the readers that stream report it). */
+  onOpenProgress(cb: Listener<OpenProgress>): Unsubscribe;
 }
 
 export interface DatasetApi {

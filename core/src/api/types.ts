@@ -73,6 +73,19 @@ export type OpenResult =
   | { kind: 'choose'; token: string; fileName: string; signals: SignalChoice[] }
   | { kind: 'cancelled' };
 
+/**
+ * How far the open in progress is (file.onOpenProgress): `done` of `total`
+ * units of work (bytes read or pixels decoded), and what is being done.
+ */
+export interface OpenProgress {
+  /** The file being opened. */
+  name: string;
+  done: number;
+  total: number;
+  /** What the reader is doing ("decoding the hypermap"), or null. */
+  stage: string | null;
+}
+
 /** A file dropped or uploaded by the user. A Ripple .rpl comes with its .raw. */
 export interface UploadedFile {
   name: string;

@@ -9,6 +9,7 @@
  * and only the result comes back.
  */
 import type { AxisSpec } from '../model/axis.js';
+import type { NumericArray } from '../model/dtype.js';
 import type { Variance } from '../model/signal.js';
 
 /** A model as plain data: enough to rebuild its fitting problem in a worker. */
@@ -78,8 +79,13 @@ export interface WorkerInit {
   model: ModelSpec;
   /** Navigation size (pixels). */
   pixels: number;
-  /** Spectra as float64, pixels x channels, C order. A SharedArrayBuffer-backed array is shared, not copied, by worker threads. */
-  data: Float64Array;
+  /**
+   * Spectra, pixels x channels, C order, in the signal's own dtype (read as
+   * float64 one spectrum at a time): a uint16 cube stays a uint16 cube. A
+   * SharedArrayBuffer-backed array (a file read with sharedMemory) is
+   * shared, not copied, by worker threads.
+   */
+  data: NumericArray;
   /** How the noise variance is known; an `array` variance travels as float64. */
   variance: Variance;
   /** Starting values per component: pixels x slots, C order (the model's maps when the run starts). */
