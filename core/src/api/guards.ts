@@ -161,6 +161,10 @@ export const checkImageRequest: Check<ImageRequest> = (x, where) => {
       const o = record(x, where, ['kind', 'component']);
       return { kind, component: string(o.component, `${where}.component`) };
     }
+    case 'image': {
+      const o = record(x, where, ['kind', 'index']);
+      return { kind, index: integer(o.index, `${where}.index`, 0, 1000) };
+    }
     default:
       return fail(`${where}.kind`, `unknown image kind ${describe(kind)}`);
   }

@@ -6,6 +6,7 @@ import type { ReadOptions, ReadProgress } from '../io/source.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
 import type { HostDeps, ProjectFile, SessionRecord, SessionVariance } from './host-deps.js';
+import { isImage, showsMapField } from './acquisition.js';
 import { Listeners } from './listeners.js';
 import { decodeProjectState, encodeProjectState, type ProjectState } from './project-state.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
@@ -127,6 +128,10 @@ export function createFileService(
         `${source.name}: it holds ${signals.length} signal(s); there is no signal ${index}`,
       );
     const stored = models(index);
+    // A map comes with the file's electron images of its field, for the navigator.
+    const images = isImage(signal)
+      ? []
+      : signals.filter((s) => isImage(s) && showsMapField(s, signal));
     const dataset = ws.open(
       signal,
       source,
@@ -134,6 +139,7 @@ export function createFileService(
       signals.length,
       stored.model,
       projectInput(stored.state, signal),
+      images,
     );
     projectPath = source.path?.toLowerCase().endsWith('.hspy') ? source.path : null;
     if (record) await remember(source, index);
@@ -146,7 +152,12 @@ export function createFileService(
     models: Models,
   ): Promise<OpenResult> => {
     if (signals.length === 0) throw new Error(`${source.name}: the file holds no signal`);
-    if (signals.length === 1) return opened(signals, source, 0, true, models);
+    // The file's images (HAADF, SE ...) go with its map to the navigator:
+    // the user picks among the maps and spectra only, when there are several.
+    const offered = signals.some((s) => !isImage(s))
+      ? signals.flatMap((s, index) => (isImage(s) ? [] : [index]))
+      : signals.map((_, index) => index);
+    if (offered.length === 1) return opened(signals, source, offered[0]!, true, models);
     const token = `choice-${nextToken++}`;
     choices.clear();
     choices.set(token, { signals, source, models });
@@ -154,13 +165,16 @@ export function createFileService(
       kind: 'choose',
       token,
       fileName: source.name,
-      signals: signals.map((s, index) => ({
-        index,
-        title: s.title,
-        signalType: s.signalType,
-        shape: s.shape,
-        dtype: s.dtype,
-      })),
+      signals: offered.map((index) => {
+        const s = signals[index]!;
+        return {
+          index,
+          title: s.title,
+          signalType: s.signalType,
+          shape: s.shape,
+          dtype: s.dtype,
+        };
+      }),
     };
   };
 

@@ -76,8 +76,8 @@ describe('opening a .bcf through the host', () => {
     const stop = h.file.onOpenProgress((p) => seen.push(p));
     const r = await h.file.openPath({ path: LARGE });
     stop();
-    // The map and its BSE image: the user picks one.
-    expect(r.kind).toBe('choose');
+    // The map opens, its BSE image in the navigator.
+    expect(r.kind).toBe('opened');
     expect(seen.length).toBeGreaterThan(10);
     expect(new Set(seen.map((p) => p.name))).toEqual(new Set(['large.bcf']));
     expect(seen.some((p) => p.stage === 'decoding the hypermap')).toBe(true);
@@ -113,11 +113,7 @@ describe('opening a .bcf through the host', () => {
     expect((await h.dataset.summary())?.source.kind).toBe('example');
     // The app is usable: a real .bcf opens next, then another file.
     const next = await h.file.openPath({ path: REAL_BCF });
-    expect(next.kind).toBe('choose');
-    if (next.kind !== 'choose') return;
-    const map = next.signals.findIndex((s) => s.signalType === 'EDS_SEM');
-    const opened = await h.file.chooseSignal({ token: next.token, index: map });
-    expect(opened.kind).toBe('opened');
+    expect(next.kind).toBe('opened');
     expect((await h.dataset.summary())?.shape).toEqual([30, 30, 2048]);
     expect((await h.file.openPath({ path: MSA })).kind).toBe('opened');
   }, 120_000);
@@ -125,7 +121,7 @@ describe('opening a .bcf through the host', () => {
   it('a thread pool host reads the cube into shared memory, which the workers get without a copy', async () => {
     const { host: h, reads } = recordingHost();
     const r = await h.file.openPath({ path: REAL_BCF });
-    expect(r.kind).toBe('choose');
+    expect(r.kind).toBe('opened');
     expect(reads[0]!.shared).toBe(true);
     const map = reads[0]!.signals!.find((s) => s.signalType === 'EDS_SEM')!;
     expect(map.dtype).toBe('uint16');
