@@ -51,3 +51,5 @@ declare class DecompressionStream {
     };
   };
 }
+
+declare function queueMicrotask(callback: () => void): void;
