@@ -23,6 +23,11 @@ interface AbortSignal {
   readonly reason: unknown;
 }
 
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}
+
 declare function structuredClone<T>(value: T): T;
 
 /** Opaque: a number in browsers, a Timeout object in Node. */

@@ -23,7 +23,7 @@ function sameValues(x: ArrayLike<number>, y: ArrayLike<number>): boolean {
 
 function sameInit(a: WorkerInit, b: WorkerInit): boolean {
   if (a.pixels !== b.pixels || a.maps.length !== b.maps.length) return false;
-  if (!sameValues(a.data, b.data)) return false;
+  if (!sameValues(a.data as ArrayLike<number>, b.data as ArrayLike<number>)) return false;
   if (a.variance.kind === 'array' || b.variance.kind === 'array') {
     if (a.variance.kind !== 'array' || b.variance.kind !== 'array') return false;
     if (!sameValues(a.variance.data as ArrayLike<number>, b.variance.data as ArrayLike<number>))

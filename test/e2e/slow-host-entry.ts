@@ -22,7 +22,7 @@ const readPause = Number(process.env.SAMFIRE_E2E_MS_PER_READ ?? 0);
 if (readPause > 0) {
   const pause = (): Promise<void> => new Promise((ok) => setTimeout(ok, readPause));
   const { readSignals, readProject } = deps;
-  deps.readSignals = async (path) => (await pause(), readSignals(path));
-  deps.readProject = async (path) => (await pause(), readProject(path));
+  deps.readSignals = async (path, options) => (await pause(), readSignals(path, options));
+  deps.readProject = async (path, options) => (await pause(), readProject(path, options));
 }
 serveHost(createHost(deps), port);

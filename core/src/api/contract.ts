@@ -35,6 +35,7 @@ import type {
   HostStatus,
   ModelState,
   NavigatorImage,
+  OpenProgress,
   OpenResult,
   PixelFitOutcome,
   RecentFile,
@@ -116,6 +117,8 @@ const fileShared = {
   ).returns<OpenResult>(),
   /** The file types the host reads, for dialogs and upload pickers (".msa", ...). */
   readableExtensions: query<string[]>(),
+  /** Progress of the open in progress (large files: the readers that stream report it). */
+  onOpenProgress: event<OpenProgress>(),
 };
 
 /** Resuming an earlier session's run backup (offered by the UI on start). */

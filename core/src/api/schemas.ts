@@ -40,6 +40,8 @@ export const imageRequest = s.tagged(
     marker: s.object({ kind: s.literal('marker') }),
     active: s.object({ kind: s.literal('active'), component: s.string() }),
     seeds: s.object({ kind: s.literal('seeds') }),
+    /** An electron image that came with the map (DatasetSummary.images[index]), resampled to the navigator. */
+    image: s.object({ kind: s.literal('image'), index: s.integer(0, 1000) }),
   },
   (got) => `unknown image kind ${got}`,
 );

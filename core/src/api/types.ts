@@ -40,6 +40,42 @@ export type {
 /** An axis as the app shows it: the model's axis shape (model/axis.ts), every field given. */
 export type AxisInfo = Required<AxisSpec>;
 
+/** An electron image of the open map's file (ImageRequest kind 'image'). */
+export interface ElectronImageInfo {
+  index: number;
+  title: string;
+  /** Its own [rows, cols] (the navigator shows it resampled to the map's pixels). */
+  shape: [number, number];
+}
+
+/**
+ * The acquisition's numbers a fit needs, as the file's metadata gives them
+ * (HyperSpy's names): null where the file does not say.
+ */
+export interface AcquisitionInfo {
+  /** 'SEM' or 'TEM' (Acquisition_instrument's key), or null. */
+  instrument: string | null;
+  /** keV */
+  beamEnergy: number | null;
+  /** The detector: its type or name (Detector.EDS.detector_type), or null. */
+  detector: string | null;
+  /** Seconds. */
+  liveTime: number | null;
+  realTime: number | null;
+  /** eV (FWHM of Mn Kα). */
+  energyResolutionMnKa: number | null;
+  /** Degrees. */
+  elevationAngle: number | null;
+  azimuthAngle: number | null;
+  /** Sample.elements and Sample.xray_lines. */
+  elements: string[];
+  xrayLines: string[];
+  /** The signal axis' calibration when its units are an energy: offset and scale per channel. */
+  energyCalibration: { offset: number; scale: number; units: string } | null;
+  /** Whether the file's own header was kept (written to .hspy as original_metadata). */
+  hasOriginalMetadata: boolean;
+}
+
 /** Where the open dataset came from. `path` is null for uploads and the example. */
 export interface DatasetSource {
   kind: 'path' | 'upload' | 'example';
@@ -73,6 +109,13 @@ export interface DatasetSummary {
   /** Which signal of the file this is, and how many the file holds. */
   signalIndex: number;
   signalCount: number;
+  /**
+   * The electron images (HAADF, SE, BSE ...) the file holds beside this
+   * map: the navigator offers each as an alternative to the sum.
+   */
+  images: ElectronImageInfo[];
+  /** What a fit needs to know of the acquisition, from the file's metadata. */
+  acquisition: AcquisitionInfo;
   /** True when the counts look normalised (no integer-like counts, all below ~1): redChisq will mislead. */
   looksNormalised: boolean;
   /** What kind of numbers the data hold (see DataValues). */
@@ -101,6 +144,19 @@ export type OpenResult =
   /** The file holds several signals: call file.chooseSignal with the token and an index. */
   | { kind: 'choose'; token: string; fileName: string; signals: SignalChoice[] }
   | { kind: 'cancelled' };
+
+/**
+ * How far the open in progress is (file.onOpenProgress): `done` of `total`
+ * units of work (bytes read or pixels decoded), and what is being done.
+ */
+export interface OpenProgress {
+  /** The file being opened. */
+  name: string;
+  done: number;
+  total: number;
+  /** What the reader is doing ("decoding the hypermap"), or null. */
+  stage: string | null;
+}
 
 export interface RecentFile {
   path: string;

@@ -1,10 +1,13 @@
 /** The host's file service: opening (paths, uploads, the example), choosing a signal, writing files, crash sessions. */
 import type { HostFileApi } from '../api/host-api.js';
-import type { DatasetSource, OpenResult } from '../api/types.js';
+import type { DatasetSource, OpenProgress, OpenResult } from '../api/types.js';
 import { makeDomainExample } from '../examples/domain.js';
+import type { ReadOptions, ReadProgress } from '../io/source.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
 import type { HostDeps, ProjectFile, SessionRecord, SessionVariance } from './host-deps.js';
+import { isImage, showsMapField } from './acquisition.js';
+import { Listeners } from './listeners.js';
 import { decodeProjectState, encodeProjectState, type ProjectState } from './project-state.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { ProjectStateInput, Workspace } from './workspace.js';
@@ -53,13 +56,44 @@ export function createFileService(
   let projectPath: string | null = null;
   /**
    * Every open takes a ticket; cancelOpen cancels every ticket handed out so
-   * far. Reading is not interrupted (a parser in the middle of a file), but
-   * its result is dropped and the dataset open before stays open.
+   * far. The readers that stream (.bcf, .emd, .hspy ...) stop between blocks
+   * when their read is aborted; any other read runs to its end and its
+   * result is dropped. Either way the dataset open before stays open.
    */
   let lastTicket = 0;
   let cancelledUpTo = 0;
   const ticket = (): number => ++lastTicket;
   const isCancelled = (t: number): boolean => t <= cancelledUpTo;
+  /** The reads in progress, aborted by cancelOpen. */
+  const reads = new Set<AbortController>();
+  const openProgress = new Listeners<OpenProgress>();
+
+  /** Reads a file for an open: its progress announced, abortable by cancelOpen, shared when the pool shares. */
+  const read = async <T>(path: string, fn: (options: ReadOptions) => Promise<T>): Promise<T> => {
+    const name = baseName(path);
+    const controller = new AbortController();
+    reads.add(controller);
+    // At most one event per percent of the work (and the last one).
+    let lastShown = -Infinity;
+    const onProgress = (p: ReadProgress): void => {
+      if (controller.signal.aborted || !(p.total > 0)) return;
+      if (p.done < p.total && p.done - lastShown < p.total / 100) return;
+      lastShown = p.done;
+      openProgress.emit({ name, done: p.done, total: p.total, stage: p.stage ?? null });
+    };
+    try {
+      return await fn({
+        onProgress,
+        signal: controller.signal,
+        sharedMemory: deps.sharedMemory ?? false,
+      });
+    } finally {
+      reads.delete(controller);
+    }
+  };
+  /** An AbortError from a read that cancelOpen aborted. */
+  const wasAborted = (e: unknown, t: number): boolean =>
+    isCancelled(t) && e instanceof Error && e.name === 'AbortError';
 
   /** What the session file says is open (null: nothing, or not recorded). */
   let current: SessionRecord | null = null;
@@ -94,6 +128,10 @@ export function createFileService(
         `${source.name}: it holds ${signals.length} signal(s); there is no signal ${index}`,
       );
     const stored = models(index);
+    // A map comes with the file's electron images of its field, for the navigator.
+    const images = isImage(signal)
+      ? []
+      : signals.filter((s) => isImage(s) && showsMapField(s, signal));
     const dataset = ws.open(
       signal,
       source,
@@ -101,6 +139,7 @@ export function createFileService(
       signals.length,
       stored.model,
       projectInput(stored.state, signal),
+      images,
     );
     projectPath = source.path?.toLowerCase().endsWith('.hspy') ? source.path : null;
     if (record) await remember(source, index);
@@ -113,7 +152,12 @@ export function createFileService(
     models: Models,
   ): Promise<OpenResult> => {
     if (signals.length === 0) throw new Error(`${source.name}: the file holds no signal`);
-    if (signals.length === 1) return opened(signals, source, 0, true, models);
+    // The file's images (HAADF, SE ...) go with its map to the navigator:
+    // the user picks among the maps and spectra only, when there are several.
+    const offered = signals.some((s) => !isImage(s))
+      ? signals.flatMap((s, index) => (isImage(s) ? [] : [index]))
+      : signals.map((_, index) => index);
+    if (offered.length === 1) return opened(signals, source, offered[0]!, true, models);
     const token = `choice-${nextToken++}`;
     choices.clear();
     choices.set(token, { signals, source, models });
@@ -121,13 +165,16 @@ export function createFileService(
       kind: 'choose',
       token,
       fileName: source.name,
-      signals: signals.map((s, index) => ({
-        index,
-        title: s.title,
-        signalType: s.signalType,
-        shape: s.shape,
-        dtype: s.dtype,
-      })),
+      signals: offered.map((index) => {
+        const s = signals[index]!;
+        return {
+          index,
+          title: s.title,
+          signalType: s.signalType,
+          shape: s.shape,
+          dtype: s.dtype,
+        };
+      }),
     };
   };
 
@@ -137,8 +184,15 @@ export function createFileService(
     t = ticket(),
   ): Promise<OpenResult> => {
     checkIdle('open another file');
-    const project = await deps.readProject(path);
-    const signals = project ? project.signals : await deps.readSignals(path);
+    let project: ProjectFile | null;
+    let signals: Signal[];
+    try {
+      project = await read(path, (o) => deps.readProject(path, o));
+      signals = project ? project.signals : await read(path, (o) => deps.readSignals(path, o));
+    } catch (e) {
+      if (wasAborted(e, t)) return { kind: 'cancelled' };
+      throw e;
+    }
     if (isCancelled(t)) return { kind: 'cancelled' };
     const source: DatasetSource = {
       kind,
@@ -170,7 +224,9 @@ export function createFileService(
     },
     cancelOpen: async () => {
       cancelledUpTo = lastTicket;
+      for (const c of reads) c.abort();
     },
+    onOpenProgress: openProgress.on,
     openExample: () => openExample(),
     chooseSignal: async ({ token, index }) => {
       const choice = choices.get(token);

@@ -5,14 +5,25 @@
  * implementation is node/node-deps.ts.
  */
 import type { UploadedFile } from '../api/types.js';
+import type { ReadOptions } from '../io/source.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
 import type { WorkerPool } from '../pool/pool.js';
 import type { SamfireBackup } from '../samfire/backup.js';
 
 export interface HostDeps {
-  /** Every signal in the file (errors name the file). */
-  readSignals(path: string): Promise<Signal[]>;
+  /**
+   * Every signal in the file (errors name the file). Readers that stream
+   * report progress, stop when the signal aborts (rejecting with an
+   * AbortError) and put the cube in shared memory when asked.
+   */
+  readSignals(path: string, options?: ReadOptions): Promise<Signal[]>;
+  /**
+   * Whether the pool's workers share memory with the host (worker threads):
+   * files are then read straight into SharedArrayBuffers, which the workers
+   * read without a copy. False (or absent) for child-process workers.
+   */
+  sharedMemory?: boolean;
   /** Stores uploaded files together and returns the path of the one to open. */
   storeUpload(files: readonly UploadedFile[]): Promise<string>;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
@@ -41,7 +52,7 @@ export interface HostDeps {
    * Reads a project (.hspy): its signals and, per signal, the stored model to
    * continue with (null: none). Resolves null for files that are not projects.
    */
-  readProject(path: string): Promise<ProjectFile | null>;
+  readProject(path: string, options?: ReadOptions): Promise<ProjectFile | null>;
 }
 
 export interface ProjectFile {

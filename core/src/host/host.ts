@@ -31,7 +31,14 @@ export function createHost(deps: HostDeps): Host {
 
   const imageContext = () => {
     const { signal, model: m } = ws.require();
-    return { signal, model: m, marker: fit.marker(), seeds: ws.seeds };
+    const open = ws.require();
+    return {
+      signal,
+      model: m,
+      marker: fit.marker(),
+      seeds: ws.seeds,
+      images: open.images,
+    };
   };
 
   const dataset: DatasetApi = {

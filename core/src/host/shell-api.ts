@@ -140,6 +140,7 @@ export function createShellApi(host: HostApi, shell: ShellPort): SamfireApi {
       lastSession: () => host.file.lastSession(),
       resumeSession: () => host.file.resumeSession(),
       discardSession: () => host.file.discardSession(),
+      onOpenProgress: host.file.onOpenProgress,
     },
     dataset: host.dataset,
     model: {

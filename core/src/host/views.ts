@@ -20,6 +20,7 @@ import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
 import { mapToCsv, mapToNpy } from '../io/export.js';
 import { fittedActiveMap, fittedParameterMap, fittedStatistic } from '../model/fitted.js';
+import { acquisitionInfo, electronImageInfo, resampleImage } from './acquisition.js';
 
 export function summarise(
   signal: Signal,
@@ -31,6 +32,8 @@ export function summarise(
     settingsFrom: 'defaults',
     settingsProblem: null,
   },
+  /** The electron images that came with the map (navigator alternatives to the sum). */
+  images: readonly Signal[] = [],
 ): DatasetSummary {
   return {
     ...settings,
@@ -55,6 +58,8 @@ export function summarise(
     })),
     signalIndex,
     signalCount,
+    images: electronImageInfo(images),
+    acquisition: acquisitionInfo(signal),
     looksNormalised: looksNormalised(signal),
     values: dataValues(signal.data),
   };
@@ -124,6 +129,8 @@ export interface ImageContext {
   model: Model | null;
   marker: Float64Array | null;
   seeds: ReadonlySet<number>;
+  /** The electron images of the map's file (ImageRequest kind 'image'). */
+  images?: readonly Signal[];
 }
 
 export function navigatorImage(ctx: ImageContext, request: ImageRequest): NavigatorImage {
@@ -176,6 +183,17 @@ export function navigatorImage(ctx: ImageContext, request: ImageRequest): Naviga
       for (const p of ctx.seeds) if (p < n) values[p] = 1;
       label = 'Seeds';
       break;
+    case 'image': {
+      const image = ctx.images?.[request.index];
+      if (!image)
+        throw new Error(
+          `there is no electron image ${request.index}: the file holds ${ctx.images?.length ?? 0}`,
+        );
+      const [rows, cols] = navigatorShape(signal);
+      values.set(resampleImage(image, rows, cols));
+      label = image.title || `image ${request.index + 1}`;
+      break;
+    }
   }
   return { request, label, units, shape: navigatorShape(signal), values, ...range(values) };
 }

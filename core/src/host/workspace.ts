@@ -28,6 +28,8 @@ export interface OpenDataset {
   model: Model;
   /** What the project opened kept of the app (settings, seeds); null for other files. */
   project: ProjectState | null;
+  /** The electron images that came with the map (HAADF, SE ...), for the navigator. */
+  images: readonly Signal[];
 }
 
 /** The app state a project file holds: its text, decoded by the caller (null: none, or not a project). */
@@ -79,16 +81,25 @@ export class Workspace {
     signalCount: number,
     stored: Model | null = null,
     project: ProjectStateInput = { state: null, problem: null },
+    images: readonly Signal[] = [],
   ): DatasetSummary {
     this.beforeModelReplaced.emit();
     const example = source.kind === 'example';
     const model = stored ?? (example ? domainExampleModel(signal) : new Model(signal));
     if (signal.variance.kind === 'none' && !example) signal.estimatePoissonianNoiseVariance();
-    const summary = summarise(signal, this.#nextId++, source, signalIndex, signalCount, {
-      settingsFrom: project.state ? 'project' : 'defaults',
-      settingsProblem: project.problem,
-    });
-    this.#open = { signal, summary, model, project: project.state };
+    const summary = summarise(
+      signal,
+      this.#nextId++,
+      source,
+      signalIndex,
+      signalCount,
+      {
+        settingsFrom: project.state ? 'project' : 'defaults',
+        settingsProblem: project.problem,
+      },
+      images,
+    );
+    this.#open = { signal, summary, model, project: project.state, images };
     this.#pixel = 0;
     this.#loadedVariance = null;
     this.regionFit = null;

@@ -25,6 +25,7 @@ import {
 } from '../model/model-problem.js';
 import { PixelFitter, type PixelFitOutcome } from '../model/pixel-fitter.js';
 import { varianceAt } from '../model/signal.js';
+import { readAsFloat64 } from '../model/dtype.js';
 import { createOptimiser } from '../optimiser/index.js';
 import type { Optimiser, OptimiserOptions } from '../optimiser/optimiser.js';
 import type { TieSpec } from '../model/tie.js';
@@ -146,6 +147,8 @@ class SamfireKernel implements PixelKernel {
   /** Active flags per component, one vector per subset of the optional components. */
   readonly #subsets: Uint8Array[];
   readonly #variance: Float64Array;
+  /** The spectrum being fitted, as float64 (the data may be of any dtype). */
+  readonly #spectrum: Float64Array;
   readonly #digits: Int32Array;
   readonly #varying: Int32Array;
   readonly #stats: FitStatistics & {
@@ -237,6 +240,7 @@ class SamfireKernel implements PixelKernel {
     this.#maxStarts = maxStarts;
     this.#test = createGoodnessTest(init.goodness);
     this.#variance = new Float64Array(channels);
+    this.#spectrum = new Float64Array(channels);
     this.#digits = new Int32Array(problem.slots.length);
     this.#varying = new Int32Array(problem.slots.length);
     const fitter = this.#fitter;
@@ -258,7 +262,8 @@ class SamfireKernel implements PixelKernel {
     }
     const where = `pixel ${pixel}`;
     const n = this.#channels;
-    const spectrum = init.data.subarray(pixel * n, pixel * n + n);
+    const spectrum = this.#spectrum;
+    readAsFloat64(init.data, pixel * n, n, spectrum);
     const weighted = varianceAt(init.variance, pixel, n, spectrum, this.#variance);
     this.#fitter.load(spectrum, weighted ? this.#variance : null, where);
     const lists = this.#candidates(pixel, start, where);

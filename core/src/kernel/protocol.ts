@@ -6,6 +6,7 @@
  * in their messages (pool/protocol.ts); the engine builds the init
  * (samfire/worker-init.ts) and applies the results.
  */
+import type { NumericArray } from '../model/dtype.js';
 import type { LossFunction } from '../model/model-problem.js';
 import type { GoodnessTestSpec } from '../goodness/goodness-test.js';
 import type { AxisSpec } from '../model/axis.js';
@@ -76,8 +77,13 @@ export interface WorkerInit {
   model: ModelSpec;
   /** Navigation size (pixels). */
   pixels: number;
-  /** Spectra as float64, pixels x channels, C order. A SharedArrayBuffer-backed array is shared, not copied, by worker threads. */
-  data: Float64Array;
+  /**
+   * Spectra, pixels x channels, C order, in the signal's own dtype (read as
+   * float64 one spectrum at a time): a uint16 cube stays a uint16 cube. A
+   * SharedArrayBuffer-backed array (a file read with sharedMemory) is
+   * shared, not copied, by worker threads.
+   */
+  data: NumericArray;
   /** How the noise variance is known; an `array` variance travels as float64. */
   variance: Variance;
   /** Starting values per component: pixels x slots, C order (the model's maps when the run starts). */

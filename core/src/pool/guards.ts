@@ -102,7 +102,8 @@ function isInit(x: unknown): x is WorkerInit {
     isObject(x) &&
     isModel(x.model) &&
     isInt(x.pixels) &&
-    x.data instanceof Float64Array &&
+    ArrayBuffer.isView(x.data) &&
+    !(x.data instanceof DataView) &&
     isVariance(x.variance) &&
     Array.isArray(x.maps) &&
     x.maps.every((m) => m instanceof Float64Array) &&

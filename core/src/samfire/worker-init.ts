@@ -92,8 +92,9 @@ export function workerInit(model: Model, options: WorkerInitOptions): WorkerInit
   return {
     model: modelSpec(model),
     pixels: signal.navigationSize,
-    // A float64 signal is passed as is (no copy): the in-process pool reads it directly.
-    data: toFloat64(signal.data),
+    // The signal's own array (no copy, whatever its dtype): the in-process pool
+    // reads it directly, worker threads share it when it is over shared memory.
+    data: signal.data,
     variance: workerVariance(signal.variance),
     maps: componentMaps(model),
     optional: [...options.optional],

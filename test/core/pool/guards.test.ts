@@ -43,7 +43,7 @@ describe('message guards', () => {
       'stop',
       { type: 'fit', job: 1.5, pixel: 0, start: { components: [] } },
       { type: 'fit', job: 1, pixel: 0, start: { components: [{ slots: [['a']] }] } },
-      { type: 'init', init: { ...init, data: Array.from(init.data) } },
+      { type: 'init', init: { ...init, data: Array.from(init.data as ArrayLike<number>) } },
       { type: 'init', init: { ...init, variance: { kind: 'gamma' } } },
       { type: 'init', init: { ...init, model: { ...init.model, channelSwitches: [1, 1, 1] } } },
     ];

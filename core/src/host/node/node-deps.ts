@@ -57,9 +57,12 @@ export async function storeUpload(
 /** The model a project continues with: the one named 'samfire' (what we save), else the first stored. */
 export const PROJECT_MODEL = 'samfire';
 
-export async function readProject(path: string): Promise<ProjectFile | null> {
+export async function readProject(
+  path: string,
+  options: { sharedMemory?: boolean } = {},
+): Promise<ProjectFile | null> {
   if (!/\.(hspy|hdf5)$/i.test(path)) return null;
-  const file = await readHspy(path);
+  const file = await readHspy(path, { sharedMemory: options.sharedMemory ?? false });
   return {
     signals: [...file.signals],
     model: (i) => {
@@ -79,6 +82,8 @@ export function nodeHostDeps(options: NodeDepsOptions): HostDeps {
   const cores = availableParallelism();
   return {
     readSignals: readSignalFile,
+    // Worker threads share memory; utility processes get their own copy.
+    sharedMemory: !options.spawnWorker,
     storeUpload: (files) => storeUpload(files),
     writeFile: (path, bytes) => writeFileAtomic(path, bytes),
     readableExtensions,

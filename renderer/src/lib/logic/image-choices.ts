@@ -1,5 +1,5 @@
 /** The maps a model offers: sum, fit statistics, every parameter (values and std), on/off maps. */
-import type { ImageRequest, ModelState } from '@samfire/core/api';
+import type { ElectronImageInfo, ImageRequest, ModelState } from '@samfire/core/api';
 
 export interface ImageChoice {
   key: string;
@@ -14,6 +14,8 @@ export function requestKey(r: ImageRequest): string {
       return `parameter:${r.parameter}:${r.index ?? 0}:${r.field ?? 'values'}`;
     case 'active':
       return `active:${r.component}`;
+    case 'image':
+      return `image:${r.index}`;
     default:
       return r.kind;
   }
@@ -24,6 +26,8 @@ export interface ChoiceOptions {
   sum?: boolean;
   /** Offer the marker and the seeds. @default true */
   run?: boolean;
+  /** The electron images that came with the map (HAADF, SE ...), offered beside the sum. */
+  images?: readonly ElectronImageInfo[];
 }
 
 export function imageChoices(model: ModelState | null, options: ChoiceOptions = {}): ImageChoice[] {
@@ -32,6 +36,8 @@ export function imageChoices(model: ModelState | null, options: ChoiceOptions = 
     out.push({ key: requestKey(request), label, group, request });
   };
   if (options.sum ?? true) add('Data', 'Sum', { kind: 'sum' });
+  for (const image of options.images ?? [])
+    add('Data', `${image.title} (electron image)`, { kind: 'image', index: image.index });
   add('Fit', 'Reduced χ²', { kind: 'redChisq' });
   if (options.run ?? true) {
     add('Fit', 'Marker', { kind: 'marker' });

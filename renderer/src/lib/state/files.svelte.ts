@@ -7,6 +7,7 @@ import type {
   DatasetSummary,
   FolderAccessInfo,
   FolderListing,
+  OpenProgress,
   OpenResult,
   RecentFile,
 } from '@samfire/core/api';
@@ -24,6 +25,8 @@ export class Files {
   choice = $state.raw<SignalChoice | null>(null);
   /** What is being opened now (for the status bar), or null. */
   opening = $state<string | null>(null);
+  /** How far the reader of the file being opened is (null: not known yet, or a reader that does not say). */
+  openProgress = $state.raw<OpenProgress | null>(null);
   /** Where the project was last saved. */
   savedTo = $state<string | null>(null);
   /** Browser mode: the folders whose files open by path (a path field and a file browser). */
@@ -39,6 +42,10 @@ export class Files {
 
   constructor(studio: Studio) {
     this.#studio = studio;
+    studio.api.file.onOpenProgress((p) => {
+      // Only while an open is shown: a cancelled read's last events are dropped.
+      if (this.opening !== null) this.openProgress = p;
+    });
   }
 
   async init(): Promise<void> {
@@ -124,6 +131,7 @@ export class Files {
     const generation = ++this.#generation;
     const cancelled = (): boolean => generation <= this.#cancelledUpTo;
     this.opening = what;
+    this.openProgress = null;
     try {
       const result = await s.guard(`Could not open ${what}`, async () => {
         try {
@@ -138,7 +146,10 @@ export class Files {
       if (cancelled() && result?.kind !== 'opened') return;
       await this.#opened(result);
     } finally {
-      if (this.#generation === generation) this.opening = null;
+      if (this.#generation === generation) {
+        this.opening = null;
+        this.openProgress = null;
+      }
     }
   }
 
@@ -151,6 +162,7 @@ export class Files {
     if (what === null) return;
     this.#cancelledUpTo = this.#generation;
     this.opening = null;
+    this.openProgress = null;
     void this.#studio.api.file.cancelOpen().catch(() => undefined);
     this.#studio.notices.push(
       'info',

@@ -16,9 +16,9 @@ import { movePixel } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';
 import type { Studio } from './studio.svelte.js';
 
-/** Images that change while SAMFire runs (the sum never does). */
+/** Images that change while SAMFire runs (the sum and the electron images never do). */
 export function changesDuringRun(request: ImageRequest): boolean {
-  return request.kind !== 'sum';
+  return request.kind !== 'sum' && request.kind !== 'image';
 }
 
 export function sameRequest(a: ImageRequest, b: ImageRequest): boolean {
