@@ -20,7 +20,9 @@ export async function runClusterDemo(args: string[]): Promise<number> {
   const { options } = parseArgs(args, ['workers', 'size'], ['keep']);
   const count = Number(options.get('workers') ?? '2');
   if (!Number.isInteger(count) || count < 1 || count > 16)
-    throw new Error(`--workers must be a whole number from 1 to 16, got '${String(options.get('workers'))}'`);
+    throw new Error(
+      `--workers must be a whole number from 1 to 16, got '${String(options.get('workers'))}'`,
+    );
   const store = mkdtempSync(join(tmpdir(), 'samfire-nats-'));
   const server = await startNatsServer({ storeDir: store });
   stderr.write(`cluster-demo: nats-server with JetStream at ${server.url} (store ${store})\n`);
@@ -30,7 +32,17 @@ export async function runClusterDemo(args: string[]): Promise<number> {
     for (let i = 0; i < count; i++) {
       const child = spawn(
         execPath,
-        [...execArgv, argv[1]!, 'worker', '--nats', server.url, '--concurrency', '1', '--name', `demo-${i + 1}`],
+        [
+          ...execArgv,
+          argv[1]!,
+          'worker',
+          '--nats',
+          server.url,
+          '--concurrency',
+          '1',
+          '--name',
+          `demo-${i + 1}`,
+        ],
         { stdio: ['ignore', 'inherit', 'inherit'] },
       );
       workers.push(child);

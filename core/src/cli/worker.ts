@@ -39,7 +39,9 @@ export async function runWorker(args: string[]): Promise<number> {
     ...(options.has('max-in-flight')
       ? { maxInFlight: wholeNumber('max-in-flight', options.get('max-in-flight'), 1) }
       : {}),
-    ...(typeof options.get('prefix') === 'string' ? { prefix: options.get('prefix') as string } : {}),
+    ...(typeof options.get('prefix') === 'string'
+      ? { prefix: options.get('prefix') as string }
+      : {}),
     log: (line) => {
       if (!quiet) stderr.write(`samfire worker: ${line}\n`);
     },

@@ -37,6 +37,26 @@ export { openFileSource, withFileSource, type FileSource } from '../io/node/file
 
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';
+// The cluster pool: workers on other hosts through NATS JetStream
+export {
+  NatsPool,
+  type ClusterStatus,
+  type ClusterWorker,
+  type NatsPoolOptions,
+} from '../pool/node/nats/nats-pool.js';
+export { NatsWorker, type NatsWorkerOptions } from '../pool/node/nats/nats-worker.js';
+export {
+  connectNats,
+  type NatsConnectSettings,
+  type NatsTls,
+} from '../pool/node/nats/connection.js';
+export {
+  freePort,
+  natsServerBinary,
+  startNatsServer,
+  type LocalNats,
+  type LocalNatsOptions,
+} from '../pool/node/nats/local-server.js';
 export {
   SOURCE_CONDITION,
   TYPESCRIPT_EXEC_ARGV,

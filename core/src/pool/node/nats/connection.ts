@@ -37,9 +37,7 @@ export interface NatsConnectSettings {
 }
 
 export function urlList(url: string | string[]): string[] {
-  return (Array.isArray(url) ? url : url.split(','))
-    .map((u) => u.trim())
-    .filter((u) => u !== '');
+  return (Array.isArray(url) ? url : url.split(',')).map((u) => u.trim()).filter((u) => u !== '');
 }
 
 /** A URL without the password or token it may carry, for messages. */

@@ -78,7 +78,11 @@ export async function startNatsServer(options: LocalNatsOptions): Promise<LocalN
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`nats-server did not get ready within ${options.readyTimeoutMs ?? 10_000} ms:\n${output}`));
+      reject(
+        new Error(
+          `nats-server did not get ready within ${options.readyTimeoutMs ?? 10_000} ms:\n${output}`,
+        ),
+      );
     }, options.readyTimeoutMs ?? 10_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();

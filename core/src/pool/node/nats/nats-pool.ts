@@ -168,7 +168,8 @@ export class NatsPool implements WorkerPool {
   /** Jobs the engine should keep out: two per kernel of the workers on this run (16 at least). */
   get capacity(): number {
     let kernels = 0;
-    for (const w of this.#workers.values()) if (!w.lost && w.beat.state !== 'bye') kernels += w.beat.concurrency;
+    for (const w of this.#workers.values())
+      if (!w.lost && w.beat.state !== 'bye') kernels += w.beat.concurrency;
     return Math.max(16, 2 * kernels);
   }
 
@@ -354,7 +355,9 @@ export class NatsPool implements WorkerPool {
         }
         const o = e as { worker?: unknown; host?: unknown; message?: unknown };
         if (typeof o.message === 'string')
-          this.#events?.onFault(`cluster worker ${String(o.worker)} on ${String(o.host)}: ${o.message}`);
+          this.#events?.onFault(
+            `cluster worker ${String(o.worker)} on ${String(o.host)}: ${o.message}`,
+          );
       }
     })();
   }
@@ -536,6 +539,8 @@ export class NatsPool implements WorkerPool {
     const nc = this.#nc;
     try {
       nc?.publish(endSubject(this.#prefix), JSON.stringify({ run }));
+      // The workers hear of the end before their consumer disappears.
+      await nc?.flush();
       await this.#jsm?.streams.delete(subjects.stream);
       await this.#store?.delete(run);
     } catch (e) {

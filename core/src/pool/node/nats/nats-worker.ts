@@ -128,7 +128,9 @@ export class NatsWorker {
     this.concurrency = options.concurrency;
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
       throw new Error(`--concurrency must be a whole number >= 1, got ${options.concurrency}`);
-    this.name = checkWorkerName(options.name ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '-'));
+    this.name = checkWorkerName(
+      options.name ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+    );
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
     this.#maxInFlight = options.maxInFlight ?? 2 * options.concurrency;
     if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1)
@@ -319,11 +321,15 @@ export class NatsWorker {
         state.fetching = null;
         consumer = null;
         if (state.ended || this.#stopping) break;
-        if (/stream not found|consumer not found|no responders/i.test(text(e)) && failures > 3) {
+        if (
+          /consumer deleted/i.test(text(e)) ||
+          (/stream not found|consumer not found|no responders/i.test(text(e)) && failures > 3)
+        ) {
           this.#endRun(`run ${state.a.run} is gone (${text(e)})`);
           break;
         }
-        if (failures++ === 0) this.#log(`run ${state.a.run}: fetching jobs failed (${text(e)}); retrying`);
+        if (failures++ === 0)
+          this.#log(`run ${state.a.run}: fetching jobs failed (${text(e)}); retrying`);
         await this.#sleep(Math.min(2000, 100 * 2 ** Math.min(failures, 5)));
       }
     }
@@ -366,8 +372,7 @@ export class NatsWorker {
 
   #localEvents(state: RunState): PoolEvents {
     return {
-      onResult: (local, result) =>
-        this.#answered(state, local, { type: 'result', job: 0, result }),
+      onResult: (local, result) => this.#answered(state, local, { type: 'result', job: 0, result }),
       onJobError: (local, pixel, message) =>
         this.#answered(state, local, { type: 'error', job: 0, pixel, message }),
       onFault: (message) => this.#event(state, message),
@@ -467,7 +472,8 @@ export class NatsWorker {
 
   async #watchStatus(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') this.#log(`lost the connection (${safeUrl(String(s.server))}); reconnecting`);
+      if (s.type === 'disconnect')
+        this.#log(`lost the connection (${safeUrl(String(s.server))}); reconnecting`);
       else if (s.type === 'reconnect') {
         this.#log(`reconnected to ${safeUrl(String(s.server))}`);
         this.#heartbeat();
