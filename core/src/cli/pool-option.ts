@@ -27,13 +27,20 @@ export const NATS_VALUED = [
 export const NATS_FLAGS = ['nats-tls'];
 
 /** Options of the commands that run SAMFire, on top of NATS_VALUED. */
-export const POOL_VALUED = ['pool', ...NATS_VALUED, 'nats-min-workers', 'nats-ack-wait'];
+export const POOL_VALUED = [
+  'pool',
+  ...NATS_VALUED,
+  'nats-min-workers',
+  'nats-ack-wait',
+  'nats-worker-timeout',
+];
 export const POOL_FLAGS = [...NATS_FLAGS];
 
 export const POOL_USAGE = `      --pool threads|nats    where the fits run (default threads; nats: cluster workers)
       --nats URL             the NATS server (nats://HOST:4222; implies --pool nats)
       --nats-min-workers N   with --pool nats: wait for N workers before starting
       --nats-ack-wait MS     with --pool nats: redelivery deadline of a job (default 30000)
+      --nats-worker-timeout MS   with --pool nats: report a worker silent this long (default 5000)
 ${NATS_USAGE_LINES()}`;
 
 function NATS_USAGE_LINES(): string {
@@ -47,7 +54,13 @@ export const NATS_USAGE = NATS_USAGE_LINES();
 
 export type PoolChoice =
   | { kind: 'threads' }
-  | { kind: 'nats'; nats: NatsConnectSettings; minWorkers: number; ackWaitMs: number };
+  | {
+      kind: 'nats';
+      nats: NatsConnectSettings;
+      minWorkers: number;
+      ackWaitMs: number;
+      workerTimeoutMs: number;
+    };
 
 type Options = Map<string, string | true>;
 
@@ -116,18 +129,20 @@ export function parsePoolChoice(
   const nats = parseNatsSettings(options, env);
   if (kind === 'threads') {
     if (nats) throw new Error('--nats goes with --pool nats');
-    for (const o of ['nats-min-workers', 'nats-ack-wait'])
+    for (const o of ['nats-min-workers', 'nats-ack-wait', 'nats-worker-timeout'])
       if (options.has(o)) throw new Error(`--${o} goes with --pool nats`);
     return { kind: 'threads' };
   }
   if (!nats) throw new Error('--pool nats needs --nats URL (nats://HOST:4222)');
   const min = text(options, 'nats-min-workers');
   const ack = text(options, 'nats-ack-wait');
+  const silent = text(options, 'nats-worker-timeout');
   return {
     kind: 'nats',
     nats,
     minWorkers: min === undefined ? 0 : wholeNumber('nats-min-workers', min, 0),
     ackWaitMs: ack === undefined ? 30_000 : wholeNumber('nats-ack-wait', ack, 1000),
+    workerTimeoutMs: silent === undefined ? 5000 : wholeNumber('nats-worker-timeout', silent, 500),
   };
 }
 
@@ -142,6 +157,7 @@ export function createRunPool(
       ...choice.nats,
       minWorkers: choice.minWorkers,
       ackWaitMs: choice.ackWaitMs,
+      workerTimeoutMs: choice.workerTimeoutMs,
       log,
     });
   return workers > 0 ? new NodeWorkerPool({ workers, kind: 'thread' }) : undefined;
