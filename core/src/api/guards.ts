@@ -19,6 +19,7 @@ import type {
   ParameterEdit,
   PlainValue,
   RegionRequest,
+  PoolSetting,
   SamfireSettings,
   StrategySetting,
   UploadedFile,
@@ -263,11 +264,36 @@ const checkFitOptions: Check<FitOptionsSetting> = (x, where) => {
   return out;
 };
 
+const checkPool: Check<PoolSetting> = (x, where) => {
+  const o = record(x, where, ['kind', 'url', 'user', 'credsFile', 'tlsCaFile']);
+  const kind = oneOf(o.kind, `${where}.kind`, ['local', 'nats'] as const);
+  if (kind === 'local') {
+    for (const k of ['url', 'user', 'credsFile', 'tlsCaFile'])
+      if (o[k] !== undefined) fail(`${where}.${k}`, `only goes with kind 'nats'`);
+    return { kind };
+  }
+  const text = (v: unknown, w: string): string => {
+    if (typeof v !== 'string' || v.trim() === '' || v.length > 4096)
+      fail(w, `expected a non-empty text, got ${JSON.stringify(v)}`);
+    return v as string;
+  };
+  const url = text(o.url, `${where}.url`);
+  if (!/^(nats|tls):\/\/[^/\s]+/.test(url.split(',')[0]!.trim()))
+    fail(`${where}.url`, `expected nats://HOST:4222 or tls://HOST:4222, got '${url}'`);
+  const out: PoolSetting = { kind, url };
+  for (const k of ['user', 'credsFile', 'tlsCaFile'] as const) {
+    const v = optional(o, k, where, text);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+};
+
 const SETTINGS_KEYS = [
   'strategies',
   'activeStrategy',
   'goodness',
   'workers',
+  'pool',
   'updateEvery',
   'plotEvery',
   'saveEvery',
@@ -289,6 +315,8 @@ export const checkSettingsPatch: Check<Partial<SamfireSettings>> = (x, where) =>
   if (goodness !== undefined) out.goodness = goodness;
   const workers = optional(o, 'workers', where, (v, w) => integer(v, w, 0, 256));
   if (workers !== undefined) out.workers = workers;
+  const pool = optional(o, 'pool', where, checkPool);
+  if (pool !== undefined) out.pool = pool;
   for (const k of ['updateEvery', 'plotEvery', 'saveEvery'] as const) {
     const v = optional(o, k, where, (val, w) => integer(val, w, 0, 1e9));
     if (v !== undefined) out[k] = v;

@@ -345,12 +345,34 @@ export interface StrategySetting {
   settings: { [key: string]: PlainValue };
 }
 
+/**
+ * Where a run's fits go: worker threads or processes on this machine
+ * ('local', the default), or `samfire worker` processes on other hosts
+ * through a NATS JetStream server ('nats'). Passwords and tokens are not
+ * settings: the host reads them from SAMFIRE_NATS_PASSWORD and
+ * SAMFIRE_NATS_TOKEN.
+ */
+export type PoolSetting =
+  | { kind: 'local' }
+  | {
+      kind: 'nats';
+      /** nats://HOST:4222 or tls://HOST:4222 (several separated by commas). */
+      url: string;
+      user?: string;
+      /** An NKey/JWT credentials file on the host. */
+      credsFile?: string;
+      /** The CA of the server's TLS certificate (a file on the host). */
+      tlsCaFile?: string;
+    };
+
 export interface SamfireSettings {
   strategies: StrategySetting[];
   activeStrategy: number;
   goodness: GoodnessSetting;
   /** Fit workers (processes or threads). */
   workers: number;
+  /** Where the fits run. @default { kind: 'local' } */
+  pool?: PoolSetting;
   updateEvery: number;
   /** 0 = no live plots. */
   plotEvery: number;

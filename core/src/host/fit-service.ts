@@ -366,7 +366,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
 
   const build = (): Samfire => {
     const { model } = ws.require();
-    const pool = deps.createPool(settings.workers);
+    const pool = deps.createPool(settings.workers, settings.pool);
     const e = new Samfire(model, {
       workers: settings.workers,
       cores: deps.cores,
@@ -493,7 +493,9 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       const strategiesChanged =
         JSON.stringify(next.strategies) !== JSON.stringify(settings.strategies);
       const workersChanged =
-        next.workers !== settings.workers || next.randomSeed !== settings.randomSeed;
+        next.workers !== settings.workers ||
+        next.randomSeed !== settings.randomSeed ||
+        JSON.stringify(next.pool) !== JSON.stringify(settings.pool);
       settings = next;
       if (patch.saveEvery !== undefined) autoSave = false;
       if (engine && (strategiesChanged || workersChanged)) {
@@ -624,7 +626,7 @@ export function createFitService(ws: Workspace, deps: HostDeps): FitServiceHandl
       retest = null;
       // The components the run fitted (a reopened file has none of the user's).
       const model = ws.adoptBackupModel(backup.model);
-      const pool = deps.createPool(settings.workers);
+      const pool = deps.createPool(settings.workers, settings.pool);
       const e = Samfire.restore(model, backup, pool ? { pool } : {});
       engine = e;
       settings = {
