@@ -137,9 +137,10 @@ export {
   applyModelState,
   modelFromState,
   modelState,
-  type ComponentState,
-  type ModelState,
-  type ParameterState,
+  type ComponentSnapshot,
+  type ModelSnapshot,
+  type ParameterSnapshot,
+  type TwinSnapshot,
 } from './samfire/model-state.js';
 
 // SAMFire: strategies
@@ -298,6 +299,8 @@ export { readDm } from './io/dm.js';
 export { readMsa, writeMsa, type MsaKeyword, type MsaWriteOptions } from './io/msa.js';
 export { readNpy, signalFromNpy, writeNpy, type NpyArray } from './io/npy.js';
 export { readRipple, writeRipple, type RippleFileNames } from './io/ripple.js';
+export { readSer, readSerHeader, type SerHeader, type SerOptions } from './io/tia/ser.js';
+export { emiMetadata, emiObjects, type EmiObject } from './io/tia/emi.js';
 export { mapToCsv, mapToNpy, resultMap, resultMapNames, type ResultMap } from './io/export.js';
 
 // Examples and utilities

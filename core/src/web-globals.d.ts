@@ -46,3 +46,5 @@ declare class DecompressionStream {
     };
   };
 }
+
+declare function queueMicrotask(callback: () => void): void;

@@ -6,10 +6,18 @@
  * lists it needs and imports only `electron`.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { apiEvents, apiMethods, eventChannel, serviceChannels, buildApi } from '@samfire/core/api';
+import {
+  apiEvents,
+  apiMethods,
+  eventChannel,
+  serviceChannels,
+  buildApi,
+  KeyedListeners,
+  reportLater,
+} from '@samfire/core/api';
 import type { Listener, SamfireApi, ServiceName, Unsubscribe } from '@samfire/core/api';
 
-const listeners = new Map<string, Set<Listener<unknown>>>();
+const listeners = new KeyedListeners<string, unknown>(reportLater);
 
 ipcRenderer.on(eventChannel, (_event, message: unknown) => {
   if (typeof message !== 'object' || message === null) return;
@@ -18,15 +26,11 @@ ipcRenderer.on(eventChannel, (_event, message: unknown) => {
     event?: unknown;
     payload?: unknown;
   };
-  for (const cb of listeners.get(`${String(service)}.${String(event)}`) ?? []) cb(payload);
+  listeners.emit(`${String(service)}.${String(event)}`, payload);
 });
 
 function subscribe(service: string, event: string, cb: Listener<unknown>): Unsubscribe {
-  const key = `${service}.${event}`;
-  let set = listeners.get(key);
-  if (!set) listeners.set(key, (set = new Set()));
-  set.add(cb);
-  return () => void set.delete(cb);
+  return listeners.on(`${service}.${event}`, cb);
 }
 
 const api = buildApi<SamfireApi>(

@@ -1,5 +1,5 @@
 /**
- * The layer rules of ../shared/docs/style.md, checked on the sources: core
+ * The layer rules of ARCHITECTURE.md ("Layers"), checked on the sources: core
  * never imports Electron, Svelte, ECharts or the DOM; pure core modules never
  * import Node built-ins (only folders named `node/`, the CLI and benchmarks may).
  */

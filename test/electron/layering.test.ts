@@ -1,5 +1,5 @@
 /**
- * The layer rules for the shells (../shared/docs/style.md, section 1): the
+ * The layer rules for the shells (ARCHITECTURE.md, "Layers"): the
  * renderer never imports Node built-ins, Electron or core's Node-only
  * modules; the preload imports only `electron` and core's api contract
  * (`@samfire/core/api`); the main process and workers never import the

@@ -6,7 +6,8 @@
  *
  * - the data types (types.ts) and the two APIs built from them: SamfireApi
  *   (the renderer's, window.samfire) and HostApi (what the host serves);
- * - the channels and allowlists, the runtime guards of every argument;
+ * - every method and event declared once with its argument's schema
+ *   (contract.ts), and from it the channels, allowlists and runtime guards;
  * - the RPC protocol (calls, replies, events, errors) and its wire framing.
  */
 
@@ -55,6 +56,24 @@ export {
   serviceChannels,
   type EventMessage,
 } from './channels.js';
+
+// Every method and event, declared once with its argument's schema.
+export {
+  call,
+  callsOf,
+  event,
+  eventsOf,
+  hostContract,
+  query,
+  samfireContract,
+  type ApiOf,
+  type CallSpec,
+  type EventSpec,
+  type ServiceOf,
+} from './contract.js';
+
+// The listener sets of events (the preload and clients fan events out with them).
+export { KeyedListeners, Listeners, ignoreErrors, reportLater } from '../util/listeners.js';
 
 // Runtime guards of every method argument.
 export {

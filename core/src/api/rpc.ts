@@ -6,6 +6,7 @@
  * and carries one argument; the answer is a value or a plain error; events
  * flow the other way unasked.
  */
+import { KeyedListeners, reportLater } from '../util/listeners.js';
 import { guardFor } from './guards.js';
 import type { apiGuards, hostGuards } from './guards.js';
 import type { Listener, Unsubscribe } from './samfire-api.js';
@@ -123,7 +124,7 @@ export function forwardEvents(
 export class RpcClient {
   #next = 1;
   readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  readonly #listeners = new Map<string, Set<Listener<unknown>>>();
+  readonly #listeners = new KeyedListeners<string, unknown>(reportLater);
   readonly #send: (call: RpcCall) => void;
 
   constructor(send: (call: RpcCall) => void) {
@@ -158,15 +159,11 @@ export class RpcClient {
   }
 
   emit(service: string, event: string, payload: unknown): void {
-    for (const cb of this.#listeners.get(`${service}.${event}`) ?? []) cb(payload);
+    this.#listeners.emit(`${service}.${event}`, payload);
   }
 
   subscribe(service: string, event: string, cb: Listener<unknown>): Unsubscribe {
-    const key = `${service}.${event}`;
-    let set = this.#listeners.get(key);
-    if (!set) this.#listeners.set(key, (set = new Set()));
-    set.add(cb);
-    return () => void set.delete(cb);
+    return this.#listeners.on(`${service}.${event}`, cb);
   }
 
   /** Calls waiting for an answer (e.g. the other side is gone). */

@@ -5,21 +5,37 @@
  * utility-process messages by structured clone, WebSocket by wire.ts) carries
  * these unchanged, NaN and infinities included.
  */
-/** JSON-like settings (strategy settings, component options). */
-export type PlainValue =
-  null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
+import type { AxisSpec } from '../model/axis.js';
+import type { PlainValue } from '../util/schema.js';
+import type {
+  ImageRequest,
+  RegionRequest,
+  GoodnessSetting,
+  StrategySetting,
+  VarianceChoice,
+} from './schemas.js';
+
+// The request shapes are declared once, as schemas (schemas.ts); their types come from there.
+export type { PlainValue } from '../util/schema.js';
+export type {
+  AddComponentRequest,
+  FitOptionsSetting,
+  GoodnessSetting,
+  ImageRequest,
+  MapFormat,
+  ParameterEdit,
+  PoolSetting,
+  RegionRequest,
+  SamfireSettings,
+  StrategySetting,
+  UploadedFile,
+  VarianceChoice,
+} from './schemas.js';
 
 // --- files and datasets ------------------------------------------------------
 
-export interface AxisInfo {
-  name: string;
-  size: number;
-  offset: number;
-  scale: number;
-  units: string;
-  navigate: boolean;
-  isBinned: boolean;
-}
+/** An axis as the app shows it: the model's axis shape (model/axis.ts), every field given. */
+export type AxisInfo = Required<AxisSpec>;
 
 /** Where the open dataset came from. `path` is null for uploads and the example. */
 export interface DatasetSource {
@@ -72,12 +88,6 @@ export type OpenResult =
   /** The file holds several signals: call file.chooseSignal with the token and an index. */
   | { kind: 'choose'; token: string; fileName: string; signals: SignalChoice[] }
   | { kind: 'cancelled' };
-
-/** A file dropped or uploaded by the user. A Ripple .rpl comes with its .raw. */
-export interface UploadedFile {
-  name: string;
-  bytes: Uint8Array;
-}
 
 export interface RecentFile {
   path: string;
@@ -163,15 +173,6 @@ export interface HostStatus {
 
 // --- navigator images and spectra --------------------------------------------
 
-/** Which image the navigator shows. */
-export type ImageRequest =
-  | { kind: 'sum' }
-  | { kind: 'parameter'; parameter: string; index?: number; field?: 'values' | 'std' }
-  | { kind: 'redChisq' }
-  | { kind: 'marker' }
-  | { kind: 'active'; component: string }
-  | { kind: 'seeds' };
-
 export interface NavigatorImage {
   request: ImageRequest;
   label: string;
@@ -191,16 +192,6 @@ export interface NavigatorImage {
 export interface SpectrumComponentCurve {
   name: string;
   values: Float64Array;
-}
-
-/**
- * A rectangle of the navigator (rows and columns inclusive, as the navigator
- * shows them: row first) and how its spectra combine.
- */
-export interface RegionRequest {
-  rows: [number, number];
-  cols: [number, number];
-  reduce: 'sum' | 'mean';
 }
 
 export interface SpectrumView {
@@ -224,8 +215,6 @@ export interface SpectrumView {
   /** Set when this is a region's sum or mean (dataset.regionSpectrum), not one pixel's spectrum. */
   region?: RegionRequest & { pixels: number };
 }
-
-export type MapFormat = 'csv' | 'npy';
 
 // --- the model -------------------------------------------------------------
 
@@ -262,9 +251,7 @@ export interface ComponentState {
 }
 
 export type VarianceSetting =
-  | { kind: 'none' }
-  | { kind: 'poisson'; gain: number; offset: number }
-  | { kind: 'constant'; value: number }
+  | VarianceChoice
   /**
    * Explicit variances: came with the dataset's file (`source` null), or
    * loaded by the user from a file (`source` names it; model.loadVariance*).
@@ -298,90 +285,7 @@ export interface ModelState {
   redoLabel: string | null;
 }
 
-export interface AddComponentRequest {
-  kind: string;
-  name?: string;
-  options?: { [key: string]: PlainValue };
-  /**
-   * The part of the signal axis the user sees (axis values): the new
-   * component is placed from the data there (within the signal range), on
-   * what the model's other components leave at the current pixel. Absent:
-   * the whole signal range.
-   */
-  view?: { start: number; end: number };
-}
-
-export interface ParameterEdit {
-  /** "component.parameter". */
-  parameter: string;
-  value?: number | number[];
-  free?: boolean;
-  bmin?: number | null;
-  bmax?: number | null;
-  /** Also copy the value to every pixel (a starting guess everywhere). @default false */
-  allPixels?: boolean;
-}
-
 // --- fitting --------------------------------------------------------------
-
-export interface FitOptionsSetting {
-  optimizer: 'lm' | 'mljs';
-  bounded: boolean;
-  ftol?: number;
-  xtol?: number;
-  gtol?: number;
-  maxEvaluations?: number;
-}
-
-export interface GoodnessSetting {
-  kind: string;
-  tolerance: number;
-}
-
-/** A strategy as plain data: the engine's registry kind, a name and its settings (radii, bins). */
-export interface StrategySetting {
-  kind: string;
-  name: string;
-  settings: { [key: string]: PlainValue };
-}
-
-/**
- * Where a run's fits go: worker threads or processes on this machine
- * ('local', the default), or `samfire worker` processes on other hosts
- * through a NATS JetStream server ('nats'). Passwords and tokens are not
- * settings: the host reads them from SAMFIRE_NATS_PASSWORD and
- * SAMFIRE_NATS_TOKEN.
- */
-export type PoolSetting =
-  | { kind: 'local' }
-  | {
-      kind: 'nats';
-      /** nats://HOST:4222 or tls://HOST:4222 (several separated by commas). */
-      url: string;
-      user?: string;
-      /** An NKey/JWT credentials file on the host. */
-      credsFile?: string;
-      /** The CA of the server's TLS certificate (a file on the host). */
-      tlsCaFile?: string;
-    };
-
-export interface SamfireSettings {
-  strategies: StrategySetting[];
-  activeStrategy: number;
-  goodness: GoodnessSetting;
-  /** Fit workers (processes or threads). */
-  workers: number;
-  /** Where the fits run. @default { kind: 'local' } */
-  pool?: PoolSetting;
-  updateEvery: number;
-  /** 0 = no live plots. */
-  plotEvery: number;
-  /** 0 = no backups. */
-  saveEvery: number;
-  /** null = a fresh seed per run. */
-  randomSeed: number | null;
-  fit: FitOptionsSetting;
-}
 
 /** What the host knows about settings it accepts (kinds with their default settings). */
 export interface SamfireCatalogue {

@@ -12,19 +12,14 @@ import { stderr, stdout } from 'node:process';
 import { encodeLittleEndian } from '../io/binary.js';
 import { readSignalFile } from '../io/node/read-file.js';
 import { readAsFloat64 } from '../model/dtype.js';
+import type { AxisSpec } from '../model/axis.js';
 import type { Signal } from '../model/signal.js';
 import { parseArgs } from './args.js';
 
 const USAGE = 'usage: samfire info FILE [--json]\n';
 
-export interface AxisInfo {
-  name: string;
-  size: number;
-  navigate: boolean;
-  units: string;
-  offset: number;
-  scale: number;
-}
+/** An axis in `samfire info --json`: the model's axis shape (model/axis.ts) without the binned flag. */
+export type AxisInfo = Omit<AxisSpec, 'isBinned'>;
 
 export interface SignalInfo {
   title: string;

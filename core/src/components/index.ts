@@ -7,6 +7,7 @@ import {
   edsCalibrationComponent,
   xrayFamilyComponent,
 } from '../eds/eds-components.js';
+import { Registry } from '../util/registry.js';
 import type { ComponentFunction } from './component.js';
 import { exponential } from './exponential.js';
 import { expression } from './expression.js';
@@ -19,7 +20,7 @@ import { pseudoVoigt } from './pseudo-voigt.js';
 
 export type ComponentFactory = (options: Readonly<Record<string, unknown>>) => ComponentFunction;
 
-const registry = new Map<string, ComponentFactory>();
+const registry = new Registry<ComponentFactory>('component kind');
 
 function numberOption(options: Readonly<Record<string, unknown>>, key: string): number | undefined {
   const v = options[key];
@@ -63,7 +64,7 @@ registry.set('Bremsstrahlung', () => bremsstrahlungComponent());
 
 /** Kinds known to this build, in registration order. */
 export function componentKinds(): string[] {
-  return [...registry.keys()];
+  return registry.kinds();
 }
 
 /** Adds a component kind (a user's own). Refuses to replace a built-in silently. */
@@ -72,9 +73,7 @@ export function registerComponentKind(
   factory: ComponentFactory,
   replace = false,
 ): void {
-  if (registry.has(kind) && !replace)
-    throw new Error(`component kind '${kind}' is already registered`);
-  registry.set(kind, factory);
+  registry.register(kind, factory, replace);
 }
 
 /** Creates a component function of a registered kind; errors name the kind. */
@@ -82,11 +81,7 @@ export function createComponentFunction(
   kind: string,
   options: Readonly<Record<string, unknown>> = {},
 ): ComponentFunction {
-  const factory = registry.get(kind);
-  if (!factory) {
-    throw new Error(`unknown component kind '${kind}' (known: ${componentKinds().join(', ')})`);
-  }
-  return factory(options);
+  return registry.get(kind)(options);
 }
 
 export type { ComponentFunction, ParameterSpec } from './component.js';

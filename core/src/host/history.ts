@@ -3,7 +3,7 @@
  * before it (maps included, as the engine's backups do), with a label for
  * the menu ("Undo add component g"). Bounded, oldest dropped first.
  */
-import type { ModelState as SavedModel } from '../samfire/model-state.js';
+import type { ModelSnapshot as SavedModel } from '../samfire/model-state.js';
 
 export interface HistoryEntry {
   label: string;

@@ -1,6 +1,6 @@
 /** The model service: the parameter table, component edits, signal range, noise, undo and redo. */
 import type { HostModelApi } from '../api/host-api.js';
-import type { ComponentKindInfo, ModelState } from '../api/types.js';
+import type { ComponentKindInfo, ModelState, VarianceSetting } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
 import { placeComponent, placementData } from './placement.js';
@@ -131,7 +131,8 @@ export function createModelService(
     setVariance: async ({ variance }) => {
       checkIdle('change the noise variance');
       const { signal } = ws.require();
-      if (variance.kind === 'array')
+      // In-process callers skip the guard: refuse an array here too.
+      if ((variance as VarianceSetting).kind === 'array')
         throw new Error('a variance array cannot be set here: load it from a file');
       applyVarianceSetting(signal, variance);
       await varianceChosen(variance);

@@ -34,6 +34,7 @@ export {
   type ReadHspyOptions,
 } from '../io/node/hspy.js';
 export { openFileSource, withFileSource, type FileSource } from '../io/node/file-source.js';
+export { readEmiFile, readSerFile } from '../io/node/tia.js';
 
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';

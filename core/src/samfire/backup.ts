@@ -5,8 +5,10 @@
  * atomically), so this module stays free of I/O.
  */
 import type { GoodnessTestSpec, PixelStart, WorkerFitOptions } from '../pool/protocol.js';
+import { SchemaError } from '../util/schema.js';
+import { backupBody } from './backup-schema.js';
 import { decodeFloats, encodeFloats, type EncodedFloats } from './json.js';
-import type { ModelState } from './model-state.js';
+import type { ModelSnapshot } from './model-state.js';
 import type { RandomState } from './random.js';
 import type { StrategySnapshot } from './strategies/strategy.js';
 
@@ -49,7 +51,7 @@ export interface SamfireBackup {
   version: typeof BACKUP_VERSION;
   /** What the backup was taken on, to refuse restoring it onto other data. */
   signal: { title: string; navigationShape: number[]; channels: number };
-  model: ModelState;
+  model: ModelSnapshot;
   engine: EngineState;
 }
 
@@ -78,8 +80,9 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 /**
- * Checks the outline of parsed JSON before it is used as a backup (the
- * fields are checked in depth when applied, with messages naming them).
+ * Checks parsed JSON in full before it is used as a backup
+ * (backup-schema.ts): the format and version first, with their own
+ * messages, then every field, naming the first wrong one.
  */
 export function parseBackup(value: unknown): SamfireBackup {
   if (!isObject(value) || value['format'] !== BACKUP_FORMAT) {
@@ -90,19 +93,10 @@ export function parseBackup(value: unknown): SamfireBackup {
       `SAMFire backup version ${String(value['version'])} is not supported (this build reads ${BACKUP_VERSION})`,
     );
   }
-  const signal = value['signal'];
-  const model = value['model'];
-  const engine = value['engine'];
-  if (!isObject(signal) || !Array.isArray(signal['navigationShape']))
-    throw new Error('SAMFire backup: no signal outline');
-  if (!isObject(model) || !Array.isArray(model['components']))
-    throw new Error('SAMFire backup: no model state');
-  if (
-    !isObject(engine) ||
-    !Array.isArray(engine['marker']) ||
-    !Array.isArray(engine['strategies'])
-  ) {
-    throw new Error('SAMFire backup: no engine state');
+  try {
+    return backupBody.check(value, 'SAMFire backup');
+  } catch (e) {
+    if (e instanceof SchemaError) throw new Error(e.message);
+    throw e;
   }
-  return value as unknown as SamfireBackup;
 }

@@ -2,25 +2,20 @@
  * A small typed event emitter for UIs. `on` returns the unsubscribe
  * function. A listener that throws does not break the engine: the error goes
  * to `onListenerError` (the engine logs it) and the other listeners still run.
+ * Built on the code base's one listener set (../util/listeners.ts).
  */
-type Listener<T> = (event: T) => void;
+import { KeyedListeners } from '../util/listeners.js';
+import type { Listener } from '../util/listeners.js';
 
 export class Emitter<Events extends object> {
-  readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
-  readonly #onListenerError: (error: unknown, type: keyof Events) => void;
+  readonly #listeners: KeyedListeners<keyof Events, never>;
 
   constructor(onListenerError: (error: unknown, type: keyof Events) => void = () => undefined) {
-    this.#onListenerError = onListenerError;
+    this.#listeners = new KeyedListeners(onListenerError);
   }
 
   on<K extends keyof Events>(type: K, listener: Listener<Events[K]>): () => void {
-    let set = this.#listeners.get(type);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(type, set);
-    }
-    set.add(listener as Listener<never>);
-    return () => this.off(type, listener);
+    return this.#listeners.on(type, listener as Listener<never>);
   }
 
   once<K extends keyof Events>(type: K, listener: Listener<Events[K]>): () => void {
@@ -32,22 +27,14 @@ export class Emitter<Events extends object> {
   }
 
   off<K extends keyof Events>(type: K, listener: Listener<Events[K]>): void {
-    this.#listeners.get(type)?.delete(listener as Listener<never>);
+    this.#listeners.off(type, listener as Listener<never>);
   }
 
   listenerCount(type: keyof Events): number {
-    return this.#listeners.get(type)?.size ?? 0;
+    return this.#listeners.size(type);
   }
 
   emit<K extends keyof Events>(type: K, event: Events[K]): void {
-    const set = this.#listeners.get(type);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        (listener as Listener<Events[K]>)(event);
-      } catch (error) {
-        this.#onListenerError(error, type);
-      }
-    }
+    this.#listeners.emit(type, event as never);
   }
 }

@@ -2,7 +2,8 @@
  * A Model's state as JSON-able data (components, parameters with their
  * maps, per-pixel active flags, fit statistics, signal range), and back.
  * The signal's data are not included: a state goes back onto a model of the
- * same signal.
+ * same signal. (The app's view of a model at one pixel is another thing:
+ * ModelState in api/types.ts.)
  */
 import { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
@@ -15,7 +16,7 @@ import {
   type Json,
 } from './json.js';
 
-export interface ParameterState {
+export interface ParameterSnapshot {
   name: string;
   free: boolean;
   bmin: number | null;
@@ -25,27 +26,27 @@ export interface ParameterState {
   std: EncodedFloats;
   map: { values: EncodedFloats; std: EncodedFloats; isSet: number[] };
   /** The parameter it is tied to, by names, and the formulas; null or absent when untied. */
-  twin?: TwinState | null;
+  twin?: TwinSnapshot | null;
 }
 
-export interface TwinState {
+export interface TwinSnapshot {
   component: string;
   parameter: string;
   expression: string;
   inverse: string;
 }
 
-export interface ComponentState {
+export interface ComponentSnapshot {
   name: string;
   kind: string;
   options: { [key: string]: Json };
   active: boolean;
   activeMap: number[] | null;
-  parameters: ParameterState[];
+  parameters: ParameterSnapshot[];
 }
 
-export interface ModelState {
-  components: ComponentState[];
+export interface ModelSnapshot {
+  components: ComponentSnapshot[];
   chisq: EncodedFloats;
   dof: EncodedFloats;
   redChisq: EncodedFloats;
@@ -70,7 +71,7 @@ function bound(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
-export function modelState(model: Model): ModelState {
+export function modelState(model: Model): ModelSnapshot {
   return {
     components: model.components.map((c) => ({
       name: c.name,
@@ -110,7 +111,7 @@ export function modelState(model: Model): ModelState {
 }
 
 /** Puts a saved state onto a model with the same components (names and kinds, in order). */
-export function applyModelState(model: Model, state: ModelState): void {
+export function applyModelState(model: Model, state: ModelSnapshot): void {
   const nav = model.signal.navigationSize;
   const comps = model.components;
   if (state.components.length !== comps.length) {
@@ -207,7 +208,7 @@ export function applyModelState(model: Model, state: ModelState): void {
 }
 
 /** A new model on `signal` with the saved components and state. */
-export function modelFromState(signal: Signal, state: ModelState): Model {
+export function modelFromState(signal: Signal, state: ModelSnapshot): Model {
   const model = new Model(
     signal,
     state.components.map((c) => ({ kind: c.kind, name: c.name, options: c.options })),

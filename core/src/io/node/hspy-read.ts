@@ -4,7 +4,7 @@
  * metadata, and the stored models (read into records, built into Models on
  * request by readHspyModel).
  *
- * Layout (see ../shared/docs/hspy-notes.md): `Experiments/<title>/data` in
+ * Layout (see docs/hspy-format.md): `Experiments/<title>/data` in
  * HyperSpy's data order (navigation axes first, reversed; signal axis last),
  * which is also ours; `axis-<i>` groups describe the data axes in that order.
  * Files older than HyperSpy 1.7 say whether a signal is binned in

@@ -19,6 +19,7 @@ import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
 import { readVelox } from './velox-read.js';
+import { readEmiFile, readSerFile } from './tia.js';
 
 /**
  * Reads the file at `path` (already checked to exist and be non-empty).
@@ -250,3 +251,5 @@ registerReader(['.hspy', '.hdf5'], async (path, options) => [
 registerReader(['.bcf'], readBcfFile);
 registerReader(['.spx'], readSpxFile);
 registerReader(['.emd'], readVelox);
+registerReader(['.emi'], readEmiFile);
+registerReader(['.ser'], readSerFile);

@@ -6,6 +6,7 @@
  * threads must register it too, from the module they load.)
  */
 import type { GoodnessTestSpec } from '../../pool/protocol.js';
+import { Registry } from '../../util/registry.js';
 import { AIC_TEST, AicTest } from './aic-test.js';
 import { AICC_TEST, AiccTest } from './aicc-test.js';
 import { BIC_TEST, BicTest } from './bic-test.js';
@@ -14,7 +15,7 @@ import { RED_CHISQ_TEST, RedChisqTest } from './red-chisq-test.js';
 
 export type GoodnessTestFactory = (tolerance: number) => GoodnessTest;
 
-const registry = new Map<string, GoodnessTestFactory>([
+const registry = new Registry<GoodnessTestFactory>('goodness test', [
   [RED_CHISQ_TEST, (t) => new RedChisqTest(t)],
   [AIC_TEST, (t) => new AicTest(t)],
   [AICC_TEST, (t) => new AiccTest(t)],
@@ -22,7 +23,7 @@ const registry = new Map<string, GoodnessTestFactory>([
 ]);
 
 export function goodnessTestKinds(): string[] {
-  return [...registry.keys()];
+  return registry.kinds();
 }
 
 export function hasGoodnessTest(kind: string): boolean {
@@ -35,22 +36,12 @@ export function registerGoodnessTest(
   factory: GoodnessTestFactory,
   replace = false,
 ): void {
-  if (registry.has(kind) && !replace) {
-    throw new Error(
-      `goodness test '${kind}' is already registered (pass replace = true to replace it)`,
-    );
-  }
-  registry.set(kind, factory);
+  registry.register(kind, factory, replace);
 }
 
 /** A test from its plain-data settings; errors list the known kinds. */
 export function createGoodnessTest(spec: GoodnessTestSpec): GoodnessTest {
   const factory = registry.get(spec.kind);
-  if (!factory) {
-    throw new Error(
-      `unknown goodness test '${spec.kind}' (known: ${goodnessTestKinds().join(', ')})`,
-    );
-  }
   const test = factory(spec.tolerance);
   if (test.kind !== spec.kind) {
     throw new Error(`goodness test factory for '${spec.kind}' made a test of kind '${test.kind}'`);

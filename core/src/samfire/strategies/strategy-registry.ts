@@ -6,6 +6,7 @@ import { HISTOGRAM_STRATEGY, HistogramStrategy } from './global/histogram-strate
 import type { BinRule } from './global/histogram.js';
 import { RED_CHISQ_STRATEGY, RedChisqStrategy } from './local/red-chisq-strategy.js';
 import type { Strategy, StrategySnapshot } from './strategy.js';
+import { Registry } from '../../util/registry.js';
 
 export type StrategyFactory = (snapshot: StrategySnapshot) => Strategy;
 
@@ -22,7 +23,7 @@ function binsSetting(s: StrategySnapshot): BinRule {
   throw new Error(`strategy '${s.name}': bins must be 'fd', 'scott', 'sturges' or a number`);
 }
 
-const registry = new Map<string, StrategyFactory>([
+const registry = new Registry<StrategyFactory>('strategy kind', [
   [RED_CHISQ_STRATEGY, (s) => new RedChisqStrategy({ name: s.name, radii: radiiSetting(s) })],
   [
     HISTOGRAM_STRATEGY,
@@ -42,20 +43,10 @@ export function registerStrategyKind(
   factory: StrategyFactory,
   replace = false,
 ): void {
-  if (registry.has(kind) && !replace) {
-    throw new Error(
-      `strategy kind '${kind}' is already registered (pass replace = true to replace it)`,
-    );
-  }
-  registry.set(kind, factory);
+  registry.register(kind, factory, replace);
 }
 
 export function strategyFromSnapshot(snapshot: StrategySnapshot): Strategy {
   const factory = registry.get(snapshot.kind);
-  if (!factory) {
-    throw new Error(
-      `unknown strategy kind '${snapshot.kind}' (known: ${[...registry.keys()].join(', ')})`,
-    );
-  }
   return factory(snapshot);
 }

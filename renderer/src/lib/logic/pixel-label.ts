@@ -1,7 +1,7 @@
 /**
  * How the app writes a pixel: one way everywhere (status bar, map read-outs,
  * seeds list, fit report, exports). Indices are in data order, the order of
- * the navigation axes in the data array, as the algorithm note and NumPy do:
+ * the navigation axes in the data array, as docs/samfire-algorithm.md and NumPy do:
  * (row, column) for a map, i.e. (y, x); one index for a line scan. HyperSpy's
  * `s.inav[...]` takes the same indices reversed (x first), so the tooltips
  * give that form too.

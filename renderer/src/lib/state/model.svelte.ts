@@ -9,7 +9,7 @@ import type {
   ModelState,
   ParameterState,
   PlainValue,
-  VarianceSetting,
+  VarianceChoice,
 } from '@samfire/core/api';
 import { peakEdits } from '../charts/peak-handles.js';
 import type { PeakHandle } from '../charts/peak-handles.js';
@@ -222,7 +222,7 @@ export class ModelStore {
     return this.#edit('set the signal range', () => m.setSignalRange({ range }));
   }
 
-  setVariance(variance: VarianceSetting): Promise<boolean> {
+  setVariance(variance: VarianceChoice): Promise<boolean> {
     const m = this.#studio.api.model;
     return this.#edit('set the noise variance', () => m.setVariance({ variance }));
   }

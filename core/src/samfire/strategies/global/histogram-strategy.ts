@@ -19,7 +19,7 @@ export interface HistogramStrategyOptions {
   /**
    * Most frequent values tried per parameter. The Cartesian product over the
    * parameters grows fast; a cap bounds the fits of a pixel that no start
-   * fits. @default Infinity (every mode, as the algorithm note says)
+   * fits. @default Infinity (every mode, as docs/samfire-algorithm.md says)
    */
   maxModes?: number;
   /** @default 'Histogram global strategy' */
