@@ -15,7 +15,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { makeDomainExample } from '../../core/src/examples/domain.js';
-import { SHARED } from '../helpers/reference.js';
+import { SHARED } from '../helpers/shared-dir.js';
 
 export const RESULTS = 'bench-results';
 export const CASES = `${RESULTS}/cases`;

@@ -21,13 +21,21 @@
  *   --hyperspy-workers L HyperSpy's worker counts, comma separated (default 2)
  *   --only LIST          cases to run, by substring: e.g. --only 32x32,eds
  *   --skip-1-worker      skip the 1-worker runs on cases above 32x32 (quick looks)
+ *   --cluster            instead: the cluster pool (NATS JetStream, a local nats-server and
+ *                        N worker processes) against the thread pool (N threads) on
+ *                        32x32x1024, pick order; N from --cluster-workers (default 2),
+ *                        --cluster-runs R runs of each (default 3, alternating)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { readHspy } from '@samfire/core/node';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHspy, startNatsServer } from '@samfire/core/node';
 import {
   domainCase,
   edsCase,
@@ -37,7 +45,7 @@ import {
   type DomainTruthFile,
 } from './bench-cases.js';
 import { SHARED } from '../helpers/reference.js';
-import type { RunMaps } from './samfire-run.js';
+import type { RunMaps, RunOutput } from './samfire-run.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +56,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'skip-1-worker': { type: 'boolean', default: false },
     'no-linear': { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
+    'cluster-workers': { type: 'string', default: '2' },
+    'cluster-runs': { type: 'string', default: '3' },
   },
 });
 
@@ -243,6 +254,10 @@ const cases: BenchCase[] = [
 ];
 
 mkdirSync(RESULTS, { recursive: true });
+if (args.cluster) {
+  await clusterBench();
+  process.exit(0);
+}
 const hyperspy = hasHyperspy();
 if (!hyperspy) log('HyperSpy not found (or --no-hyperspy): our runs only');
 const hyperspyWorkers = args['hyperspy-workers'].split(',').map(Number);
@@ -461,4 +476,93 @@ if (!args['no-linear']) {
     { stdio: 'inherit' },
   );
   if (linear.status !== 0) process.exitCode = 1;
+}
+
+/**
+ * `--cluster`: pixels/s of the cluster pool against the thread pool with the
+ * same number of workers, on this machine (the NATS server, the engine and
+ * the workers share its cores), and the per-pixel overhead that follows.
+ */
+async function clusterBench(): Promise<void> {
+  const n = Number(args['cluster-workers']);
+  const runs = Number(args['cluster-runs']);
+  const c = domainCase(32, 32, 1024);
+  buildRunner();
+  const store = mkdtempSync(join(tmpdir(), 'samfire-bench-nats-'));
+  const server = await startNatsServer({ storeDir: store });
+  const workers = Array.from({ length: n }, (_, i) =>
+    spawn(process.execPath, [RUNNER, '--as-worker', server.url, '--name', `bench-${i + 1}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  const run = (pool: 'threads' | 'nats'): RunOutput => {
+    const out = `${RESULTS}/run-cluster.json`;
+    execFileSync(
+      process.execPath,
+      [
+        RUNNER,
+        '--case',
+        c.dir,
+        '--workers',
+        String(n),
+        '--order',
+        'pick',
+        '--out',
+        out,
+        '--pool',
+        pool,
+        ...(pool === 'nats' ? ['--nats', server.url] : []),
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'], maxBuffer: 1 << 26 },
+    );
+    return JSON.parse(readFileSync(out, 'utf8')) as RunOutput;
+  };
+  const rates: Record<'threads' | 'nats', number[]> = { threads: [], nats: [] };
+  const cpu: Record<'threads' | 'nats', number[]> = { threads: [], nats: [] };
+  let same = true;
+  let first: RunOutput | null = null;
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (const pool of ['threads', 'nats'] as const) {
+        const o = run(pool);
+        rates[pool].push(o.pixelsFitted / o.seconds);
+        cpu[pool].push(o.cpuSeconds);
+        first ??= o;
+        same &&= JSON.stringify(o.maps) === JSON.stringify(first.maps);
+        log(
+          `${pool}: ${o.pixelsFitted} px in ${o.seconds.toFixed(2)} s = ${(o.pixelsFitted / o.seconds).toFixed(0)} px/s (engine process CPU ${o.cpuSeconds.toFixed(2)} s)`,
+        );
+      }
+    }
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(
+      workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
+    );
+    await server.stop();
+    rmSync(store, { recursive: true, force: true });
+  }
+  const threads = median(rates.threads);
+  const nats = median(rates.nats);
+  // Wall time per pixel per worker: n / rate. The difference is what one pixel costs a worker more.
+  const overheadMs = (n / nats - n / threads) * 1000;
+  const result = {
+    case: c.name,
+    workers: n,
+    runs,
+    threadsPixelsPerSecond: threads,
+    clusterPixelsPerSecond: nats,
+    ratio: nats / threads,
+    overheadMsPerPixel: overheadMs,
+    engineCpuSeconds: { threads: median(cpu.threads), nats: median(cpu.nats) },
+    sameMaps: same,
+    load: loadavg(),
+    cpus: cpus().length,
+  };
+  log(
+    `\ncluster bench, ${c.name}, ${n} workers, median of ${runs}: threads ${threads.toFixed(0)} px/s, ` +
+      `cluster ${nats.toFixed(0)} px/s (${(100 * result.ratio).toFixed(0)}%; goal >= 90%), ` +
+      `overhead ${overheadMs.toFixed(3)} ms per pixel per worker; maps identical: ${same}`,
+  );
+  writeFileSync(`${RESULTS}/cluster-bench.json`, `${JSON.stringify(result, null, 1)}\n`);
 }

@@ -20,6 +20,9 @@ import { readHspy } from '../../core/src/io/node/hspy.js';
 import type { Model } from '../../core/src/model/model.js';
 import { Signal } from '../../core/src/model/signal.js';
 import { NodeWorkerPool } from '../../core/src/pool/node/thread-pool.js';
+import { NatsPool } from '../../core/src/pool/node/nats/nats-pool.js';
+import { NatsWorker } from '../../core/src/pool/node/nats/nats-worker.js';
+import type { WorkerPool } from '../../core/src/pool/pool.js';
 import type { WorkerFitOptions } from '../../core/src/pool/protocol.js';
 import { Samfire } from '../../core/src/samfire/engine.js';
 import { workerInit } from '../../core/src/samfire/worker-init.js';
@@ -75,11 +78,32 @@ const { values } = parseArgs({
     'cold-start': { type: 'boolean', default: false },
     /** Stop the run after this many seconds (profiling a slow case). */
     'max-seconds': { type: 'string' },
+    /** threads (default) or nats: the cluster pool on the server given by --nats, with --workers workers. */
+    pool: { type: 'string', default: 'threads' },
+    nats: { type: 'string' },
+    /** Serve as a cluster worker (one kernel) on this NATS server instead of running a case. */
+    'as-worker': { type: 'string' },
+    name: { type: 'string' },
   },
 });
+
+if (values['as-worker']) {
+  // A cluster worker running the shipped JavaScript, like the threads of the thread pool.
+  const worker = new NatsWorker({
+    url: values['as-worker'],
+    concurrency: 1,
+    ...(values.name ? { name: values.name } : {}),
+  });
+  await worker.start();
+  process.once('SIGTERM', () => void worker.stop());
+  await worker.done();
+  process.exit(0);
+}
 const workers = Number(values.workers);
 const order = values.order === 'arrival' ? 'arrival' : 'pick';
 if (!values.case || !values.out) throw new Error('samfire-run needs --case and --out');
+if (values.pool === 'nats' && !values.nats)
+  throw new Error('samfire-run --pool nats needs --nats URL');
 
 const t0 = performance.now();
 let model: Model;
@@ -134,8 +158,13 @@ const fitOptions: WorkerFitOptions = {
   ...(JSON.parse(values.fit) as WorkerFitOptions),
   bounded: true,
 };
-const pool =
-  workers > 0 ? new PreparedPool(new NodeWorkerPool({ workers, kind: 'thread' })) : undefined;
+const inner: WorkerPool | null =
+  values.pool === 'nats'
+    ? new NatsPool({ url: values.nats!, minWorkers: workers })
+    : workers > 0
+      ? new NodeWorkerPool({ workers, kind: 'thread' })
+      : null;
+const pool = inner ? new PreparedPool(inner) : undefined;
 const samf = new Samfire(model, {
   workers,
   ...(pool ? { pool } : {}),
@@ -159,6 +188,16 @@ if (pool && !values['cold-start']) {
       fit: fitOptions,
     }),
   );
+  if (inner instanceof NatsPool) {
+    // As the threads: every worker has loaded the data before start().
+    const deadline = Date.now() + 120_000;
+    while (
+      inner.cluster.workers.filter((w) => w.onThisRun && w.state === 'fitting').length < workers
+    ) {
+      if (Date.now() > deadline) throw new Error('the cluster workers did not load the run');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 samf.on('error', (e) => process.stderr.write(`samfire: ${e.message}\n`));
 const phases: { strategy: string; atSeconds: number; count: number }[] = [];

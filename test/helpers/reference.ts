@@ -3,14 +3,12 @@
  * 1.7.3; see ../shared/README.md) for tests and benchmarks.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Signal } from '@samfire/core';
 import type { Model } from '@samfire/core';
 
-/** ../shared beside the repository; SAMFIRE_SHARED overrides it (the benchmark's compiled runner lives elsewhere). */
-export const SHARED = process.env['SAMFIRE_SHARED']
-  ? `${process.env['SAMFIRE_SHARED'].replace(/\/+$/, '')}/`
-  : fileURLToPath(new URL('../../../shared/', import.meta.url));
+import { SHARED } from './shared-dir.js';
+
+export { SHARED };
 export const DOMAIN_DIR = `${SHARED}data/reference/domain-7x15x400/`;
 
 /** A little-endian float64 C-order .npy (the reference data) as shape and values. */

@@ -148,12 +148,46 @@ export const strategySetting = s.object({
   settings: s.plainRecord,
 });
 
+const natsUrl = s.custom((x, where): string => {
+  const url = s.string(s.MAX_PATH).check(x, where);
+  if (!/^(nats|tls):\/\/[^/\s]+/.test(url.split(',')[0]!.trim()))
+    s.fail(where, `expected nats://HOST:4222 or tls://HOST:4222, got '${url}'`);
+  return url;
+});
+
+/**
+ * Where a run's fits go: worker threads or processes on this machine
+ * ('local', the default), or `samfire worker` processes on other hosts
+ * through a NATS JetStream server ('nats'). Passwords and tokens are not
+ * settings: the host reads them from SAMFIRE_NATS_PASSWORD and
+ * SAMFIRE_NATS_TOKEN.
+ */
+export const poolSetting = s.tagged(
+  'kind',
+  {
+    local: s.object({ kind: s.literal('local') }),
+    nats: s.object({
+      kind: s.literal('nats'),
+      /** nats://HOST:4222 or tls://HOST:4222 (several separated by commas). */
+      url: natsUrl,
+      user: s.optional(s.string()),
+      /** An NKey/JWT credentials file on the host. */
+      credsFile: s.optional(path),
+      /** The CA of the server's TLS certificate (a file on the host). */
+      tlsCaFile: s.optional(path),
+    }),
+  },
+  (got) => `unknown pool kind ${got}`,
+);
+
 export const samfireSettings = s.object({
   strategies: s.list(strategySetting, 50, 1, 'keep at least one strategy'),
   activeStrategy: s.integer(0, 49),
   goodness: goodnessSetting,
   /** Fit workers (processes or threads). */
   workers: s.integer(0, 256),
+  /** Where the fits run. @default { kind: 'local' } */
+  pool: s.optional(poolSetting),
   updateEvery: s.integer(0, 1e9),
   /** 0 = no live plots. */
   plotEvery: s.integer(0, 1e9),
@@ -256,3 +290,4 @@ export type FitOptionsSetting = Infer<typeof fitOptionsSetting>;
 export type GoodnessSetting = Infer<typeof goodnessSetting>;
 export type StrategySetting = Infer<typeof strategySetting>;
 export type SamfireSettings = Infer<typeof samfireSettings>;
+export type PoolSetting = Infer<typeof poolSetting>;

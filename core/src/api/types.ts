@@ -28,6 +28,7 @@ export type {
   ImageRequest,
   MapFormat,
   ParameterEdit,
+  PoolSetting,
   RegionRequest,
   SamfireSettings,
   StrategySetting,

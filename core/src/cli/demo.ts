@@ -12,11 +12,11 @@ import { writeHspy } from '../io/node/hspy.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
 import { parseArgs } from './args.js';
 import { defaultWorkers, executeRun, resultLine } from './execute-run.js';
-import { RUN_VALUED } from './run.js';
+import { RUN_FLAGS, RUN_VALUED } from './run.js';
 import { parseRunSettings } from './run-settings.js';
 
 export async function runDemo(args: string[]): Promise<number> {
-  const { options } = parseArgs(args, [...RUN_VALUED, 'size'], ['bounded', 'quiet']);
+  const { options } = parseArgs(args, [...RUN_VALUED, 'size'], [...RUN_FLAGS, 'quiet']);
   const size = /^(\d+)x(\d+)x(\d+)$/.exec(
     (options.get('size') as string | undefined) ?? '7x15x400',
   );

@@ -8,9 +8,9 @@ import { availableParallelism } from 'node:os';
 import { fittedMask } from '../model/fitted.js';
 import { writeFileAtomic } from '../io/node/read-file.js';
 import type { Model } from '../model/model.js';
-import { NodeWorkerPool } from '../pool/node/thread-pool.js';
 import { Samfire } from '../samfire/engine.js';
 import { fileBackupWriter, readBackupFile } from '../samfire/node/backup-file.js';
+import { createRunPool } from './pool-option.js';
 import { ProgressBar } from './progress-bar.js';
 import { applySettings, strategiesFor, type RunSettings } from './run-settings.js';
 
@@ -63,10 +63,9 @@ export async function executeRun(
   settings: RunSettings,
   stderr: { write(s: string): unknown; isTTY?: boolean },
 ): Promise<RunSummary> {
-  const pool =
-    settings.workers > 0
-      ? new NodeWorkerPool({ workers: settings.workers, kind: 'thread' })
-      : undefined;
+  const pool = createRunPool(settings.pool, settings.workers, (line) =>
+    stderr.write(`\nsamfire: ${line}\n`),
+  );
   const common = {
     workers: settings.workers,
     ...(pool ? { pool } : {}),

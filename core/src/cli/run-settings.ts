@@ -11,12 +11,15 @@ import { HistogramStrategy } from '../samfire/strategies/global/histogram-strate
 import type { BinRule } from '../samfire/strategies/global/histogram.js';
 import { RedChisqStrategy } from '../samfire/strategies/local/red-chisq-strategy.js';
 import type { Strategy } from '../samfire/strategies/strategy.js';
+import { parsePoolChoice, type PoolChoice } from './pool-option.js';
 
 export type StrategyName = 'local' | 'global';
 export type TestName = 'redchisq' | 'aic' | 'aicc' | 'bic' | 'deviance';
 
 export interface RunSettings {
   workers: number;
+  /** Where the fits run: local worker threads or a NATS cluster. */
+  pool: PoolChoice;
   strategies: StrategyName[];
   radii: number | null;
   bins: BinRule;
@@ -96,6 +99,7 @@ export function parseRunSettings(
   return {
     workers:
       text('workers') === undefined ? defaultWorkers : wholeNumber('workers', text('workers')!, 0),
+    pool: parsePoolChoice(options),
     strategies: strategies as StrategyName[],
     radii: text('radii') === undefined ? null : positive('radii', text('radii')!),
     bins,

@@ -8,6 +8,7 @@ import { stderr, stdout } from 'node:process';
 import { readHspy } from '../io/node/hspy.js';
 import { writeHspy } from '../io/node/hspy.js';
 import { parseArgs } from './args.js';
+import { POOL_FLAGS, POOL_VALUED } from './pool-option.js';
 import { defaultWorkers, executeRun, resultLine } from './execute-run.js';
 import { checkOptional, parseRunSettings } from './run-settings.js';
 import { checkDistinct } from './same-file.js';
@@ -29,10 +30,13 @@ export const RUN_VALUED = [
   'backup',
   'resume',
   'summary',
+  ...POOL_VALUED,
 ];
 
+export const RUN_FLAGS = ['bounded', ...POOL_FLAGS];
+
 export async function runRun(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, RUN_VALUED, ['bounded']);
+  const { positional, options } = parseArgs(args, RUN_VALUED, RUN_FLAGS);
   if (positional.length !== 1)
     throw new Error('run needs one INPUT file (a .hspy with a stored model)');
   const input = positional[0]!;
@@ -49,7 +53,9 @@ export async function runRun(args: string[]): Promise<number> {
     ['--summary', settings.summary],
   ]);
   // Worker threads read the spectra (and an array variance) in place: no copy per run.
-  const file = await readHspy(input, { sharedMemory: settings.workers > 0 });
+  const file = await readHspy(input, {
+    sharedMemory: settings.pool.kind === 'threads' && settings.workers > 0,
+  });
   const index = file.modelNames.findIndex((names) => names.includes(name));
   const model = file.model(index < 0 ? 0 : index, name);
   checkOptional(model, settings.optional);

@@ -7,7 +7,10 @@ import { runDemo } from './demo.js';
 import { EDS_USAGE, runEds } from './eds.js';
 import { runExport } from './export.js';
 import { runInfo } from './info.js';
+import { runClusterDemo } from './cluster-demo.js';
+import { POOL_USAGE, NATS_USAGE } from './pool-option.js';
 import { runRun } from './run.js';
+import { runWorker } from './worker.js';
 
 const USAGE = `usage: samfire <command> [options]
 
@@ -30,12 +33,19 @@ commands:
       --save-every N --backup FILE   back up every N results (atomic; a crash loses at most N)
       --resume FILE          continue from a backup
       --summary FILE.json    write a summary (pixels, time, rate, medians)
+${POOL_USAGE}
 ${EDS_USAGE}  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
       the built-in example: fit its seed pixel, then SAMFire
   info FILE [--json]
       what is in a file (DM3/DM4, Ripple, EMSA, NumPy, HyperSpy)
   export FILE --model NAME (--list | --map MAP --out PATH [--format csv|npy])
       a result map (g.A, g.A.std, redChisq, active:l2, ...) as CSV or .npy
+  worker --nats URL [--concurrency N] [--name NAME] [--max-in-flight M] [--quiet]
+      a cluster worker: fits the pixels of the runs started with --pool nats
+      (N kernels, default: the cores; M job messages in hand, default 2N)
+${NATS_USAGE}
+  cluster-demo [--workers N] [--size RxCxN] [--keep]
+      a local nats-server with JetStream, two workers, and the demo run on them
   help
       show this help
 `;
@@ -53,6 +63,10 @@ async function main(args: string[]): Promise<number> {
       return runInfo(rest);
     case 'export':
       return runExport(rest);
+    case 'worker':
+      return runWorker(rest);
+    case 'cluster-demo':
+      return runClusterDemo(rest);
     case undefined:
     case 'help':
     case '--help':

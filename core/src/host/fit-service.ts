@@ -252,7 +252,7 @@ export class FitService implements FitServiceHandle {
     this.#retest = null;
     // The components the run fitted (a reopened file has none of the user's).
     const model = ws.adoptBackupModel(backup.model);
-    const pool = this.#deps.createPool(this.#settings.workers);
+    const pool = this.#deps.createPool(this.#settings.workers, this.#settings.pool);
     const e = Samfire.restore(model, backup, pool ? { pool } : {});
     this.#engine = e;
     this.#settings = {
@@ -443,7 +443,7 @@ export class FitService implements FitServiceHandle {
   #build(): Samfire {
     const settings = this.#settings;
     const { model } = this.#ws.require();
-    const pool = this.#deps.createPool(settings.workers);
+    const pool = this.#deps.createPool(settings.workers, settings.pool);
     const carried = this.#carried;
     const e = new Samfire(model, {
       workers: settings.workers,
@@ -571,7 +571,9 @@ export class FitService implements FitServiceHandle {
     const strategiesChanged =
       JSON.stringify(next.strategies) !== JSON.stringify(settings.strategies);
     const workersChanged =
-      next.workers !== settings.workers || next.randomSeed !== settings.randomSeed;
+      next.workers !== settings.workers ||
+      next.randomSeed !== settings.randomSeed ||
+      JSON.stringify(next.pool) !== JSON.stringify(settings.pool);
     this.#settings = next;
     if (patch.saveEvery !== undefined) this.#autoSave = false;
     const engine = this.#engine;

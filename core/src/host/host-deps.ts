@@ -8,6 +8,7 @@ import type { UploadedFile } from '../api/types.js';
 import type { ReadOptions } from '../io/source.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
+import type { PoolSetting } from '../api/types.js';
 import type { WorkerPool } from '../pool/pool.js';
 import type { SamfireBackup } from '../samfire/backup.js';
 
@@ -29,8 +30,11 @@ export interface HostDeps {
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
   /** Extensions with a reader (".msa", ...). */
   readableExtensions(): string[];
-  /** A pool of `workers` fit workers, or undefined to fit in the host's own thread. */
-  createPool(workers: number): WorkerPool | undefined;
+  /**
+   * A pool of `workers` fit workers, or undefined to fit in the host's own
+   * thread; with `pool` of kind 'nats', the cluster's workers instead.
+   */
+  createPool(workers: number, pool?: PoolSetting): WorkerPool | undefined;
   /** Cores available for workers. */
   cores: number;
   /** Backups of the current run, for a restart after a crash (null: no backups). */

@@ -40,6 +40,26 @@ export { readEmiFile, readSerFile } from '../io/node/tia.js';
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';
 // Node's core count for SAMFire's default workers (Node 20 has no navigator).
 import '../samfire/node/cores.js';
+// The cluster pool: workers on other hosts through NATS JetStream
+export {
+  NatsPool,
+  type ClusterStatus,
+  type ClusterWorker,
+  type NatsPoolOptions,
+} from '../pool/node/nats/nats-pool.js';
+export { NatsWorker, type NatsWorkerOptions } from '../pool/node/nats/nats-worker.js';
+export {
+  connectNats,
+  type NatsConnectSettings,
+  type NatsTls,
+} from '../pool/node/nats/connection.js';
+export {
+  freePort,
+  natsServerBinary,
+  startNatsServer,
+  type LocalNats,
+  type LocalNatsOptions,
+} from '../pool/node/nats/local-server.js';
 export {
   SOURCE_CONDITION,
   TYPESCRIPT_EXEC_ARGV,

@@ -6,6 +6,7 @@ import type { UploadedFile } from '../../api/types.js';
 import { readHspy, writeHspy } from '../../io/node/hspy.js';
 import { readSignalFile, readableExtensions, writeFileAtomic } from '../../io/node/read-file.js';
 import type { WorkerSpawner } from '../../pool/node/spawn.js';
+import { NatsPool } from '../../pool/node/nats/nats-pool.js';
 import { NodeWorkerPool } from '../../pool/node/thread-pool.js';
 import type { WorkerScript } from '../../pool/node/worker-script.js';
 import type { HostDeps, ProjectFile } from '../host-deps.js';
@@ -87,15 +88,25 @@ export function nodeHostDeps(options: NodeDepsOptions): HostDeps {
     storeUpload: (files) => storeUpload(files),
     writeFile: (path, bytes) => writeFileAtomic(path, bytes),
     readableExtensions,
-    createPool: (workers) =>
-      workers > 0
-        ? new NodeWorkerPool({
-            workers,
-            kind: options.spawnWorker ? 'process' : 'thread',
-            ...(options.workerScript ? { script: options.workerScript } : {}),
-            ...(options.spawnWorker ? { spawn: options.spawnWorker } : {}),
+    createPool: (workers, pool) =>
+      pool?.kind === 'nats'
+        ? new NatsPool({
+            url: pool.url,
+            ...(pool.user !== undefined
+              ? { user: pool.user, pass: process.env.SAMFIRE_NATS_PASSWORD ?? '' }
+              : {}),
+            ...(process.env.SAMFIRE_NATS_TOKEN ? { token: process.env.SAMFIRE_NATS_TOKEN } : {}),
+            ...(pool.credsFile !== undefined ? { credsFile: pool.credsFile } : {}),
+            ...(pool.tlsCaFile !== undefined ? { tls: { caFile: pool.tlsCaFile } } : {}),
           })
-        : undefined,
+        : workers > 0
+          ? new NodeWorkerPool({
+              workers,
+              kind: options.spawnWorker ? 'process' : 'thread',
+              ...(options.workerScript ? { script: options.workerScript } : {}),
+              ...(options.spawnWorker ? { spawn: options.spawnWorker } : {}),
+            })
+          : undefined,
     cores,
     backups: options.backupDir ? new FileBackupStore(options.backupDir) : null,
     saveProject: (path, signal, models, state) =>
