@@ -161,7 +161,9 @@ export async function readPtsHeader(source: ByteSource): Promise<PtsHeader> {
   if (!m) throw new FileFormatError(name, 'the header gives no pixel count (Meas Cond/Pixels)');
   const width = Number(m[1]);
   const height = Number(m[2]);
-  if (width < 1 || height < 1 || width > 4096 || height > 4096) {
+  // Positions are 12-bit fractions of the scan: a side is a power of two up to 4096.
+  const side = (n: number): boolean => n >= 1 && n <= 4096 && (n & (n - 1)) === 0;
+  if (!side(width) || !side(height)) {
     throw new FileFormatError(name, `a ${width}x${height} scan is not a JEOL map size`);
   }
   const scale = num(tree, doc + 'CoefA');
