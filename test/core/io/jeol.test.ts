@@ -90,3 +90,19 @@ describe('JEOL .pts reader', () => {
     expect((err as Error).message).toMatch(/bad\.pts.*PTTDFILE/);
   });
 });
+
+describe('JEOL .asw projects', () => {
+  it('read the .pts maps they list', async () => {
+    const [fromAsw] = await readSignalFile(IO + 'rawdata.ASW');
+    const [direct] = await readSignalFile(IO + 'Sample/00_View000/View000_0000006.pts');
+    expect(fromAsw!.shape).toEqual([512, 512, 4096]);
+    expect(sha256(fromAsw!)).toBe(sha256(direct!));
+  }, 120_000);
+
+  it('name the project and the missing map when a listed file is absent', async () => {
+    const err = await readSignalFile(IO + '181019-BN.ASW').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileFormatError);
+    expect((err as FileFormatError).fileName).toBe('181019-BN.ASW');
+    expect((err as Error).message).toMatch(/181019-BN\.ASW: .*\.pts' it lists is missing/);
+  });
+});

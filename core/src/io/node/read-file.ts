@@ -19,7 +19,7 @@ import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
 import { readVelox } from './velox-read.js';
-import { readPtsFile } from './jeol.js';
+import { readAswFile, readPtsFile } from './jeol.js';
 import { readEmiFile, readSerFile } from './tia.js';
 
 /**
@@ -255,3 +255,4 @@ registerReader(['.emd'], readVelox);
 registerReader(['.emi'], readEmiFile);
 registerReader(['.ser'], readSerFile);
 registerReader(['.pts'], readPtsFile);
+registerReader(['.asw'], readAswFile);
