@@ -7,7 +7,8 @@
  *   workspace), resolved to its sources by the `@samfire/source` condition;
  * - every `npx samfire ...` line of the ```sh blocks runs, in order, on
  *   HyperSpy's seed file of the 7x15x400 domain case (as seed.hspy) and a
- *   DM4 sample (as file.dm4), through the CLI's sources.
+ *   DM4 sample (as file.dm4) and the real EDS map (as eds.hspy), through
+ *   the CLI's sources.
  * The other shell lines (npm ci, npm start, ...) install or start the app
  * and are left to CI and to people.
  */
@@ -72,6 +73,7 @@ beforeAll(() => {
   examples.forEach((b, i) => writeFileSync(join(dir, `example-${i}.ts`), b.code));
   copyFileSync(join(SHARED, 'data/reference/domain-7x15x400/seed.hspy'), join(dir, 'seed.hspy'));
   copyFileSync(join(SHARED, 'data/io/dm4/3D_test-1.dm4'), join(dir, 'file.dm4'));
+  copyFileSync(join(SHARED, 'data/real/eds-agcu-50x50-seed.hspy'), join(dir, 'eds.hspy'));
 });
 
 afterAll(() => {
@@ -82,7 +84,14 @@ describe('the README', () => {
   it('has the examples this test runs', () => {
     expect(examples.length).toBeGreaterThanOrEqual(2);
     expect(examples.every((b) => b.code.includes("from '@samfire/core"))).toBe(true);
-    expect(samfireCommands().map((c) => c[0])).toEqual(['demo', 'run', 'run', 'info', 'export']);
+    expect(samfireCommands().map((c) => c[0])).toEqual([
+      'demo',
+      'run',
+      'run',
+      'info',
+      'export',
+      'eds',
+    ]);
   });
 
   it('type-checks every TypeScript example', () => {

@@ -80,9 +80,12 @@ export {
 } from './model/model.js';
 export {
   informationCriteria,
+  POISSON_FLOOR,
+  poissonDeviance,
   poissonLogLikelihood,
   type InformationCriteria,
 } from './model/information-criteria.js';
+export { LOSS_FUNCTIONS, isLossFunction, type LossFunction } from './model/model-problem.js';
 
 // Optimisers
 export {
@@ -181,22 +184,23 @@ export {
 } from './samfire/strategies/strategy-registry.js';
 
 // SAMFire: goodness tests and weights
-export type { FitStatistics, GoodnessTest } from './samfire/goodness/goodness-test.js';
-export { RED_CHISQ_TEST, RedChisqTest } from './samfire/goodness/red-chisq-test.js';
+export type { FitStatistics, GoodnessTest } from './goodness/goodness-test.js';
+export { RED_CHISQ_TEST, RedChisqTest } from './goodness/red-chisq-test.js';
 export {
   InformationCriterionTest,
   type CriterionName,
-} from './samfire/goodness/information-criterion-test.js';
-export { AIC_TEST, AicTest } from './samfire/goodness/aic-test.js';
-export { AICC_TEST, AiccTest } from './samfire/goodness/aicc-test.js';
-export { BIC_TEST, BicTest } from './samfire/goodness/bic-test.js';
+} from './goodness/information-criterion-test.js';
+export { AIC_TEST, AicTest } from './goodness/aic-test.js';
+export { AICC_TEST, AiccTest } from './goodness/aicc-test.js';
+export { BIC_TEST, BicTest } from './goodness/bic-test.js';
+export { DEVIANCE_TEST, DevianceTest } from './goodness/deviance-test.js';
 export {
   createGoodnessTest,
   goodnessTestKinds,
   hasGoodnessTest,
   registerGoodnessTest,
   type GoodnessTestFactory,
-} from './samfire/goodness/registry.js';
+} from './goodness/registry.js';
 export type { Weight } from './samfire/weights/weight.js';
 export { RedChisqWeight } from './samfire/weights/red-chisq-weight.js';
 
@@ -217,7 +221,7 @@ export type {
 } from './pool/protocol.js';
 export { describeMessage, isFromWorker, isToWorker } from './pool/guards.js';
 export { InProcessPool, type InProcessPoolOptions } from './pool/in-process-pool.js';
-export { createKernel, type PixelKernel } from './samfire/kernel.js';
+export { createKernel, type PixelKernel } from './kernel/kernel.js';
 export { modelSpec, workerInit, type WorkerInitOptions } from './samfire/worker-init.js';
 export { storeResult } from './samfire/pixel-store.js';
 
@@ -255,6 +259,16 @@ export {
   orbitalOccupancy,
   sourceOccupancy,
 } from './eds/xray-lines.js';
+// Linear whole-map fits (only amplitudes and coefficients free) and their refinement
+export {
+  fitLinear,
+  type LinearFitOptions,
+  type LinearFitResult,
+  type LinearWeighting,
+} from './linear/linear-fit.js';
+export { linearDesign, type LinearDesign, type SlotTarget } from './linear/linear-design.js';
+export { NnlsWorkspace, nnlsGram, thinQr } from './linear/dense.js';
+export { refinePixels, type RefineOptions, type RefineResult } from './linear/refine.js';
 // EDS: the model (families, calibration, backgrounds) and its calibration
 export {
   bremsstrahlungComponent,
@@ -276,6 +290,7 @@ export {
   edsCalibration,
   edsFamilies,
   edsFamilyComponents,
+  edsSampleMetadata,
   edsSettings,
   energyUnit,
   sumSignal,
@@ -291,6 +306,35 @@ export {
   needsExpansion,
   type HyperspyExpansion,
 } from './eds/hyperspy-expansion.js';
+
+// EELS: ionisation edges (hydrogenic cross sections), backgrounds, low loss
+export {
+  differentialCrossSection,
+  integratedCrossSection,
+  kinematics,
+  reducedGos,
+  screenedCharge,
+  RYDBERG,
+  type HydrogenicEdge,
+  type HydrogenicShell,
+  type Kinematics,
+} from './eels/hydrogenic.js';
+export {
+  eelsClEdge,
+  eelsEdgeOptions,
+  resolveEdge,
+  type EelsEdgeOptions,
+  type ResolvedEdge,
+} from './eels/edge-component.js';
+export {
+  addEdges,
+  eelsMicroscope,
+  fitPowerLaw,
+  type AddEdgesOptions,
+  type AddedEdges,
+  type PowerLawFit,
+} from './eels/eels-model.js';
+export { alignZeroLoss, thicknessMap, type ZeroLossAlignment } from './eels/low-loss.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';

@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     'hyperspy-workers': { type: 'string', default: '2' },
     only: { type: 'string' },
     'skip-1-worker': { type: 'boolean', default: false },
+    'no-linear': { type: 'boolean', default: false },
   },
 });
 
@@ -445,3 +446,19 @@ writeFileSync(
   )}\n`,
 );
 log(`wrote ${RESULTS}/samfire-bench.json`);
+
+// The linear whole-map fit's benchmark (linear-bench.ts) is part of `npm run bench`.
+if (!args['no-linear']) {
+  const linear = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=@samfire/source',
+      `${HERE}linear-bench.ts`,
+      ...(args['no-hyperspy'] ? ['--no-hyperspy'] : []),
+    ],
+    { stdio: 'inherit' },
+  );
+  if (linear.status !== 0) process.exitCode = 1;
+}

@@ -23,7 +23,7 @@ import { NodeWorkerPool } from '../../core/src/pool/node/thread-pool.js';
 import type { WorkerFitOptions } from '../../core/src/pool/protocol.js';
 import { Samfire } from '../../core/src/samfire/engine.js';
 import { workerInit } from '../../core/src/samfire/worker-init.js';
-import { RedChisqTest } from '../../core/src/samfire/goodness/red-chisq-test.js';
+import { RedChisqTest } from '../../core/src/goodness/red-chisq-test.js';
 import { HistogramStrategy } from '../../core/src/samfire/strategies/global/histogram-strategy.js';
 import { RedChisqStrategy } from '../../core/src/samfire/strategies/local/red-chisq-strategy.js';
 import type { Strategy } from '../../core/src/samfire/strategies/strategy.js';

@@ -24,6 +24,10 @@ import type {
   AppCommand,
   ComponentKindInfo,
   DatasetSummary,
+  EdsCalibrationOutcome,
+  EdsLineMarker,
+  EdsLineNear,
+  EdsSetup,
   FitProgress,
   FitStatus,
   FolderAccessInfo,
@@ -192,6 +196,24 @@ const modelShared = {
   assignToAll: query<ModelState>(),
   undo: query<ModelState>(),
   redo: query<ModelState>(),
+  /** What the EDS builder starts from (the metadata's elements, beam energy, range; the table). */
+  edsSetup: query<EdsSetup>(),
+  /**
+   * Replaces the model by an EDS model of the chosen elements (buildEdsModel:
+   * a calibration, a background, one family per element line family in
+   * range, amplitudes started from the mean spectrum); one undoable edit.
+   */
+  buildEdsModel: call(r.edsBuildRequest).returns<ModelState>(),
+  /** The lines of these elements within the range and the beam's reach, for markers. */
+  edsLines: call(r.edsLinesRequest).returns<EdsLineMarker[]>(),
+  /** Lines of any element near a position on the axis, nearest first ("what is this peak?"). */
+  edsLinesNear: call(r.edsLinesNearRequest).returns<EdsLineNear[]>(),
+  /**
+   * Fits the calibration (offset, scale, FWHM of Mn Kα) on the sum spectrum
+   * of every pixel, or of a region, then fixes it (calibrate); one undoable
+   * edit. Refused while SAMFire runs.
+   */
+  calibrateEds: call(r.edsCalibrateRequest).returns<EdsCalibrationOutcome>(),
   onChanged: event<ModelState>(),
 };
 

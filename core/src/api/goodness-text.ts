@@ -4,7 +4,7 @@
  * "AICc < -1200"), and a fit's verdict with the number the test compared
  * ("|χ²ᵣ − 1| = 26.7, not below 1"). A verdict is recomputed from a fit's
  * statistics whenever the test changes, so it is never stale. The formulas
- * are those of core/src/samfire/goodness (a test checks they agree).
+ * are those of core/src/goodness (a test checks they agree).
  */
 import { formatNumber } from './number-format.js';
 import type { GoodnessSetting, GoodnessStatistics } from './types.js';
@@ -18,12 +18,18 @@ const CRITERIA: Record<string, keyof GoodnessStatistics> = {
 /** The quantity a test compares with its tolerance, as written in the condition. */
 function quantity(kind: string): string {
   if (kind === 'redChisq') return '|χ²ᵣ − 1|';
+  if (kind === 'deviance') return '|D/ν − 1|';
   return kind;
 }
 
-/** The tolerance as the test uses it (the reduced chi-squared test is symmetric about 1). */
+/** Tests symmetric about 1: reduced chi-squared and the deviance per degree of freedom. */
+function perDof(kind: string): boolean {
+  return kind === 'redChisq' || kind === 'deviance';
+}
+
+/** The tolerance as the test uses it (the per-dof tests are symmetric about 1). */
 function tolerance(g: GoodnessSetting): number {
-  return g.kind === 'redChisq' ? Math.abs(g.tolerance) : g.tolerance;
+  return perDof(g.kind) ? Math.abs(g.tolerance) : g.tolerance;
 }
 
 /** The condition a good fit meets: "|χ²ᵣ − 1| < 1", "AIC < 250". */
@@ -34,6 +40,7 @@ export function goodnessCondition(g: GoodnessSetting): string {
 /** The number the test compares with its tolerance, or null for a kind it does not know. */
 export function goodnessStatistic(kind: string, stats: GoodnessStatistics): number | null {
   if (kind === 'redChisq') return Math.abs(stats.redChisq - 1);
+  if (kind === 'deviance') return Math.abs(stats.deviancePerDof - 1);
   const key = CRITERIA[kind];
   return key === undefined ? null : stats[key];
 }

@@ -121,3 +121,6 @@ export {
   type GoodnessVerdict,
 } from './goodness-text.js';
 export { EXPONENT_ABOVE, EXPONENT_BELOW, formatNumber } from './number-format.js';
+
+// Counting statistics: the counts route suggested, normalised data warned about.
+export { COUNTS_GOODNESS, countsAdvice, type CountsAdvice } from './counts-advice.js';

@@ -114,14 +114,25 @@ export const parameterEdit = s.object(
   },
 );
 
-export const fitOptionsSetting = s.object({
-  optimizer: s.oneOf(['lm', 'mljs']),
-  bounded: s.boolean,
-  ftol: s.optional(s.finite({ min: 0 })),
-  xtol: s.optional(s.finite({ min: 0 })),
-  gtol: s.optional(s.finite({ min: 0 })),
-  maxEvaluations: s.optional(s.integer(1, 1e7)),
-});
+export const fitOptionsSetting = s.object(
+  {
+    optimizer: s.oneOf(['lm', 'mljs']),
+    bounded: s.boolean,
+    /**
+     * What each fit minimises: 'ls' least squares, 'ML-poisson' the Poisson
+     * deviance of the counts (maximum likelihood; lm only). @default 'ls'
+     */
+    lossFunction: s.optional(s.oneOf(['ls', 'ML-poisson'])),
+    ftol: s.optional(s.finite({ min: 0 })),
+    xtol: s.optional(s.finite({ min: 0 })),
+    gtol: s.optional(s.finite({ min: 0 })),
+    maxEvaluations: s.optional(s.integer(1, 1e7)),
+  },
+  (f, where) => {
+    if (f.lossFunction === 'ML-poisson' && f.optimizer !== 'lm')
+      s.fail(`${where}.lossFunction`, `'ML-poisson' needs optimizer 'lm', not '${f.optimizer}'`);
+  },
+);
 
 export const goodnessSetting = s.object({
   kind: s.string(),
@@ -160,6 +171,78 @@ export const settingsPatch = s.partial(samfireSettings, (p, where) => {
     );
 });
 
+// --- EDS models from a list of elements ------------------------------------------
+
+/** An element symbol as the periodic table writes it (whether it has lines is the service's business). */
+export const elementSymbol = s.custom((x, where): string => {
+  const e = s.string(3).check(x, where);
+  if (!/^[A-Z][a-z]?$/.test(e))
+    s.fail(where, `expected an element symbol (Fe, Ce), got ${s.describeValue(e)}`);
+  return e;
+});
+
+/** An energy range on the axis, its start below its end. */
+export const energyRange = s.object({ start: s.finite(), end: s.finite() }, (r, where) => {
+  if (!(r.start < r.end)) s.fail(where, `the start (${r.start}) must be below the end (${r.end})`);
+});
+
+/** A beam energy in keV (an electron microscope's: up to a few hundred keV). */
+export const beamEnergy = s.custom((x, where): number => {
+  const e = s.finite().check(x, where);
+  if (!(e > 0 && e <= 1000)) s.fail(where, `must be between 0 and 1000 keV, got ${e}`);
+  return e;
+});
+
+export const edsBackgroundSetting = s.tagged(
+  'kind',
+  {
+    polynomial: s.object({ kind: s.literal('polynomial'), order: s.integer(0, 10) }),
+    bremsstrahlung: s.object({ kind: s.literal('bremsstrahlung') }),
+  },
+  (got) => `expected polynomial or bremsstrahlung, got ${got}`,
+);
+
+export const edsBuildRequest = s.object({
+  elements: s.list(elementSymbol, 118, 1, 'choose at least one element'),
+  background: edsBackgroundSetting,
+  /** keV */
+  beamEnergy,
+  /** Axis units. */
+  range: energyRange,
+  /** FWHM of Mn Kα, eV (default: the metadata's, else 130 eV). */
+  resolution: s.optional(
+    s.custom((x, where): number => {
+      const r = s.finite().check(x, where);
+      if (!(r > 0 && r < 10_000)) s.fail(where, `must be between 0 and 10000 eV, got ${r}`);
+      return r;
+    }),
+  ),
+});
+
+export const edsLinesRequest = s.object({
+  /** No element chosen yet: no markers (an empty list is fine here). */
+  elements: s.list(elementSymbol, 118),
+  /** keV; the lines the beam cannot excite are left out. */
+  beamEnergy,
+  /** Axis units; the lines outside are left out. */
+  range: energyRange,
+});
+
+export const edsLinesNearRequest = s.object({
+  /** On the signal axis (axis units). */
+  position: s.finite(),
+  /** keV; the lines the beam cannot excite are left out. */
+  beamEnergy,
+  /** At most this many lines. @default 8 */
+  limit: s.optional(s.integer(1, 100)),
+});
+
+export const edsCalibrateRequest = s.object({ region: s.nullable(regionRequest) });
+
+export type EdsBackgroundSetting = Infer<typeof edsBackgroundSetting>;
+export type EdsBuildRequest = Infer<typeof edsBuildRequest>;
+export type EdsLinesRequest = Infer<typeof edsLinesRequest>;
+export type EdsLinesNearRequest = Infer<typeof edsLinesNearRequest>;
 export type UploadedFile = Infer<typeof uploadedFile>;
 export type ImageRequest = Infer<typeof imageRequest>;
 export type RegionRequest = Infer<typeof regionRequest>;

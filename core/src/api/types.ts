@@ -19,6 +19,10 @@ import type {
 export type { PlainValue } from '../util/schema.js';
 export type {
   AddComponentRequest,
+  EdsBackgroundSetting,
+  EdsBuildRequest,
+  EdsLinesNearRequest,
+  EdsLinesRequest,
   FitOptionsSetting,
   GoodnessSetting,
   ImageRequest,
@@ -43,6 +47,14 @@ export interface DatasetSource {
   path: string | null;
 }
 
+/**
+ * What kind of numbers a dataset holds (host/views.ts dataValues, on a
+ * sample of the data): 'counts' all whole numbers >= 0 (some above 0);
+ * 'non-integer' some finite value not a whole number; 'other' neither
+ * (negative whole numbers, all zero, no finite value).
+ */
+export type DataValues = 'counts' | 'non-integer' | 'other';
+
 export interface DatasetSummary {
   /** Increases with every dataset opened in this host (lets views drop stale answers). */
   id: number;
@@ -63,6 +75,8 @@ export interface DatasetSummary {
   signalCount: number;
   /** True when the counts look normalised (no integer-like counts, all below ~1): redChisq will mislead. */
   looksNormalised: boolean;
+  /** What kind of numbers the data hold (see DataValues). */
+  values: DataValues;
   /**
    * Where the SAMFire settings come from: the defaults (a new file), or the
    * project that was opened (saved with it). Settings never carry over from
@@ -297,6 +311,8 @@ export interface SamfireCatalogue {
 /** What the built-in goodness tests look at, for one fit (api/goodness-text.ts). */
 export interface GoodnessStatistics {
   redChisq: number;
+  /** Poisson deviance over the degrees of freedom (the `deviance` test's D/ν). */
+  deviancePerDof: number;
   aic: number;
   aicc: number;
   bic: number;
@@ -392,4 +408,72 @@ export interface RunEvent {
     | 'retested';
   message: string;
   activeStrategy: number;
+}
+
+// --- EDS models from a list of elements ----------------------------------------
+
+/** What the EDS builder starts from: the dataset's metadata and the line database. */
+export interface EdsSetup {
+  /** Why no EDS model can be built for this dataset (its axis is not in eV or keV), or null. */
+  problem: string | null;
+  /** The elements the metadata lists (Sample.elements), preselected. */
+  elements: string[];
+  /** keV: the metadata's beam energy, else a default. */
+  beamEnergy: number;
+  beamEnergyFromMetadata: boolean;
+  /** FWHM of Mn Kα, eV (metadata or default). */
+  resolution: number;
+  /** The default range (axis units). */
+  range: { start: number; end: number };
+  /** The signal axis's units (eV or keV). */
+  units: string;
+  /** Every element of the line database with a line, by atomic number: [Z, symbol]. */
+  table: [number, string][];
+  /** The model's calibration (after a build or a calibration), or null when it has none. */
+  calibration: EdsCalibrationValues | null;
+}
+
+/** A line to mark on the spectrum (one of the model's lines: Fe_Ka, Fe_Kb, Ce_La...). */
+export interface EdsLineMarker {
+  /** Element_line, e.g. Fe_Ka. */
+  name: string;
+  element: string;
+  family: 'K' | 'L' | 'M';
+  /** Where the line lands on the signal axis (axis units, through the model's calibration if any). */
+  position: number;
+  /** Table energy, eV. */
+  energy: number;
+  /** Weight within its family. */
+  weight: number;
+}
+
+/** A line near a position on the axis ("what is this peak?"). */
+export interface EdsLineNear extends EdsLineMarker {
+  /** Line position minus the position asked about (axis units). */
+  distance: number;
+}
+
+/** The model's energy calibration and resolution. */
+export interface EdsCalibrationValues {
+  /** True energy of channel 0 (axis units). */
+  offset: number;
+  /** Energy per channel (axis units). */
+  scale: number;
+  /** FWHM of Mn Kα, eV. */
+  fwhmMnKa: number;
+  /** Whether each is free in the model. */
+  free: { offset: boolean; scale: boolean; fwhmMnKa: boolean };
+}
+
+export interface EdsCalibrationOutcome {
+  model: ModelState;
+  calibration: EdsCalibrationValues;
+  /** Standard deviations of the calibration fit. */
+  std: { offset: number; scale: number; fwhmMnKa: number };
+  /** The nominal axis (as the file gives it), to compare with. */
+  axis: { offset: number; scale: number };
+  /** Pixels summed. */
+  pixels: number;
+  /** Reduced chi-squared of the sum spectrum's fit. */
+  redChisq: number;
 }

@@ -35,7 +35,10 @@ export async function runDemo(args: string[]): Promise<number> {
   const { signal, truth } = makeDomainExample({ rows, cols, channels });
   const model = domainExampleModel(signal);
   model.component('l2').activeIsMultidimensional = true;
-  const seed = model.fit([0, 0], { optimizer: settings.optimizer });
+  const seed = model.fit([0, 0], {
+    optimizer: settings.optimizer,
+    lossFunction: settings.lossFunction,
+  });
   if (!options.has('quiet')) stderr.write(`seed pixel:\n${fitReport(fitSummary(model, seed))}\n\n`);
   const summary = await executeRun(model, settings, stderr);
   let within = 0;

@@ -101,7 +101,11 @@ export async function executeRun(
   const doneBefore = samf.pixelsDone;
   let backupError: string | null = null;
   try {
-    await samf.start({ optimizer: settings.optimizer, bounded: settings.bounded });
+    await samf.start({
+      optimizer: settings.optimizer,
+      bounded: settings.bounded,
+      lossFunction: settings.lossFunction,
+    });
   } finally {
     process.off('SIGINT', onInterrupt);
     bar.finish();

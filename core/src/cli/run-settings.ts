@@ -2,17 +2,18 @@
  * The settings of a command-line SAMFire run, parsed from options with
  * errors that name the option, and applied to an engine.
  */
+import type { LossFunction } from '../model/model-problem.js';
 import type { Model } from '../model/model.js';
 import { isOptimizerName } from '../optimiser/index.js';
 import type { Samfire } from '../samfire/engine.js';
-import { createGoodnessTest } from '../samfire/goodness/registry.js';
+import { createGoodnessTest } from '../goodness/registry.js';
 import { HistogramStrategy } from '../samfire/strategies/global/histogram-strategy.js';
 import type { BinRule } from '../samfire/strategies/global/histogram.js';
 import { RedChisqStrategy } from '../samfire/strategies/local/red-chisq-strategy.js';
 import type { Strategy } from '../samfire/strategies/strategy.js';
 
 export type StrategyName = 'local' | 'global';
-export type TestName = 'redchisq' | 'aic' | 'aicc' | 'bic';
+export type TestName = 'redchisq' | 'aic' | 'aicc' | 'bic' | 'deviance';
 
 export interface RunSettings {
   workers: number;
@@ -24,6 +25,8 @@ export interface RunSettings {
   optional: string[];
   bounded: boolean;
   optimizer: 'lm' | 'mljs';
+  /** What each fit minimises (--loss ls | ml-poisson). */
+  lossFunction: LossFunction;
   randomSeed: number | null;
   saveEvery: number;
   backup: string | null;
@@ -36,7 +39,11 @@ const TEST_KINDS: Record<TestName, string> = {
   aic: 'AIC',
   aicc: 'AICc',
   bic: 'BIC',
+  deviance: 'deviance',
 };
+
+/** Tests symmetric about 1 (a statistic per degree of freedom): tolerance 1 by default. */
+const PER_DOF_TESTS: readonly TestName[] = ['redchisq', 'deviance'];
 
 function wholeNumber(option: string, text: string, min: number): number {
   const v = Number(text);
@@ -71,10 +78,16 @@ export function parseRunSettings(
   else bins = wholeNumber('bins', binsText, 1);
   const test = (text('test') ?? 'redchisq').toLowerCase();
   if (!(test in TEST_KINDS))
-    throw new Error(`--test must be redchisq, aic, aicc or bic, got '${test}'`);
+    throw new Error(`--test must be redchisq, deviance, aic, aicc or bic, got '${test}'`);
   const optimizer = text('optimizer') ?? 'lm';
   if (!isOptimizerName(optimizer))
     throw new Error(`--optimizer must be lm or mljs, got '${optimizer}'`);
+  const lossText = (text('loss') ?? 'ls').toLowerCase();
+  if (lossText !== 'ls' && lossText !== 'ml-poisson')
+    throw new Error(`--loss must be ls or ml-poisson, got '${text('loss')}'`);
+  const lossFunction: LossFunction = lossText === 'ls' ? 'ls' : 'ML-poisson';
+  if (lossFunction === 'ML-poisson' && optimizer !== 'lm')
+    throw new Error(`--loss ml-poisson needs --optimizer lm, got '${optimizer}'`);
   const saveEvery =
     text('save-every') === undefined ? 0 : wholeNumber('save-every', text('save-every')!, 1);
   const backup = text('backup') ?? null;
@@ -94,6 +107,7 @@ export function parseRunSettings(
       .filter((s) => s !== ''),
     bounded: options.get('bounded') === true,
     optimizer,
+    lossFunction,
     randomSeed: seedText === undefined ? null : wholeNumber('random-seed', seedText, 0),
     saveEvery,
     backup,
@@ -118,8 +132,9 @@ export function checkOptional(model: Model, names: readonly string[]): void {
 
 /** Goodness test, optional components and save cadence onto an engine. */
 export function applySettings(samf: Samfire, settings: RunSettings): void {
-  const tolerance = settings.tolerance ?? (settings.test === 'redchisq' ? 1 : Number.NaN);
-  if (settings.test !== 'redchisq' && settings.tolerance === null) {
+  const perDof = PER_DOF_TESTS.includes(settings.test);
+  const tolerance = settings.tolerance ?? (perDof ? 1 : Number.NaN);
+  if (!perDof && settings.tolerance === null) {
     throw new Error(
       `--test ${settings.test} needs --tolerance (the criterion value below which a fit is good)`,
     );

@@ -23,6 +23,7 @@ export const RUN_VALUED = [
   'tolerance',
   'optional',
   'optimizer',
+  'loss',
   'random-seed',
   'save-every',
   'backup',

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `samfire` command line: run, demo, info (see USAGE).
+ * The `samfire` command line: run, eds, demo, info, export (see USAGE).
  */
 import { argv, exit, stderr, stdout } from 'node:process';
 import { runDemo } from './demo.js';
+import { EDS_USAGE, runEds } from './eds.js';
 import { runExport } from './export.js';
 import { runInfo } from './info.js';
 import { runRun } from './run.js';
@@ -17,16 +18,19 @@ commands:
       --strategies LIST      local,global (default), local or global
       --radii R              local strategy radius in pixels (default 3)
       --bins RULE            global strategy bins: fd (default), scott, sturges or a number
-      --test KIND            goodness test: redchisq (default), aic, aicc or bic
-      --tolerance T          goodness tolerance (default 1 for redchisq)
+      --test KIND            goodness test: redchisq (default), deviance (Poisson deviance
+                             per degree of freedom, for counts), aic, aicc or bic
+      --tolerance T          goodness tolerance (default 1 for redchisq and deviance)
       --optional NAMES       components switched on or off per pixel by AICc (comma separated)
       --bounded              honour the parameters' bounds
       --optimizer NAME       lm (default) or mljs
+      --loss KIND            ls (least squares, default) or ml-poisson (Poisson maximum
+                             likelihood, for counts; lm only)
       --random-seed S        reproducible pixel order and maps
       --save-every N --backup FILE   back up every N results (atomic; a crash loses at most N)
       --resume FILE          continue from a backup
       --summary FILE.json    write a summary (pixels, time, rate, medians)
-  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
+${EDS_USAGE}  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
       the built-in example: fit its seed pixel, then SAMFire
   info FILE [--json]
       what is in a file (DM3/DM4, Ripple, EMSA, NumPy, HyperSpy)
@@ -41,6 +45,8 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runRun(rest);
+    case 'eds':
+      return runEds(rest);
     case 'demo':
       return runDemo(rest);
     case 'info':

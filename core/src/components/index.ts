@@ -7,6 +7,7 @@ import {
   edsCalibrationComponent,
   xrayFamilyComponent,
 } from '../eds/eds-components.js';
+import { eelsClEdge } from '../eels/edge-component.js';
 import { Registry } from '../util/registry.js';
 import type { ComponentFunction } from './component.js';
 import { exponential } from './exponential.js';
@@ -61,6 +62,9 @@ registry.set('Expression', (o) => {
 registry.set('XrayFamily', (o) => xrayFamilyComponent(o));
 registry.set('EdsCalibration', () => edsCalibrationComponent());
 registry.set('Bremsstrahlung', () => bremsstrahlungComponent());
+
+// EELS (eels/edge-component.ts).
+registry.set('EELSCLEdge', (o) => eelsClEdge(o));
 
 /** Kinds known to this build, in registration order. */
 export function componentKinds(): string[] {

@@ -509,3 +509,38 @@ export function calibrate(model: Model, options: CalibrateOptions = {}): Calibra
     pixels: pixels.length,
   };
 }
+
+// --- HyperSpy's Sample metadata -------------------------------------------------
+
+/**
+ * The elements and X-ray lines of EDS models as HyperSpy's metadata keeps
+ * them (`Sample.elements`, `Sample.xray_lines`: sorted; one line per
+ * element family, its strongest, e.g. `Al_Ka`, `Ag_La`), merged with what
+ * `metadata` already lists. Null when no model has an XrayFamily.
+ */
+export function edsSampleMetadata(
+  metadata: Record<string, unknown>,
+  models: readonly Model[],
+): { elements: string[]; xray_lines: string[] } | null {
+  const families = models.flatMap((m) => edsFamilyComponents(m));
+  if (families.length === 0) return null;
+  const sample = metaAt(metadata, 'Sample');
+  const listed = (key: string): string[] => {
+    const v =
+      typeof sample === 'object' && sample !== null
+        ? metaAt(sample as Record<string, unknown>, key)
+        : undefined;
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+    if (typeof v === 'string' && v.trim() !== '') return v.split(/[\s,]+/).filter((s) => s !== '');
+    return [];
+  };
+  const elements = new Set(metaElements(metadata) ?? []);
+  const lines = new Set(listed('xray_lines'));
+  for (const c of families) {
+    const o = c.fn.options as unknown as XrayFamilyOptions;
+    elements.add(o.element);
+    const strongest = [...o.lines].sort((a, b) => b.weight - a.weight)[0];
+    if (strongest) lines.add(`${o.element}_${strongest.name}`);
+  }
+  return { elements: [...elements].sort(), xray_lines: [...lines].sort() };
+}

@@ -3,6 +3,7 @@ import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState, VarianceSetting } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
+import { createEdsService } from './eds-service.js';
 import { placeComponent, placementData } from './placement.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
@@ -18,9 +19,10 @@ const DEFAULT_OPTIONS: Record<string, Record<string, unknown>> = {
 
 /**
  * Kinds that only a model builder can make (it knows the X-ray lines and the
- * energy axis): buildEdsModel adds them; the generic Add list leaves them out.
+ * energy axis, or the element and microscope): buildEdsModel and addEdges add
+ * them; the generic Add list leaves them out.
  */
-const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration']);
+const BUILDER_KINDS = new Set(['XrayFamily', 'EdsCalibration', 'EELSCLEdge']);
 
 /** The kinds the Add list offers: every registered kind a user can add with default options. */
 export function addableKinds(): string[] {
@@ -165,6 +167,7 @@ export function createModelService(
       checkIdle('redo');
       return ws.redo();
     },
+    ...createEdsService(ws, checkIdle),
     onChanged: ws.modelChanged.on,
   };
 }

@@ -11,7 +11,7 @@
  */
 import { checkSettingsPatch } from '../api/guards.js';
 import type { SamfireSettings } from '../api/types.js';
-import { createGoodnessTest } from '../samfire/goodness/registry.js';
+import { createGoodnessTest } from '../goodness/registry.js';
 import { strategyFromSnapshot } from '../samfire/strategies/strategy-registry.js';
 
 /** The attribute on the model group that holds the project state. */

@@ -5,6 +5,7 @@
  * CSV or .npy files.
  */
 import type {
+  DataValues,
   DatasetSource,
   DatasetSummary,
   ImageRequest,
@@ -14,7 +15,7 @@ import type {
 } from '../api/types.js';
 import { axisValues } from '../model/axis.js';
 import type { AxisSpec } from '../model/axis.js';
-import { DTYPE_SIZE } from '../model/dtype.js';
+import { DTYPE_SIZE, type NumericArray } from '../model/dtype.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
 import { mapToCsv, mapToNpy } from '../io/export.js';
@@ -55,7 +56,32 @@ export function summarise(
     signalIndex,
     signalCount,
     looksNormalised: looksNormalised(signal),
+    values: dataValues(signal.data),
   };
+}
+
+/** Values looked at by dataValues: a strided sample of at most this many. */
+export const DATA_VALUES_SAMPLE = 200_000;
+
+/**
+ * What kind of numbers `data` holds (see DataValues), from a strided sample
+ * of at most DATA_VALUES_SAMPLE values (every value of a smaller array).
+ * Integer arrays hold whole numbers by type.
+ */
+export function dataValues(data: NumericArray): DataValues {
+  const step = Math.max(1, Math.ceil(data.length / DATA_VALUES_SAMPLE));
+  let positive = false;
+  let negative = false;
+  let finite = false;
+  for (let i = 0; i < data.length; i += step) {
+    const v = Number(data[i]);
+    if (!Number.isFinite(v)) continue;
+    finite = true;
+    if (v !== Math.floor(v)) return 'non-integer';
+    if (v > 0) positive = true;
+    else if (v < 0) negative = true;
+  }
+  return finite && positive && !negative ? 'counts' : 'other';
 }
 
 /**

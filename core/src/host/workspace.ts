@@ -148,6 +148,25 @@ export class Workspace {
     return this.changed();
   }
 
+  /**
+   * Replaces the model by a new one of the same signal (an EDS model built
+   * from a list of elements), recording the old one for undo, and announces
+   * the new state. A build that fails leaves the model as it was.
+   */
+  replaceModel(label: string, build: (signal: Signal) => Model): ModelState {
+    const open = this.require();
+    const before = { label, model: modelState(open.model), optional: [...this.#optional] };
+    const model = build(open.signal);
+    if (model.signal !== open.signal) throw new Error(`${label}: the model is of another signal`);
+    this.beforeModelReplaced.emit();
+    open.model = model;
+    this.#optional = new Set();
+    model.fetchStoredValues(this.#pixel);
+    this.history.push(before);
+    this.regionFit = null;
+    return this.changed();
+  }
+
   /** Uses a variance loaded from the file `name` (checked by the caller: variance-file.ts). */
   loadVariance(data: Float64Array, name: string): void {
     const { signal } = this.require();

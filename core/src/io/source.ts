@@ -36,7 +36,7 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /**
    * Put large arrays (the data cube, an array variance) over SharedArrayBuffers,
-   * for runs on worker threads (see pool/node/shared-init.ts).
+   * for runs on worker threads (see io/shared-array.ts).
    * @default false
    */
   sharedMemory?: boolean;

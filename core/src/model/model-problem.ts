@@ -11,10 +11,35 @@
  * d slot / d root along the chain. A tied slot whose root is a free slot
  * gets a Jacobian row of its own in a scratch block past the free rows; the
  * chain rule then adds it, times d slot / d root, to the root's row.
+ *
+ * With the loss 'ML-poisson' the problem is the Poisson likelihood of the
+ * counts instead (HyperSpy's loss_function="ML-poisson"): the objective is
+ * the deviance D = 2 sum [y ln(y / mu) - (y - mu)] and the residuals and
+ * Jacobian are those of Fisher scoring, r_i = (mu_i - y_i) / sqrt(mu_i) and
+ * J_i = (d mu_i / d p) / sqrt(mu_i): J r is half the gradient of D and
+ * J J^T half its expected Hessian (the Fisher information), so `lm` runs
+ * as for least squares and its covariance is the inverse Fisher information.
+ * The weights (1 / sigma) play no part. Below mu = POISSON_FLOOR a channel's
+ * deviance goes on as its quadratic expansion at the floor (steep where
+ * counts were seen, with its minimum at mu = 0 where none were), so a model
+ * that dips to zero or below somewhere (a background from a poor start)
+ * still has a finite objective that pushes it back up.
  */
 import type { ComponentFunction } from '../components/component.js';
 import type { LeastSquaresProblem } from '../optimiser/optimiser.js';
+import { POISSON_FLOOR } from './information-criteria.js';
 import { compileTie, orderTies, type TieFunction, type TieSpec } from './tie.js';
+
+/**
+ * What a fit minimises: 'ls' the weighted sum of squares, 'ML-poisson' the
+ * Poisson deviance of the counts (maximum likelihood), as HyperSpy names them.
+ */
+export type LossFunction = 'ls' | 'ML-poisson';
+export const LOSS_FUNCTIONS: readonly LossFunction[] = ['ls', 'ML-poisson'];
+
+export function isLossFunction(v: unknown): v is LossFunction {
+  return v === 'ls' || v === 'ML-poisson';
+}
 
 export class ModelProblem implements LeastSquaresProblem {
   readonly components: readonly ComponentFunction[];
@@ -61,6 +86,19 @@ export class ModelProblem implements LeastSquaresProblem {
   /** Component index of each slot. */
   readonly #componentOfSlot: Int32Array;
   readonly #tieOut = new Float64Array(2);
+  #poisson = false;
+  /** Poisson: the expected counts of the last residuals evaluation. */
+  readonly #mu: Float64Array;
+  /** Poisson: 1 / sqrt(max(mu, floor)) per channel, the Fisher weights of the Jacobian. */
+  readonly #fw: Float64Array;
+  /** Poisson: the free parameters #mu and #fw belong to (NaN: none). */
+  readonly #muAt: Float64Array;
+  readonly #rScratch: Float64Array;
+  /** Poisson: the deviance (continued below the floor) at #muAt. */
+  #deviance = NaN;
+  readonly #devianceObjective = (): number => this.#deviance;
+  /** See LeastSquaresProblem.objective: the deviance under ML-poisson, else absent. */
+  objective: ((residuals: Float64Array) => number) | undefined = undefined;
 
   /**
    * @param x axis values of the fitted channels
@@ -98,6 +136,10 @@ export class ModelProblem implements LeastSquaresProblem {
     this.#jw = new Float64Array(x.length);
     this.#scale = scale;
     this.#tieOfSlot = new Int32Array(total).fill(-1);
+    this.#mu = new Float64Array(x.length);
+    this.#fw = new Float64Array(x.length);
+    this.#muAt = new Float64Array(total).fill(NaN);
+    this.#rScratch = new Float64Array(x.length);
     this.#componentOfSlot = new Int32Array(total);
     components.forEach((c, i) =>
       this.#componentOfSlot.fill(i, this.offsets[i], this.offsets[i]! + c.size),
@@ -167,12 +209,39 @@ export class ModelProblem implements LeastSquaresProblem {
     return this.#nParams;
   }
 
+  /** What the fit minimises (see LossFunction). @default 'ls' */
+  get loss(): LossFunction {
+    return this.#poisson ? 'ML-poisson' : 'ls';
+  }
+
+  set loss(value: LossFunction) {
+    if (!isLossFunction(value)) {
+      throw new Error(
+        `unknown loss function '${String(value)}' (known: ${LOSS_FUNCTIONS.join(', ')})`,
+      );
+    }
+    this.#poisson = value === 'ML-poisson';
+    this.objective = this.#poisson ? this.#devianceObjective : undefined;
+    this.#muAt.fill(NaN);
+  }
+
   /**
-   * Every free parameter enters the model linearly (after configure): the
-   * model is a sum of components, each linear in its amplitude, so with only
-   * amplitudes free the residuals are affine in them.
+   * The residuals are affine in the free parameters (see
+   * LeastSquaresProblem.linear): every free parameter enters the model
+   * linearly (after configure) and the loss is least squares. Under
+   * ML-poisson the weights follow the model, so the problem is not linear,
+   * though still convex (see `affine`).
    */
   get linear(): boolean {
+    return this.#linear && !this.#poisson;
+  }
+
+  /**
+   * Every free parameter enters the model linearly: the model is a sum of
+   * components, each linear in its amplitude, so with only amplitudes free
+   * the model is affine in them and either loss is convex, with one minimum.
+   */
+  get affine(): boolean {
     return this.#linear;
   }
 
@@ -217,6 +286,7 @@ export class ModelProblem implements LeastSquaresProblem {
       this.#jacobianScratch = new Float64Array((k + extra) * this.nResiduals);
     }
     this.#linear = linear;
+    this.#muAt.fill(NaN);
     this.applyTies();
   }
 
@@ -262,8 +332,56 @@ export class ModelProblem implements LeastSquaresProblem {
   residuals(p: Float64Array, out: Float64Array): void {
     this.writeFree(p);
     this.evaluateModel(out);
+    if (this.#poisson) {
+      this.#poissonResiduals(p, out);
+      return;
+    }
     const { y, w } = this;
     for (let i = 0; i < this.nResiduals; i++) out[i] = (out[i]! - y[i]!) * w[i]!;
+  }
+
+  /**
+   * The expected counts in `out` become the Fisher-scoring residuals; the
+   * counts, Fisher weights and deviance are kept for `jacobian` and
+   * `objective` at `p`.
+   */
+  #poissonResiduals(p: Float64Array, out: Float64Array): void {
+    const { y } = this;
+    const mu = this.#mu;
+    const fw = this.#fw;
+    const t = POISSON_FLOOR;
+    const sqrtT = Math.sqrt(t);
+    let d = 0;
+    for (let i = 0; i < this.nResiduals; i++) {
+      const yi = y[i]!;
+      const m = out[i]!;
+      mu[i] = m;
+      if (m >= t) {
+        const s = 1 / Math.sqrt(m);
+        fw[i] = s;
+        out[i] = (m - yi) * s;
+        d += yi > 0 ? yi * Math.log(yi / m) - (yi - m) : m;
+      } else {
+        // Half the deviance continued at the floor: value, slope (1 - y/t) and
+        // curvature max(y, t) / t^2 there; the residual gives r * fw = half the slope.
+        const dm = m - t;
+        const slope = 1 - yi / t;
+        const curvature = (yi > t ? yi : t) / (t * t);
+        fw[i] = 1 / sqrtT;
+        out[i] = (slope + curvature * dm) * sqrtT;
+        d +=
+          (yi > 0 ? yi * Math.log(yi / t) - (yi - t) : t) + slope * dm + 0.5 * curvature * dm * dm;
+      }
+    }
+    this.#deviance = 2 * d;
+    this.#muAt.set(p.subarray(0, this.#nParams));
+  }
+
+  /** Whether #mu and #fw were computed at `p` (the free parameters). */
+  #poissonAt(p: Float64Array): boolean {
+    const at = this.#muAt;
+    for (let k = 0; k < this.#nParams; k++) if (at[k] !== p[k]) return false;
+    return true;
   }
 
   /**
@@ -278,10 +396,16 @@ export class ModelProblem implements LeastSquaresProblem {
     const target = this.#tiedRows > 0 ? this.#jacobianScratch : out;
     const scale = this.#scale;
     let jw = this.w;
+    if (this.#poisson) {
+      // The Fisher weights at p (the residuals at p computed them, unless
+      // something evaluated elsewhere since).
+      if (!this.#poissonAt(p)) this.residuals(p, this.#rScratch);
+      jw = this.#fw;
+    }
     if (scale !== 1) {
+      const base = jw;
       jw = this.#jw;
-      const w = this.w;
-      for (let i = 0; i < n; i++) jw[i] = w[i]! * scale;
+      for (let i = 0; i < n; i++) jw[i] = base[i]! * scale;
     }
     for (let c = 0; c < this.components.length; c++) {
       if (!this.active[c]) continue;

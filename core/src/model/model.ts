@@ -11,6 +11,7 @@ import { axisValues, valueToIndex } from './axis.js';
 import { Component } from './component.js';
 import { informationCriteria, type InformationCriteria } from './information-criteria.js';
 import type { Parameter } from './parameter.js';
+import { isLossFunction, LOSS_FUNCTIONS, type LossFunction } from './model-problem.js';
 import { PixelFitter, type PixelFitOutcome } from './pixel-fitter.js';
 import type { Signal } from './signal.js';
 import type { TieSpec } from './tie.js';
@@ -72,6 +73,13 @@ export interface FitOptions {
   maxEvaluations?: number;
   /** Initial damping of `lm`. @default 1 */
   initialDamping?: number;
+  /**
+   * What to minimise: 'ls' the weighted sum of squares, 'ML-poisson' the
+   * Poisson deviance of the counts (maximum likelihood, HyperSpy's
+   * loss_function="ML-poisson"; optimizer 'lm' only; std from the Fisher
+   * information). @default 'ls'
+   */
+  lossFunction?: LossFunction;
 }
 
 export interface FitResult {
@@ -86,6 +94,9 @@ export interface FitResult {
   evaluations: number;
   iterations: number;
   optimizer: string;
+  lossFunction: LossFunction;
+  /** Poisson deviance of the data under the fit (see poissonDeviance), whatever the loss. */
+  deviance: number;
   /** Full names of the parameters that ended on a bound. */
   atBound: string[];
 }
@@ -376,12 +387,20 @@ export class Model {
     fitter.load(spectrum, weighted ? this.#variance : null, where);
     this.#loadSlots(fitter, where);
     const optimiser = this.#optimiser(options.optimizer ?? 'lm');
+    const loss = options.lossFunction ?? 'ls';
+    if (!isLossFunction(loss)) {
+      throw new Error(
+        `fit: unknown lossFunction '${String(loss)}' (known: ${LOSS_FUNCTIONS.join(', ')})`,
+      );
+    }
     const outcome = fitter.run(
       optimiser,
       options.bounded ?? false,
       this.#optimiserOptions(options),
       where,
+      loss,
     );
+    const deviance = fitter.deviance();
     this.#readSlots(fitter, outcome);
     this.storeCurrentValues(index);
     this.chisq[index] = outcome.chisq;
@@ -399,6 +418,8 @@ export class Model {
       evaluations: outcome.evaluations,
       iterations: outcome.iterations,
       optimizer: optimiser.name,
+      lossFunction: loss,
+      deviance,
       atBound: this.#boundNames(outcome),
     };
   }
@@ -419,6 +440,21 @@ export class Model {
       fitter.problem.nParams,
       fitter.problem.nResiduals,
     );
+  }
+
+  /**
+   * Poisson deviance at `pixel` of its data under the model at the current
+   * values (see poissonDeviance): about its degrees of freedom for a good
+   * fit to counts.
+   */
+  deviance(pixel: number | readonly number[] = 0): number {
+    const index = this.#pixel(pixel);
+    const where = `pixel (${this.signal.pixelPosition(index).join(', ')})`;
+    const fitter = this.#pixelFitter();
+    const spectrum = this.signal.readSpectrum(index, this.#spectrum);
+    fitter.load(spectrum, null, where);
+    this.#loadSlots(fitter, where);
+    return fitter.deviance();
   }
 
   /** Number of free parameter values of the active components. */

@@ -7,10 +7,14 @@
 import type { ComponentFunction } from '../components/component.js';
 import type { Optimiser, OptimiserOptions, StopReason } from '../optimiser/optimiser.js';
 import { axisValues, type AxisSpec } from './axis.js';
-import { poissonLogLikelihood } from './information-criteria.js';
-import { ModelProblem } from './model-problem.js';
+import { poissonDeviance, poissonLogLikelihood } from './information-criteria.js';
+import { ModelProblem, type LossFunction } from './model-problem.js';
 
 export interface PixelFitOutcome {
+  /**
+   * Chi-squared with the loaded variance (1 / sigma weights; unit variance
+   * when unweighted), whatever the loss: what HyperSpy stores as chisq.
+   */
   chisq: number;
   /** Fitted channels minus free parameters. */
   dof: number;
@@ -22,8 +26,15 @@ export interface PixelFitOutcome {
   message: string;
   evaluations: number;
   iterations: number;
-  /** Std per slot (NaN for fixed slots or a singular covariance). */
+  /**
+   * Std per slot (NaN for fixed slots or a singular covariance): from the
+   * covariance scaled by sqrt(redChisq) for least squares (as HyperSpy), from
+   * the inverse Fisher information (the Poisson variance is known, nothing
+   * to scale) for ML-poisson.
+   */
   std: Float64Array;
+  /** What the fit minimised. */
+  loss: LossFunction;
   /** 1 per slot that ended on a bound. */
   atBound: Uint8Array;
 }
@@ -112,8 +123,12 @@ export class PixelFitter {
     bounded: boolean,
     options: OptimiserOptions,
     where: string,
+    loss: LossFunction = 'ls',
   ): PixelFitOutcome {
     const problem = this.problem;
+    if (problem.loss !== loss) problem.loss = loss;
+    const poisson = loss === 'ML-poisson';
+    if (poisson) this.#checkCounts(where);
     const nFree = problem.nParams;
     const m = problem.nResiduals;
     if (nFree === 0) throw new Error(`${where}: the model has no free parameters to fit`);
@@ -143,18 +158,20 @@ export class PixelFitter {
     }
     const result = optimiser.fit(problem, start, { ...options, lower, upper });
     problem.writeFree(result.params);
-    const redChisq = result.chisq / dof;
+    const chisq = poisson ? this.#chisq() : result.chisq;
+    const redChisq = chisq / dof;
     const std = new Float64Array(problem.slots.length).fill(NaN);
     const atBound = new Uint8Array(problem.slots.length);
-    // Covariance scaled by the reduced chi-squared, as HyperSpy reports std.
-    const factor = Math.sqrt(redChisq);
+    // Least squares: the covariance scaled by the reduced chi-squared, as
+    // HyperSpy reports std. ML-poisson: the inverse Fisher information as it is.
+    const factor = poisson ? 1 : Math.sqrt(redChisq);
     for (let k = 0; k < nFree; k++) {
       std[free[k]!] = result.std[k]! * factor;
       atBound[free[k]!] = result.atBound[k]!;
     }
     problem.tiedStd(std);
     return {
-      chisq: result.chisq,
+      chisq,
       dof,
       redChisq,
       nFree,
@@ -164,8 +181,40 @@ export class PixelFitter {
       evaluations: result.evaluations,
       iterations: result.iterations,
       std,
+      loss,
       atBound,
     };
+  }
+
+  /** ML-poisson needs counts: throws, naming `where` and the channel, on negative data. */
+  #checkCounts(where: string): void {
+    const { y } = this.problem;
+    for (let j = 0; j < y.length; j++) {
+      if (y[j]! < 0) {
+        throw new Error(
+          `${where}: data at channel ${this.channelIndex[j]} is ${y[j]}; a Poisson (ML-poisson) fit needs counts >= 0`,
+        );
+      }
+    }
+  }
+
+  /** Chi-squared of the loaded data and weights under the model at the current slots. */
+  #chisq(): number {
+    const model = this.#model;
+    this.problem.evaluateModel(model);
+    const { y, w } = this.problem;
+    let s = 0;
+    for (let i = 0; i < y.length; i++) {
+      const r = (model[i]! - y[i]!) * w[i]!;
+      s += r * r;
+    }
+    return s;
+  }
+
+  /** Poisson deviance of the loaded data under the model at the current slots (see poissonDeviance). */
+  deviance(): number {
+    this.problem.evaluateModel(this.#model);
+    return poissonDeviance(this.problem.y, this.#model, this.problem.nResiduals);
   }
 
   /** Poisson log-likelihood of the loaded data under the model at the current slots. */

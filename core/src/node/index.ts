@@ -39,6 +39,8 @@ export { readAswFile, readPtsFile } from '../io/node/jeol.js';
 
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';
+// Node's core count for SAMFire's default workers (Node 20 has no navigator).
+import '../samfire/node/cores.js';
 export {
   SOURCE_CONDITION,
   TYPESCRIPT_EXEC_ARGV,

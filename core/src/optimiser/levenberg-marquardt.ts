@@ -26,8 +26,22 @@
  *
  * The standard deviations come from the covariance (J^T J)^-1 at the solution.
  *
+ * A problem with its own objective (LeastSquaresProblem.objective: the
+ * Poisson deviance of ML-poisson) is minimised the same way, by Fisher
+ * scoring with the same damping: its residuals and Jacobian are the scaled
+ * ones whose J r and J J^T are half the gradient and half the expected
+ * Hessian, and the objective takes the place of the sum of squares in the
+ * acceptance and stop tests. The covariance is then the inverse Fisher
+ * information.
+ *
  * All buffers live in a workspace reused from fit to fit: nothing is allocated
  * per channel or per iteration.
+ *
+ * The code reads as the algorithm: `fit` validates and calls `iterate`, whose
+ * loop is normal equations, `scaleAndSelect` (scaling, active set, gradient
+ * test), `linearSolve`, `shouldAbandon` and `takeStep`; a step is
+ * `dampedStep`, `projectStep`, `judgeStep` and `stopTest`; the std come
+ * from `covarianceStd`.
  */
 import {
   choleskyInPlace,
@@ -42,11 +56,16 @@ import {
   type Optimiser,
   type OptimiserOptions,
   type OptimiserResult,
+  type ResolvedOptimiserOptions,
   type StopReason,
 } from './optimiser.js';
 
 const SQRT_EPS = Math.sqrt(2.220446049250313e-16);
 
+/**
+ * Buffers and the running state of one fit, reused from fit to fit (one
+ * workspace per parameter count): the named steps below read and update it.
+ */
 class Workspace {
   readonly p: Float64Array;
   readonly pTrial: Float64Array;
@@ -58,12 +77,31 @@ class Workspace {
   readonly rhs: Float64Array;
   readonly work: Float64Array;
   readonly active: Int32Array;
-  readonly r: Float64Array;
-  readonly rTrial: Float64Array;
+  /** Residuals at p (swapped with rTrial when a step is accepted). */
+  r: Float64Array;
+  /** Residuals at pTrial. */
+  rTrial: Float64Array;
   readonly rFd: Float64Array;
   readonly jac: Float64Array;
   nfev = 0;
   njev = 0;
+  /** The objective at p (the sum of squares, or the problem's objective). */
+  f = 0;
+  /** Damping, and its growth factor on rejected steps. */
+  mu = 1;
+  nu = 2;
+  /** Accepted steps in a row that reduced f by less than STALL (relative). */
+  stalls = 0;
+  iterations = 0;
+  /** Whether a and g hold the normal equations of the last Jacobian. */
+  haveNormal = false;
+  /** Parameters free to move this iteration: active[0..nActive). */
+  nActive = 0;
+  /** Largest cosine between the residuals and a free column of J. */
+  gnorm = 0;
+  /** Scaled squared norms of the last step and of p (the xtol test). */
+  dnorm2 = 0;
+  pnorm2 = 0;
 
   constructor(
     readonly n: number,
@@ -83,6 +121,28 @@ class Workspace {
     this.rTrial = new Float64Array(m);
     this.rFd = new Float64Array(m);
     this.jac = new Float64Array(n * m);
+  }
+
+  /** Clears the counters and the running state for a new fit. */
+  reset(initialDamping: number): void {
+    this.nfev = 0;
+    this.njev = 0;
+    this.iterations = 0;
+    this.f = 0;
+    this.diag.fill(0);
+    this.mu = initialDamping;
+    this.nu = 2;
+    this.stalls = 0;
+    this.haveNormal = false;
+  }
+
+  /** pTrial and its residuals become the current point. */
+  acceptTrial(fTrial: number): void {
+    this.p.set(this.pTrial);
+    const t = this.r;
+    this.r = this.rTrial;
+    this.rTrial = t;
+    this.f = fTrial;
   }
 }
 
@@ -309,6 +369,284 @@ function gaussNewtonPoint(ws: Workspace, lower: Float64Array, upper: Float64Arra
   return true;
 }
 
+/**
+ * Residuals at `p` into `out`, counted; returns the objective there: the sum
+ * of squares, or the problem's own (LeastSquaresProblem.objective).
+ */
+function evaluateAt(
+  problem: LeastSquaresProblem,
+  ws: Workspace,
+  p: Float64Array,
+  out: Float64Array,
+): number {
+  problem.residuals(p, out);
+  ws.nfev++;
+  const objective = problem.objective;
+  return objective ? objective(out) : sumSquares(out, ws.m);
+}
+
+/** The starting point, clamped into the bounds; throws on a non-finite value. */
+function loadStart(ws: Workspace, start: Float64Array, lower: Float64Array, upper: Float64Array) {
+  const { n, p } = ws;
+  for (let k = 0; k < n; k++) {
+    const v = start[k]!;
+    if (!Number.isFinite(v)) throw new Error(`lm: starting value of parameter ${k} is ${v}`);
+    p[k] = v < lower[k]! ? lower[k]! : v > upper[k]! ? upper[k]! : v;
+  }
+}
+
+/**
+ * Updates the scaling ws.diag from the column norms of J, picks the
+ * parameters free to move this iteration into ws.active (a parameter on a
+ * bound whose gradient points outwards is held) and measures ws.gnorm, the
+ * gradient test's cosine over them.
+ */
+function scaleAndSelect(ws: Workspace, lower: Float64Array, upper: Float64Array): void {
+  const { n, a, g, diag, p, active } = ws;
+  let nActive = 0;
+  let gnorm = 0;
+  const rnorm = Math.sqrt(ws.f);
+  for (let k = 0; k < n; k++) {
+    const colNorm = Math.sqrt(a[k * n + k]!);
+    if (colNorm > diag[k]!) diag[k] = colNorm;
+    if (diag[k] === 0) diag[k] = 1;
+    const gk = g[k]!;
+    const held = (p[k]! <= lower[k]! && gk > 0) || (p[k]! >= upper[k]! && gk < 0);
+    if (held) continue;
+    active[nActive++] = k;
+    if (colNorm > 0) {
+      const c = Math.abs(gk) / (colNorm * rnorm);
+      if (c > gnorm) gnorm = c;
+    }
+  }
+  ws.nActive = nActive;
+  ws.gnorm = gnorm;
+}
+
+/**
+ * Only amplitudes free (LeastSquaresProblem.linear), first iteration: the
+ * undamped Gauss-Newton point is the exact minimum, taken when it lies in the
+ * bounds and is no worse than the start (rounding aside). The Jacobian, so A,
+ * is the same there: the covariance holds too. Returns the stop reason, or
+ * null to go on with damped steps.
+ */
+function linearSolve(
+  problem: LeastSquaresProblem,
+  ws: Workspace,
+  lower: Float64Array,
+  upper: Float64Array,
+): StopReason | null {
+  if (!gaussNewtonPoint(ws, lower, upper)) return null;
+  const fTrial = evaluateAt(problem, ws, ws.pTrial, ws.rTrial);
+  if (!(Number.isFinite(fTrial) && fTrial <= ws.f * (1 + 1e-9))) return null;
+  ws.acceptTrial(fTrial);
+  return fTrial === 0 ? 'zero-residuals' : 'linear';
+}
+
+/** Whether to give up: stalled above `abandonAbove`, with no Gauss-Newton step predicted below it. */
+function shouldAbandon(ws: Workspace, abandonAbove: number): boolean {
+  return (
+    ws.stalls >= 2 && ws.f > abandonAbove && gaussNewtonFloor(ws, ws.nActive, ws.f) > abandonAbove
+  );
+}
+
+/**
+ * The damped normal equations over the free parameters, in scaled
+ * variables: (D^-1 A D^-1 + mu I) z = -D^-1 g, the step z / D into ws.step
+ * (zero for held parameters). False when Cholesky fails at this damping.
+ */
+function dampedStep(ws: Workspace): boolean {
+  const { n, a, g, diag, s, rhs, active, step, mu, nActive } = ws;
+  for (let x = 0; x < nActive; x++) {
+    const kx = active[x]!;
+    const dx = diag[kx]!;
+    for (let y = 0; y <= x; y++) {
+      const ky = active[y]!;
+      s[x * nActive + y] = a[kx * n + ky]! / (dx * diag[ky]!);
+    }
+    s[x * nActive + x] = s[x * nActive + x]! + mu;
+    rhs[x] = -g[kx]! / dx;
+  }
+  if (!choleskyInPlace(s, nActive)) return false;
+  choleskySolveInPlace(s, nActive, rhs);
+  step.fill(0);
+  for (let x = 0; x < nActive; x++) {
+    const kx = active[x]!;
+    step[kx] = rhs[x]! / diag[kx]!;
+  }
+  return true;
+}
+
+/**
+ * Projects p + step into the box as ws.pTrial (ws.step becomes the projected
+ * step, ws.dnorm2 and ws.pnorm2 its and p's scaled squared norms) and
+ * returns the reduction of the sum of squares the linearised model predicts
+ * for the projected step, so a step the bounds cut short is judged fairly.
+ */
+function projectStep(ws: Workspace, lower: Float64Array, upper: Float64Array): number {
+  const { n, a, g, diag, p, pTrial, step } = ws;
+  let dnorm2 = 0;
+  let pnorm2 = 0;
+  for (let k = 0; k < n; k++) {
+    let t = p[k]! + step[k]!;
+    if (t < lower[k]!) t = lower[k]!;
+    else if (t > upper[k]!) t = upper[k]!;
+    pTrial[k] = t;
+    const d = t - p[k]!;
+    step[k] = d;
+    dnorm2 += diag[k]! * diag[k]! * d * d;
+    pnorm2 += diag[k]! * diag[k]! * p[k]! * p[k]!;
+  }
+  ws.dnorm2 = dnorm2;
+  ws.pnorm2 = pnorm2;
+  let gd = 0;
+  let dad = 0;
+  for (let k = 0; k < n; k++) {
+    const dk = step[k]!;
+    if (dk === 0) continue;
+    gd += g[k]! * dk;
+    let ad = 0;
+    for (let l = 0; l < n; l++) ad += a[k * n + l]! * step[l]!;
+    dad += dk * ad;
+  }
+  return -(2 * gd + dad);
+}
+
+/** A rejected step or a failed factorisation: more damping, growing faster each time. */
+function raiseDamping(ws: Workspace): void {
+  ws.mu *= ws.nu;
+  ws.nu *= 2;
+}
+
+/**
+ * Accepts the trial point or not (it must lower f with rho, the ratio of
+ * actual to predicted reduction, above 1e-4) and adapts the damping
+ * (Nielsen's rule on acceptance). Returns whether it was accepted.
+ */
+function judgeStep(ws: Workspace, fTrial: number, actred: number, rho: number): boolean {
+  const accepted = fTrial < ws.f && rho > 1e-4;
+  if (accepted) {
+    ws.stalls = actred < STALL * ws.f ? ws.stalls + 1 : 0;
+    ws.acceptTrial(fTrial);
+    const q = 2 * rho - 1;
+    ws.mu *= Math.max(0.1, 1 - q * q * q);
+    ws.nu = 2;
+  } else {
+    raiseDamping(ws);
+  }
+  return accepted;
+}
+
+/** MINPACK's stop tests after a step (ftol, xtol, the evaluation cap), or null to go on. */
+function stopTest(
+  ws: Workspace,
+  opt: ResolvedOptimiserOptions,
+  relAct: number,
+  relPred: number,
+  rho: number,
+): StopReason | null {
+  if (ws.f === 0) return 'zero-residuals';
+  if (Math.abs(relAct) <= opt.ftol && relPred <= opt.ftol && rho <= 2) return 'ftol';
+  if (Math.sqrt(ws.dnorm2) <= opt.xtol * Math.sqrt(ws.pnorm2) || ws.dnorm2 === 0) return 'xtol';
+  if (ws.nfev >= opt.maxEvaluations) return 'max-evaluations';
+  if (!(ws.mu < 1e300)) return 'xtol';
+  return null;
+}
+
+/**
+ * Damped steps from the current point until one is accepted (then the
+ * Jacobian at the new point is evaluated and null returned) or a stop test
+ * holds (its reason returned).
+ */
+function takeStep(
+  problem: LeastSquaresProblem,
+  ws: Workspace,
+  opt: ResolvedOptimiserOptions,
+): StopReason | null {
+  const { lower, upper } = opt;
+  for (;;) {
+    if (!dampedStep(ws)) {
+      raiseDamping(ws);
+      if (!(ws.mu < 1e300)) return 'failed';
+      continue;
+    }
+    const pred = projectStep(ws, lower, upper);
+    let fTrial = evaluateAt(problem, ws, ws.pTrial, ws.rTrial);
+    if (!Number.isFinite(fTrial)) fTrial = Infinity;
+    const f = ws.f;
+    const actred = f - fTrial;
+    const rho = pred > 0 ? actred / pred : actred > 0 ? 1 : -1;
+    const accepted = judgeStep(ws, fTrial, actred, rho);
+    const stop = stopTest(ws, opt, actred / f, pred / f, rho);
+    if (stop) return stop;
+    if (accepted) {
+      evaluateJacobian(problem, ws, ws.r, upper);
+      return null;
+    }
+  }
+}
+
+/**
+ * The iterations from the start in ws.p: normal equations, scaling and the
+ * gradient test, the linear shortcut, the abandon test, then a damped step,
+ * until a stop reason.
+ */
+function iterate(
+  problem: LeastSquaresProblem,
+  ws: Workspace,
+  opt: ResolvedOptimiserOptions,
+): StopReason {
+  const { n, m, jac, a, g } = ws;
+  ws.f = evaluateAt(problem, ws, ws.p, ws.r);
+  if (!Number.isFinite(ws.f)) return 'failed';
+  if (ws.f === 0) {
+    evaluateJacobian(problem, ws, ws.r, opt.upper);
+    return 'zero-residuals';
+  }
+  if (!evaluateJacobian(problem, ws, ws.r, opt.upper)) return 'failed';
+  for (;;) {
+    ws.iterations++;
+    // Normal equations: A = J J^T (J is stored parameter-major), g = J r.
+    ws.haveNormal = normalEquations(jac, ws.r, n, m, a, g);
+    if (!ws.haveNormal) return 'failed';
+    scaleAndSelect(ws, opt.lower, opt.upper);
+    if (ws.nActive === 0 || ws.gnorm <= opt.gtol) return 'gtol';
+    if (ws.iterations === 1 && problem.linear === true && ws.nActive === n) {
+      const solved = linearSolve(problem, ws, opt.lower, opt.upper);
+      if (solved) return solved;
+    }
+    if (shouldAbandon(ws, opt.abandonAbove)) return 'abandoned';
+    const stop = takeStep(problem, ws, opt);
+    if (stop) return stop;
+  }
+}
+
+/**
+ * Std of each parameter from the covariance (J^T J)^-1 into `std` (NaN when
+ * singular). As in MINPACK, it comes from the last Jacobian evaluated: after
+ * a converged step that is the one before it, which differs from the final
+ * point by less than the stop tolerances. Only a fit that never built the
+ * normal equations (zero residuals at the start) builds them here.
+ */
+function covarianceStd(ws: Workspace, std: Float64Array): void {
+  const { n, m, a, g, s, rhs, work, jac } = ws;
+  if (!ws.haveNormal) ws.haveNormal = normalEquations(jac, ws.r, n, m, a, g);
+  if (!ws.haveNormal) return;
+  // Scale by the column norms so near-singular units do not break Cholesky.
+  for (let k = 0; k < n; k++) work[k] = Math.sqrt(a[k * n + k]!) || 1;
+  for (let k = 0; k < n; k++)
+    for (let l = 0; l <= k; l++) s[k * n + l] = a[k * n + l]! / (work[k]! * work[l]!);
+  if (!choleskyInPlace(s, n)) {
+    std.fill(NaN);
+    return;
+  }
+  choleskyInverseDiagonal(s, n, std, rhs);
+  for (let k = 0; k < n; k++) {
+    const v = std[k]! / (work[k]! * work[k]!);
+    std[k] = v >= 0 && Number.isFinite(v) ? Math.sqrt(v) : NaN;
+  }
+}
+
 export class LevenbergMarquardt implements Optimiser {
   readonly name = 'lm';
   /**
@@ -343,224 +681,19 @@ export class LevenbergMarquardt implements Optimiser {
     if (n < 1) throw new Error('lm: no free parameters to fit');
     if (m < n) throw new Error(`lm: ${m} residuals cannot determine ${n} parameters`);
     const opt = resolveOptions(n, options);
-    const { lower, upper } = opt;
     const ws = this.#workspace(n, m);
-    const { p, pTrial, step, g, diag, a, s, rhs, work, active, jac } = ws;
-    let r = ws.r;
-    let rTrial = ws.rTrial;
+    loadStart(ws, start, opt.lower, opt.upper);
+    ws.reset(opt.initialDamping);
+    const status = iterate(problem, ws, opt);
 
-    for (let k = 0; k < n; k++) {
-      const v = start[k]!;
-      if (!Number.isFinite(v)) throw new Error(`lm: starting value of parameter ${k} is ${v}`);
-      p[k] = v < lower[k]! ? lower[k]! : v > upper[k]! ? upper[k]! : v;
-    }
-
-    ws.nfev = 0;
-    ws.njev = 0;
-    let iterations = 0;
-    let status: StopReason = 'failed';
-
-    problem.residuals(p, r);
-    ws.nfev++;
-    let f = sumSquares(r, m);
-    diag.fill(0);
-    let mu = opt.initialDamping;
-    let haveNormal = false;
-    let nu = 2;
-    // Accepted steps in a row that reduced f by less than STALL (relative).
-    let stalls = 0;
-
-    if (!Number.isFinite(f)) {
-      status = 'failed';
-    } else if (f === 0) {
-      status = 'zero-residuals';
-      evaluateJacobian(problem, ws, r, upper);
-    } else if (!evaluateJacobian(problem, ws, r, upper)) {
-      status = 'failed';
-    } else {
-      outer: for (;;) {
-        iterations++;
-        // Normal equations: A = J J^T (J is stored parameter-major), g = J r.
-        haveNormal = normalEquations(jac, r, n, m, a, g);
-        if (!haveNormal) {
-          status = 'failed';
-          break;
-        }
-        // Scaling and the gradient test over the parameters free to move.
-        let nActive = 0;
-        let gnorm = 0;
-        const rnorm = Math.sqrt(f);
-        for (let k = 0; k < n; k++) {
-          const colNorm = Math.sqrt(a[k * n + k]!);
-          if (colNorm > diag[k]!) diag[k] = colNorm;
-          if (diag[k] === 0) diag[k] = 1;
-          const gk = g[k]!;
-          const held = (p[k]! <= lower[k]! && gk > 0) || (p[k]! >= upper[k]! && gk < 0);
-          if (held) continue;
-          active[nActive++] = k;
-          if (colNorm > 0) {
-            const c = Math.abs(gk) / (colNorm * rnorm);
-            if (c > gnorm) gnorm = c;
-          }
-        }
-        if (nActive === 0 || gnorm <= opt.gtol) {
-          status = 'gtol';
-          break;
-        }
-        // Only amplitudes free: one linear least-squares solve is the answer
-        // (the Jacobian, so A, is the same at the solution: the covariance
-        // below holds there too).
-        if (
-          iterations === 1 &&
-          problem.linear === true &&
-          nActive === n &&
-          gaussNewtonPoint(ws, lower, upper)
-        ) {
-          problem.residuals(pTrial, rTrial);
-          ws.nfev++;
-          const fTrial = sumSquares(rTrial, m);
-          // Rounding aside, the exact minimum is no worse than the start.
-          if (Number.isFinite(fTrial) && fTrial <= f * (1 + 1e-9)) {
-            p.set(pTrial);
-            const t = r;
-            r = rTrial;
-            rTrial = t;
-            f = fTrial;
-            status = fTrial === 0 ? 'zero-residuals' : 'linear';
-            break;
-          }
-        }
-        if (
-          stalls >= 2 &&
-          f > opt.abandonAbove &&
-          gaussNewtonFloor(ws, nActive, f) > opt.abandonAbove
-        ) {
-          status = 'abandoned';
-          break;
-        }
-
-        // Inner loop: damped steps until one is accepted or a stop test holds.
-        for (;;) {
-          for (let x = 0; x < nActive; x++) {
-            const kx = active[x]!;
-            const dx = diag[kx]!;
-            for (let y = 0; y <= x; y++) {
-              const ky = active[y]!;
-              s[x * nActive + y] = a[kx * n + ky]! / (dx * diag[ky]!);
-            }
-            s[x * nActive + x] = s[x * nActive + x]! + mu;
-            rhs[x] = -g[kx]! / dx;
-          }
-          if (!choleskyInPlace(s, nActive)) {
-            mu *= nu;
-            nu *= 2;
-            if (!(mu < 1e300)) {
-              status = 'failed';
-              break outer;
-            }
-            continue;
-          }
-          choleskySolveInPlace(s, nActive, rhs);
-          step.fill(0);
-          for (let x = 0; x < nActive; x++) {
-            const kx = active[x]!;
-            step[kx] = rhs[x]! / diag[kx]!;
-          }
-          // Project the trial point into the box; `step` becomes the projected step.
-          let dnorm2 = 0;
-          let pnorm2 = 0;
-          for (let k = 0; k < n; k++) {
-            let t = p[k]! + step[k]!;
-            if (t < lower[k]!) t = lower[k]!;
-            else if (t > upper[k]!) t = upper[k]!;
-            pTrial[k] = t;
-            const d = t - p[k]!;
-            step[k] = d;
-            dnorm2 += diag[k]! * diag[k]! * d * d;
-            pnorm2 += diag[k]! * diag[k]! * p[k]! * p[k]!;
-          }
-          // Predicted reduction of the linearised model for the projected step.
-          let gd = 0;
-          let dad = 0;
-          for (let k = 0; k < n; k++) {
-            const dk = step[k]!;
-            if (dk === 0) continue;
-            gd += g[k]! * dk;
-            let ad = 0;
-            for (let l = 0; l < n; l++) ad += a[k * n + l]! * step[l]!;
-            dad += dk * ad;
-          }
-          const pred = -(2 * gd + dad);
-
-          problem.residuals(pTrial, rTrial);
-          ws.nfev++;
-          let fTrial = sumSquares(rTrial, m);
-          if (!Number.isFinite(fTrial)) fTrial = Infinity;
-          const actred = f - fTrial;
-          const rho = pred > 0 ? actred / pred : actred > 0 ? 1 : -1;
-          const relPred = pred / f;
-          const relAct = actred / f;
-          const accepted = fTrial < f && rho > 1e-4;
-          if (accepted) {
-            stalls = actred < STALL * f ? stalls + 1 : 0;
-            p.set(pTrial);
-            const t = r;
-            r = rTrial;
-            rTrial = t;
-            f = fTrial;
-            const q = 2 * rho - 1;
-            mu *= Math.max(0.1, 1 - q * q * q);
-            nu = 2;
-          } else {
-            mu *= nu;
-            nu *= 2;
-          }
-
-          let stop: StopReason | null = null;
-          if (f === 0) stop = 'zero-residuals';
-          else if (Math.abs(relAct) <= opt.ftol && relPred <= opt.ftol && rho <= 2) stop = 'ftol';
-          else if (Math.sqrt(dnorm2) <= opt.xtol * Math.sqrt(pnorm2) || dnorm2 === 0) stop = 'xtol';
-          else if (ws.nfev >= opt.maxEvaluations) stop = 'max-evaluations';
-          else if (!(mu < 1e300)) stop = 'xtol';
-
-          if (stop) {
-            status = stop;
-            break outer;
-          }
-          if (accepted) {
-            evaluateJacobian(problem, ws, r, upper);
-            break;
-          }
-        }
-      }
-    }
+    const { p } = ws;
+    const f = ws.f;
     const params = new Float64Array(p);
     const std = new Float64Array(n).fill(NaN);
     const atBound = new Uint8Array(n);
-    for (let k = 0; k < n; k++) atBound[k] = p[k]! <= lower[k]! || p[k]! >= upper[k]! ? 1 : 0;
-    // As in MINPACK, the covariance comes from the last Jacobian evaluated:
-    // after a converged step that is the one before it, which differs from
-    // the final point by less than the stop tolerances. Only a fit that
-    // never built the normal equations (zero residuals at the start) builds
-    // them here.
-    if (opt.covariance && status !== 'failed' && Number.isFinite(f) && !haveNormal) {
-      haveNormal = normalEquations(jac, r, n, m, a, g);
-    }
-    if (opt.covariance && status !== 'failed' && Number.isFinite(f) && haveNormal) {
-      // Scale by the column norms so near-singular units do not break Cholesky.
-      for (let k = 0; k < n; k++) work[k] = Math.sqrt(a[k * n + k]!) || 1;
-      for (let k = 0; k < n; k++)
-        for (let l = 0; l <= k; l++) s[k * n + l] = a[k * n + l]! / (work[k]! * work[l]!);
-      if (choleskyInPlace(s, n)) {
-        choleskyInverseDiagonal(s, n, std, rhs);
-        for (let k = 0; k < n; k++) {
-          const v = std[k]! / (work[k]! * work[k]!);
-          std[k] = v >= 0 && Number.isFinite(v) ? Math.sqrt(v) : NaN;
-        }
-      } else {
-        std.fill(NaN);
-      }
-    }
+    for (let k = 0; k < n; k++)
+      atBound[k] = p[k]! <= opt.lower[k]! || p[k]! >= opt.upper[k]! ? 1 : 0;
+    if (opt.covariance && status !== 'failed' && Number.isFinite(f)) covarianceStd(ws, std);
     return {
       params,
       std,
@@ -570,7 +703,7 @@ export class LevenbergMarquardt implements Optimiser {
       message: stopMessage(status),
       evaluations: ws.nfev,
       jacobianEvaluations: ws.njev,
-      iterations,
+      iterations: ws.iterations,
       atBound,
     };
   }

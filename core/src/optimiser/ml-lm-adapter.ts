@@ -66,6 +66,11 @@ export class MljsLevenbergMarquardt implements Optimiser {
   ): OptimiserResult {
     const n = problem.nParams;
     const m = problem.nResiduals;
+    if (problem.objective) {
+      throw new Error(
+        "mljs minimises sums of squares only; use optimizer 'lm' for a maximum-likelihood fit (ML-poisson)",
+      );
+    }
     const opt = resolveOptions(n, options);
     const scale = columnScales(problem, start);
     const p = new Float64Array(n);

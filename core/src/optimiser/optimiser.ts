@@ -24,6 +24,17 @@ export interface LeastSquaresProblem {
    * problem directly. @default false
    */
   readonly linear?: boolean;
+  /**
+   * The objective, when it is not sum(residuals^2): its value at the point
+   * whose residuals were evaluated last (`lm` calls it right after each
+   * `residuals`, with the residuals just written). For a likelihood fitted by
+   * Fisher scoring (ML-poisson) the residuals and Jacobian are chosen so that
+   * J r is half the objective's gradient and J J^T half its expected Hessian:
+   * the damped steps, the predicted reductions and the covariance (the
+   * inverse Fisher information) then hold as written for least squares.
+   * Optimisers that minimise sums of squares only refuse such a problem.
+   */
+  objective?: ((residuals: Float64Array) => number) | undefined;
 }
 
 /** Why a fit stopped. */

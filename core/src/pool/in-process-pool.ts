@@ -4,7 +4,7 @@
  * engine applies results, refills the queue and notices stop() between
  * slices instead of after the whole map.
  */
-import { createKernel, type PixelKernel } from '../samfire/kernel.js';
+import { createKernel, type PixelKernel } from '../kernel/kernel.js';
 import type { PoolEvents, PoolJob, WorkerPool } from './pool.js';
 import type { PixelResult, WorkerInit } from './protocol.js';
 

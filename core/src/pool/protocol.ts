@@ -8,116 +8,20 @@
  * job id, the pixel index and the candidate starting values travel (`fit`),
  * and only the result comes back.
  */
-import type { AxisSpec } from '../model/axis.js';
-import type { Variance } from '../model/signal.js';
+import type { PixelResult, PixelStart, WorkerInit } from '../kernel/protocol.js';
 
-/** A model as plain data: enough to rebuild its fitting problem in a worker. */
-export interface ModelSpec {
-  components: ComponentSpec[];
-  /** The signal axis. */
-  axis: AxisSpec;
-  /** 1 per fitted channel (the signal range). */
-  channelSwitches: Uint8Array;
-}
-
-export interface ComponentSpec {
-  kind: string;
-  name: string;
-  /** Options of the kind (Polynomial order, Expression text, ...). */
-  options: Record<string, unknown>;
-  /** Active everywhere (when no per-pixel map). */
-  active: boolean;
-  parameters: ParameterSpecData[];
-}
-
-export interface ParameterSpecData {
-  name: string;
-  length: number;
-  free: boolean;
-  bmin: number | null;
-  bmax: number | null;
-  /**
-   * Tied to another parameter (component and parameter indices in this
-   * spec) by value = f(that value), f `expression` in x; null or absent
-   * when not tied. A tied parameter is not free.
-   */
-  twin?: TwinSpec | null;
-}
-
-export interface TwinSpec {
-  component: number;
-  parameter: number;
-  expression: string;
-}
-
-/** Serialisable goodness test settings (kinds registered in core). */
-export interface GoodnessTestSpec {
-  kind: string;
-  tolerance: number;
-}
-
-/** Serialisable fit options (an optimiser by name only). */
-export interface WorkerFitOptions {
-  optimizer?: string;
-  bounded?: boolean;
-  ftol?: number;
-  xtol?: number;
-  gtol?: number;
-  maxEvaluations?: number;
-  initialDamping?: number;
-  /**
-   * Most candidate starts tried per subset of the optional components (the
-   * first ones of the Cartesian product, in order). A global strategy's
-   * modes multiply: 11 parameters with 2 to 10 modes each make millions of
-   * starts, which a pixel that no start fits would all try. @default 64
-   */
-  maxStarts?: number;
-}
-
-export interface WorkerInit {
-  model: ModelSpec;
-  /** Navigation size (pixels). */
-  pixels: number;
-  /** Spectra as float64, pixels x channels, C order. A SharedArrayBuffer-backed array is shared, not copied, by worker threads. */
-  data: Float64Array;
-  /** How the noise variance is known; an `array` variance travels as float64. */
-  variance: Variance;
-  /** Starting values per component: pixels x slots, C order (the model's maps when the run starts). */
-  maps: Float64Array[];
-  /** Indices of the optional components (switched on and off per pixel by AICc). */
-  optional: number[];
-  goodness: GoodnessTestSpec;
-  fit: WorkerFitOptions;
-}
-
-/**
- * Candidate starting values for one pixel. `components[c]`, when present,
- * holds for each slot of component c the list of candidate values (a local
- * strategy gives one per slot, a global strategy the most frequent values).
- * Components left out start from the worker's maps at that pixel.
- */
-export interface PixelStart {
-  components: ({ slots: number[][] } | null)[];
-}
-
-/** What a worker returns for one pixel. */
-export interface PixelResult {
-  pixel: number;
-  /** Whether a fit passed the goodness test. */
-  good: boolean;
-  /** Every slot of every component (component order), the winning fit's values. */
-  values: Float64Array;
-  std: Float64Array;
-  /** 1 per component that is on in the winning fit. */
-  active: Uint8Array;
-  chisq: number;
-  dof: number;
-  redChisq: number;
-  /** Fits run for this pixel (subsets x candidates, plus the refit). */
-  fits: number;
-  /** Why the winning (or last) fit stopped. */
-  status: string;
-}
+// The data the messages carry is the kernel's (kernel/protocol.ts).
+export type {
+  ComponentSpec,
+  GoodnessTestSpec,
+  ModelSpec,
+  ParameterSpecData,
+  PixelResult,
+  PixelStart,
+  TwinSpec,
+  WorkerFitOptions,
+  WorkerInit,
+} from '../kernel/protocol.js';
 
 export type ToWorker =
   | { type: 'init'; init: WorkerInit }

@@ -82,6 +82,7 @@ const goodnessTestSpec = s.object({ kind: s.string(), tolerance: s.finite() });
 
 const workerFitOptions = s.object({
   optimizer: s.optional(s.string()),
+  lossFunction: s.optional(s.oneOf(['ls', 'ML-poisson'])),
   bounded: s.optional(s.boolean),
   ftol: s.optional(s.finite({ min: 0 })),
   xtol: s.optional(s.finite({ min: 0 })),

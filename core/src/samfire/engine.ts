@@ -1,45 +1,36 @@
 /**
  * The SAMFire engine: fits one model to every pixel of a spectrum image,
  * choosing which pixel to fit next and where its fit starts from pixels
- * already fitted well (see ../shared/docs/samfire-algorithm.md).
+ * already fitted well (see docs/engine.md).
  *
- * The engine owns the marker and the strategy list, hands pixels to a
- * worker pool through the typed protocol (pool/protocol.ts), and applies
- * every result through `update`. It adds no minimiser of its own.
+ * This file is the HyperSpy-style facade (start, stop, plot,
+ * refreshDatabase, backup, changeStrategy, append, extend, remove, update,
+ * log, generateValues). Its pieces:
+ * - scheduler.ts: picks pixels, feeds the worker pool through the typed
+ *   protocol (pool/protocol.ts), applies results in pick or arrival order;
+ * - candidate-front.ts: the index of the candidates a pick scans;
+ * - fit-database.ts: which stored fits are good, by which test (retest);
+ * - engine-backup.ts: the state as a backup and back.
+ * It adds no minimiser of its own.
  */
 import type { Model } from '../model/model.js';
 import { InProcessPool } from '../pool/in-process-pool.js';
-import type { PoolEvents, PoolJob, WorkerPool } from '../pool/pool.js';
-import type {
-  GoodnessTestSpec,
-  PixelResult,
-  PixelStart,
-  WorkerFitOptions,
-} from '../pool/protocol.js';
-import {
-  BACKUP_FORMAT,
-  BACKUP_VERSION,
-  decodeStart,
-  encodeStart,
-  type BackupWriter,
-  type RunOrder,
-  type SamfireBackup,
-} from './backup.js';
+import type { WorkerPool } from '../pool/pool.js';
+import type { PixelResult, PixelStart, WorkerFitOptions } from '../pool/protocol.js';
+import type { BackupWriter, RunOrder, SamfireBackup } from './backup.js';
+import { engineSnapshot, restoreEngine, restoreModel, type EngineParts } from './engine-backup.js';
 import { resolveSamfireOptions, type AcceptedFits, type SamfireOptions } from './engine-options.js';
 import { Emitter } from './events.js';
-import type { GoodnessTest } from './goodness/goodness-test.js';
-import { RedChisqTest } from './goodness/red-chisq-test.js';
-import { createGoodnessTest, hasGoodnessTest } from './goodness/registry.js';
-import { storedStatistics } from './goodness/stored-statistics.js';
-import { decodeBytes, decodeFloats, encodeBytes, encodeFloats } from './json.js';
-import { collectMaxima, countDone, countLeft, ignoreFitted } from './marker.js';
-import { applyModelState, modelState } from './model-state.js';
-import { PendingJobs, type PendingJob } from './pending-jobs.js';
-import { clearStoredFit, storeResult } from './pixel-store.js';
+import { FitDatabase } from './fit-database.js';
+import type { GoodnessTest } from '../goodness/goodness-test.js';
+import { RedChisqTest } from '../goodness/red-chisq-test.js';
+import { hasGoodnessTest } from '../goodness/registry.js';
+import { countDone, countLeft, ignoreFitted } from './marker.js';
+import { storeResult } from './pixel-store.js';
 import { SamfireRandom } from './random.js';
-import type { RetestEvent, SamfireEvents } from './samfire-events.js';
+import type { SamfireEvents } from './samfire-events.js';
+import { Scheduler } from './scheduler.js';
 import { HistogramStrategy } from './strategies/global/histogram-strategy.js';
-import { LocalStrategy } from './strategies/local/local-strategy.js';
 import { RedChisqStrategy } from './strategies/local/red-chisq-strategy.js';
 import type { Strategy, StrategyHost, StrategyPlot } from './strategies/strategy.js';
 import { StrategyList } from './strategies/strategy-list.js';
@@ -61,20 +52,12 @@ export interface PixelPick {
   start: PixelStart;
 }
 
-type RunState = 'idle' | 'running' | 'stopping';
-
 /** The engine as its strategies see it: live values read through accessors. */
 function strategyHost(
   model: Model,
   marker: Float64Array,
-  read: {
-    goodnessTest(): GoodnessTest;
-    count(): number;
-    updateEvery(): number;
-    isRunning(pixel: number): boolean;
-    running: ReadonlySet<number>;
-    raised(pixel: number): void;
-  },
+  scheduler: Scheduler,
+  read: { goodnessTest(): GoodnessTest; count(): number; updateEvery(): number },
 ): StrategyHost {
   return {
     model,
@@ -88,18 +71,14 @@ function strategyHost(
     get updateEvery() {
       return read.updateEvery();
     },
-    isRunning: read.isRunning,
-    running: read.running,
-    raised: read.raised,
+    isRunning: (pixel) => scheduler.running[pixel] === 1,
+    running: scheduler.runningSet,
+    raised: (pixel) => scheduler.front.raised(pixel),
   };
 }
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function sameTest(a: GoodnessTestSpec, b: GoodnessTestSpec): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export class Samfire {
@@ -128,48 +107,18 @@ export class Samfire {
 
   readonly #options: ReturnType<typeof resolveSamfireOptions>;
   readonly #events: Emitter<SamfireEvents>;
-  readonly #host: StrategyHost;
-  readonly #running: Uint8Array;
-  readonly #runningSet = new Set<number>();
-  readonly #candidates: Int32Array;
-  /**
-   * The pixels with marker > 0 (and perhaps some that dropped to <= 0 since,
-   * pruned at the next pick), in increasing order: a local strategy's
-   * candidates are a thin front, so a pick scans it instead of the whole
-   * marker (O(front) instead of O(pixels) per pick: 65,536 pixels made the
-   * scans 4e9 steps). Rebuilt after any bulk change of the marker; kept up
-   * to date through StrategyHost.raised in between.
-   */
-  #front: number[] = [];
-  readonly #inFront: Uint8Array;
-  #frontDirty = true;
-  readonly #pending = new PendingJobs();
-  #random: SamfireRandom;
-  #count = 0;
+  readonly #scheduler: Scheduler;
+  readonly #database: FitDatabase;
+  readonly #counters: EngineParts['counters'] = { count: 0, fitOptions: {} };
   #optional: number[] = [];
   #pool: WorkerPool | null;
   #ownsPool = false;
-  #state: RunState = 'idle';
   #run: Promise<void> | null = null;
-  #fitOptions: WorkerFitOptions = {};
   #log: unknown[][] | null;
-  #nextJob = 1;
-  #epoch = 0;
-  #wake: (() => void) | null = null;
-  #woken = false;
   #lastProgress = -Infinity;
   #runStart = 0;
   #countAtStart = 0;
   #writes: Promise<void> = Promise.resolve();
-  /** 1 where this engine stored a good result (see #retest). */
-  readonly #accepted: Uint8Array;
-  /** The goodness test that last judged the marker: at the last refresh of the database or start. */
-  #judgedBy: GoodnessTestSpec | null = null;
-  /**
-   * The periodic backup being written. A run applies no more results until
-   * it has landed, so a crash loses at most `saveEvery` results.
-   */
-  #backupLanding: Promise<unknown> | null = null;
 
   constructor(model: Model, options: SamfireOptions = {}) {
     const o = resolveSamfireOptions(options);
@@ -180,7 +129,6 @@ export class Samfire {
     this.order = o.order;
     this.window = o.window;
     this.updateEvery = Math.max(10, 2 * o.workers);
-    this.#random = new SamfireRandom(o.randomSeed);
     this.#pool = o.pool;
     this.#log = o.log ? [] : null;
     this.#events = new Emitter<SamfireEvents>((error, type) =>
@@ -188,38 +136,52 @@ export class Samfire {
     );
     const nav = model.signal.navigationSize;
     this.metadata = { marker: new Float64Array(nav), goodnessTest: new RedChisqTest(1) };
-    this.#running = new Uint8Array(nav);
-    this.#candidates = new Int32Array(nav);
-    this.#inFront = new Uint8Array(nav);
-    this.#accepted = new Uint8Array(nav);
-    this.#host = strategyHost(model, this.metadata.marker, {
+    const scheduler = new Scheduler(
+      this.metadata.marker,
+      new SamfireRandom(o.randomSeed),
+      {
+        activeStrategy: () => this.activeStrategy,
+        apply: (pixel, result, isGood) => this.update(pixel, result, isGood),
+        strategyEnded: () => this.#strategyEnded(),
+        log: (...args) => this.log(...args),
+        error: (event) => this.#events.emit('error', event),
+      },
+      o,
+    );
+    this.#scheduler = scheduler;
+    this.#database = new FitDatabase({
+      model,
+      marker: this.metadata.marker,
       goodnessTest: () => this.metadata.goodnessTest,
-      count: () => this.#count,
-      updateEvery: () => this.updateEvery,
-      isRunning: (pixel) => this.#running[pixel] === 1,
-      running: this.#runningSet,
-      raised: (pixel) => this.#raised(pixel),
+      activeStrategy: () => this.activeStrategy,
+      markerChanged: () => scheduler.front.invalidate(),
+      log: (...args) => this.log(...args),
+      retested: (event) => this.#events.emit('retested', event),
     });
     this.strategies = new StrategyList(
       {
-        host: this.#host,
+        host: strategyHost(model, this.metadata.marker, scheduler, {
+          goodnessTest: () => this.metadata.goodnessTest,
+          count: () => this.count,
+          updateEvery: () => this.updateEvery,
+        }),
         checkCanRemoveActive: (s) => {
-          if (this.#state !== 'idle') {
+          if (this.running) {
             throw new Error(
               `cannot remove the active strategy '${s.name}' while SAMFire runs; stop() it first`,
             );
           }
         },
         activeRemoved: (next) => {
-          this.#discardPending();
+          scheduler.discardPending();
           if (next) next.refresh(false);
-          this.#frontDirty = true;
+          scheduler.front.invalidate();
         },
       },
       o.strategies ?? [new RedChisqStrategy(), new HistogramStrategy()],
     );
-    if (o.setup && this.strategies.length > 0) this.#refreshDatabase();
-    if (o.accepted) this.#adopt(o.accepted);
+    if (o.setup && this.strategies.length > 0) this.#database.refresh();
+    if (o.accepted) this.#database.adopt(o.accepted);
   }
 
   // --- state ----------------------------------------------------------------
@@ -231,7 +193,7 @@ export class Samfire {
 
   /** Results received (good or not). */
   get count(): number {
-    return this.#count;
+    return this.#counters.count;
   }
 
   /** Components switched on or off per pixel by AICc, as indices into the model. */
@@ -253,7 +215,7 @@ export class Samfire {
 
   /** Pixels handed out and not yet applied. */
   get runningPixels(): number[] {
-    return [...this.#runningSet];
+    return [...this.#scheduler.runningSet];
   }
 
   /** Pixels fitted and good (marker <= -1). */
@@ -267,7 +229,7 @@ export class Samfire {
   }
 
   get running(): boolean {
-    return this.#state !== 'idle';
+    return this.#scheduler.state !== 'idle';
   }
 
   on<K extends keyof SamfireEvents>(
@@ -289,15 +251,16 @@ export class Samfire {
    * options default to the last run's.
    */
   start(fitOptions?: WorkerFitOptions): Promise<void> {
-    if (this.#state !== 'idle') {
+    const scheduler = this.#scheduler;
+    if (scheduler.state !== 'idle') {
       return Promise.reject(
         new Error('SAMFire is already running; await stop() before starting it again'),
       );
     }
-    if (fitOptions) this.#fitOptions = { ...fitOptions };
-    this.#state = 'running';
+    if (fitOptions) this.#counters.fitOptions = { ...fitOptions };
+    scheduler.state = 'running';
     const run = this.#execute().finally(() => {
-      this.#state = 'idle';
+      scheduler.state = 'idle';
       this.#run = null;
     });
     this.#run = run;
@@ -310,9 +273,8 @@ export class Samfire {
    * start(), which resumes from the same marker.
    */
   async stop(): Promise<void> {
-    if (this.#state === 'idle') return;
-    this.#state = 'stopping';
-    this.#signal();
+    if (this.#scheduler.state === 'idle') return;
+    this.#scheduler.requestStop();
     try {
       await this.#run;
     } catch {
@@ -336,11 +298,11 @@ export class Samfire {
     try {
       const pool = await this.#setup();
       this.#runStart = this.#options.now();
-      this.#countAtStart = this.#count;
+      this.#countAtStart = this.count;
       this.#lastProgress = -Infinity;
-      const finished = await this.#loop(pool);
+      const finished = await this.#scheduler.run(pool);
       this.#progress(true);
-      const summary = { count: this.#count, done: this.pixelsDone, left: this.pixelsLeft };
+      const summary = { count: this.count, done: this.pixelsDone, left: this.pixelsLeft };
       this.log(finished ? 'finished' : 'stopped', summary.count, summary.done, summary.left);
       this.#events.emit(finished ? 'finished' : 'stopped', summary);
     } catch (e) {
@@ -365,18 +327,20 @@ export class Samfire {
       );
     }
     for (const i of this.#optional) this.model.components[i]!.activeIsMultidimensional = true;
+    const scheduler = this.#scheduler;
+    const database = this.#database;
     // The marker may have been written from outside since the last run.
-    this.#frontDirty = true;
-    if (this.#testChanged()) {
+    scheduler.front.invalidate();
+    if (database.testChanged()) {
       // Fits judged by another test are judged again by this one before
-      // anything else (see #retest); jobs handed out were fitted for the old one.
-      this.#checkSomethingPasses();
-      this.#discardPending();
-      this.#rejudge();
-    } else if (this.#count === 0 && this.#pending.size === 0) {
+      // anything else (see FitDatabase.rejudge); jobs handed out were fitted for the old one.
+      database.checkSomethingPasses();
+      scheduler.discardPending();
+      database.rejudge();
+    } else if (this.count === 0 && scheduler.pending.size === 0) {
       // A run that has not begun takes the seeds as they are now (strategy
       // settings such as radii may have changed since the constructor's setup).
-      this.#refreshDatabase();
+      database.refresh();
     }
     let pool = this.#pool;
     if (!pool) {
@@ -388,172 +352,20 @@ export class Samfire {
     const init = workerInit(this.model, {
       optional: this.#optional,
       goodness,
-      fit: this.#fitOptions,
+      fit: this.#counters.fitOptions,
     });
-    const epoch = ++this.#epoch;
-    this.#pending.forgetJobs();
-    await pool.init(init, this.#poolEvents(epoch));
-    this.log('start', this.activeStrategy?.name ?? null, this.#count);
+    await scheduler.init(pool, init);
+    this.log('start', this.activeStrategy?.name ?? null, this.count);
     return pool;
   }
 
-  #poolEvents(epoch: number): PoolEvents {
-    return {
-      onResult: (job, result) => {
-        if (epoch === this.#epoch && this.#pending.settle(job, result, null)) this.#signal();
-      },
-      onJobError: (job, pixel, message) => {
-        if (epoch === this.#epoch && this.#pending.settle(job, null, message)) {
-          this.#signal();
-          return;
-        }
-        this.log('worker error', pixel, message);
-        this.#events.emit('error', { message });
-      },
-      onFault: (message) => {
-        this.log('pool fault', message);
-        this.#events.emit('error', { message });
-      },
-    };
-  }
-
-  /** Returns true when the run ended (nothing left), false when it was stopped. */
-  async #loop(pool: WorkerPool): Promise<boolean> {
-    if (this.#state === 'running') this.#submit(pool, this.#pending.unsubmitted());
-    let rescanned = false;
-    for (;;) {
-      if (this.#state !== 'running') break;
-      this.#refill(pool);
-      this.#applySettled(pool);
-      if (this.#backupLanding) {
-        // The workers go on fitting; their results wait until the backup is on disk.
-        const landing = this.#backupLanding;
-        this.#backupLanding = null;
-        await landing;
-        continue;
-      }
-      if (this.#state !== 'running') break;
-      if (this.#pending.size > 0) {
-        rescanned = false;
-        await this.#wait();
-        continue;
-      }
-      if (!rescanned) {
-        // Before a strategy ends, one scan of the whole marker: candidates
-        // written into metadata.marker during the run (by a listener) count.
-        rescanned = true;
-        this.#frontDirty = true;
-        continue;
-      }
-      const list = this.strategies;
-      if (this.pixelsDone === this.metadata.marker.length || list.activeIndex >= list.length - 1)
-        return true;
-      // Switching rebuilds the front: no second scan needed.
-      this.#switchStrategy(list.activeIndex + 1);
-    }
-    await this.#collect(pool);
+  /** The active strategy has no pixel left: true when the run is over, else the next one becomes active. */
+  #strategyEnded(): boolean {
+    const list = this.strategies;
+    if (this.pixelsDone === this.metadata.marker.length || list.activeIndex >= list.length - 1)
+      return true;
+    this.#switchStrategy(list.activeIndex + 1);
     return false;
-  }
-
-  /** Applies settled jobs (in pick or arrival order), handing out a new pixel after each. */
-  #applySettled(pool: WorkerPool): void {
-    for (;;) {
-      const entry =
-        this.order === 'pick' ? this.#pending.shiftSettledHead() : this.#pending.shiftArrived();
-      if (!entry) return;
-      this.#apply(entry);
-      // Stopping between applying and refilling is safe: start() refills first.
-      if (this.#state !== 'running') return;
-      this.#refill(pool);
-      if (this.#backupLanding) return;
-    }
-  }
-
-  #apply(entry: PendingJob): void {
-    if (entry.error !== null) {
-      this.log('pixel error', entry.pixel, entry.error);
-      this.#events.emit('error', { message: entry.error, pixel: entry.pixel });
-      this.update(entry.pixel, null, false);
-    } else {
-      this.update(entry.pixel, entry.result);
-    }
-  }
-
-  #refill(pool: WorkerPool): void {
-    if (this.#state !== 'running') return;
-    const target = this.order === 'pick' ? this.window : Math.max(1, pool.capacity);
-    const want = target - this.#pending.size;
-    if (want <= 0) return;
-    this.#submit(pool, this.#pick(want));
-  }
-
-  #submit(pool: WorkerPool, entries: readonly PendingJob[]): void {
-    if (entries.length === 0) return;
-    const jobs: PoolJob[] = entries.map((e) => {
-      const job = this.#nextJob++;
-      this.#pending.submitted(e, job);
-      return { job, pixel: e.pixel, start: e.start };
-    });
-    pool.submit(jobs);
-  }
-
-  /**
-   * After a stop request: queued jobs come back from the pool, jobs being
-   * fitted are awaited (up to stopTimeout). In pick order unapplied jobs stay
-   * pending, so the next start() continues exactly where this one stopped;
-   * in arrival order the answers are applied and the rest given back.
-   */
-  async #collect(pool: WorkerPool): Promise<void> {
-    pool.drain();
-    const deadline = this.#options.now() + this.#options.stopTimeout;
-    while (pool.inFlight > 0) {
-      const left = deadline - this.#options.now();
-      if (left <= 0) break;
-      await this.#wait(left);
-    }
-    this.#pending.forgetJobs();
-    if (this.order === 'arrival') {
-      for (let e = this.#pending.shiftArrived(); e; e = this.#pending.shiftArrived())
-        this.#apply(e);
-      this.#discardPending();
-    }
-  }
-
-  /** Gives back every pending pixel: it is no longer running and gets its priority back. */
-  #discardPending(): void {
-    this.#frontDirty = true;
-    const marker = this.metadata.marker;
-    for (const e of this.#pending.clear()) {
-      this.#release(e.pixel);
-      if (marker[e.pixel] === 0) marker[e.pixel] = e.priority;
-    }
-  }
-
-  #signal(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    if (wake) wake();
-    else this.#woken = true;
-  }
-
-  #wait(timeout?: number): Promise<void> {
-    if (this.#woken) {
-      this.#woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | null = null;
-      this.#wake = () => {
-        if (timer !== null) clearTimeout(timer);
-        resolve();
-      };
-      if (timeout !== undefined) timer = setTimeout(() => this.#signal(), timeout);
-    });
-  }
-
-  #release(pixel: number): void {
-    this.#running[pixel] = 0;
-    this.#runningSet.delete(pixel);
   }
 
   #progress(force: boolean): void {
@@ -562,12 +374,12 @@ export class Samfire {
     if (this.#events.listenerCount('progress') === 0) return;
     this.#lastProgress = now;
     const seconds = Math.max(1e-9, (now - this.#runStart) / 1000);
-    const rate = this.#state === 'idle' ? 0 : (this.#count - this.#countAtStart) / seconds;
+    const rate = this.running ? (this.count - this.#countAtStart) / seconds : 0;
     const left = this.pixelsLeft;
     this.#events.emit('progress', {
       done: this.pixelsDone,
       left,
-      count: this.#count,
+      count: this.count,
       rate,
       eta: rate > 0 ? left / rate : left === 0 ? 0 : Infinity,
     });
@@ -587,100 +399,8 @@ export class Samfire {
       throw new Error(`generateValues: n must be a whole number >= 0, got ${n}`);
     // metadata.marker is public: values written into it since the last pick
     // count. One scan per call (a run's own picks keep the front up to date).
-    this.#frontDirty = true;
-    return this.#pick(n).map(({ pixel, start }) => ({ pixel, start }));
-  }
-
-  /** Picks up to `n` pixels and adds them to the pending jobs (not yet submitted). */
-  #pick(n: number): PendingJob[] {
-    const strategy = this.activeStrategy;
-    if (!strategy) return [];
-    const marker = this.metadata.marker;
-    const out: PendingJob[] = [];
-    // Only local strategies report the pixels they raise (StrategyHost.raised).
-    const useFront = strategy instanceof LocalStrategy;
-    for (let i = 0; i < n; i++) {
-      const k = useFront
-        ? this.#frontMaxima()
-        : collectMaxima(marker, this.#running, this.#candidates);
-      if (k === 0) break;
-      const pixel = this.#candidates[k === 1 ? 0 : this.#random.integer(k)]!;
-      const priority = marker[pixel]!;
-      marker[pixel] = 0;
-      this.#running[pixel] = 1;
-      this.#runningSet.add(pixel);
-      const job: PendingJob = {
-        pixel,
-        start: strategy.values(pixel),
-        priority,
-        job: null,
-        result: null,
-        error: null,
-      };
-      this.#pending.add(job);
-      out.push(job);
-    }
-    return out;
-  }
-
-  #raised(pixel: number): void {
-    if (this.#frontDirty || this.#inFront[pixel]) return;
-    this.#inFront[pixel] = 1;
-    const front = this.#front;
-    // Keep increasing order (ties are broken by position in pixel order).
-    let lo = 0;
-    let hi = front.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (front[mid]! < pixel) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === front.length) front.push(pixel);
-    else front.splice(lo, 0, pixel);
-  }
-
-  /**
-   * collectMaxima over the front: the same pixels in the same order as a
-   * scan of the whole marker gives. Drops the pixels no longer > 0.
-   */
-  #frontMaxima(): number {
-    const marker = this.metadata.marker;
-    const running = this.#running;
-    const inFront = this.#inFront;
-    if (this.#frontDirty) {
-      inFront.fill(0);
-      const front: number[] = [];
-      for (let p = 0; p < marker.length; p++) {
-        if (marker[p]! > 0) {
-          front.push(p);
-          inFront[p] = 1;
-        }
-      }
-      this.#front = front;
-      this.#frontDirty = false;
-    }
-    const front = this.#front;
-    const out = this.#candidates;
-    let max = 0;
-    let n = 0;
-    let kept = 0;
-    for (let j = 0; j < front.length; j++) {
-      const p = front[j]!;
-      const v = marker[p]!;
-      if (!(v > 0)) {
-        inFront[p] = 0;
-        continue;
-      }
-      front[kept++] = p;
-      if (running[p]) continue;
-      if (v > max) {
-        max = v;
-        n = 0;
-      }
-      if (v === max) out[n++] = p;
-    }
-    front.length = kept;
-    return n;
+    this.#scheduler.front.invalidate();
+    return this.#scheduler.pick(n).map(({ pixel, start }) => ({ pixel, start }));
   }
 
   /**
@@ -697,8 +417,7 @@ export class Samfire {
     const p = typeof pixel === 'number' ? pixel : this.model.signal.pixelIndex(pixel);
     this.model.signal.checkPixel(p);
     // A pixel handed out by generateValues may be answered here directly.
-    this.#pending.removePixel(p);
-    this.#release(p);
+    this.#scheduler.answered(p);
     let good: boolean;
     if (result) {
       if (result.pixel !== p)
@@ -706,21 +425,21 @@ export class Samfire {
       good = isGood ?? result.good;
       if (good) {
         storeResult(this.model, p, result);
-        this.#accepted[p] = 1;
+        this.#database.accepted[p] = 1;
       }
     } else {
       good = isGood ?? this.metadata.goodnessTest.test(this.model, p);
     }
-    this.#count++;
+    const count = ++this.#counters.count;
     this.activeStrategy?.update(p, good);
     this.#events.emit('pixelDone', { pixel: p, good });
     this.#progress(false);
     this.plot(true);
-    if (this.saveEvery > 0 && this.#count % this.saveEvery === 0) {
-      this.#backupLanding = this.backup(this.backupFilename ?? undefined, true).catch(
-        (e: unknown) => {
+    if (this.saveEvery > 0 && count % this.saveEvery === 0) {
+      this.#scheduler.holdUntil(
+        this.backup(this.backupFilename ?? undefined, true).catch((e: unknown) => {
           this.#events.emit('error', { message: `backup failed: ${errorMessage(e)}` });
-        },
+        }),
       );
     }
   }
@@ -731,7 +450,7 @@ export class Samfire {
    * only every `plotEvery` results.
    */
   plot(onCount = false): StrategyPlot | null {
-    if (onCount && !(this.plotEvery > 0 && this.#count % this.plotEvery === 0)) return null;
+    if (onCount && !(this.plotEvery > 0 && this.count % this.plotEvery === 0)) return null;
     const strategy = this.activeStrategy;
     if (!strategy) return null;
     const data = strategy.plotData();
@@ -742,119 +461,17 @@ export class Samfire {
   /**
    * Pixels whose stored fit passes the goodness test seed the active
    * strategy; nothing else is kept. After the test changed, results of this
-   * engine that fail it are cleared first (see #retest).
+   * engine that fail it are cleared first (see FitDatabase.rejudge).
    */
   refreshDatabase(): void {
     this.#checkIdle('refresh the database');
-    this.#discardPending();
-    this.#rejudge();
+    this.#scheduler.discardPending();
+    this.#database.rejudge();
   }
 
   /** The pixels this engine stored as good and the test that judged them (to carry them over to a new engine). */
   get accepted(): AcceptedFits | null {
-    const test = this.#judgedBy;
-    return test ? { pixels: Uint8Array.from(this.#accepted), test: { ...test } } : null;
-  }
-
-  #adopt(accepted: AcceptedFits): void {
-    if (accepted.pixels.length !== this.#accepted.length) {
-      throw new Error(
-        `SAMFire option 'accepted': ${accepted.pixels.length} pixels for a navigation space of ${this.#accepted.length}`,
-      );
-    }
-    this.#accepted.set(accepted.pixels);
-    this.#judgedBy = { ...accepted.test };
-  }
-
-  #refreshDatabase(): void {
-    this.#frontDirty = true;
-    this.#judgedBy = this.metadata.goodnessTest.spec();
-    const strategy = this.activeStrategy;
-    if (!strategy) return;
-    const good = this.metadata.goodnessTest.map(this.model, this.#storedMask());
-    strategy.clean();
-    strategy.refresh(true, good);
-  }
-
-  #storedMask(): Uint8Array {
-    return Uint8Array.from(this.model.chisq, (v) => (Number.isFinite(v) ? 1 : 0));
-  }
-
-  #testChanged(): boolean {
-    const judged = this.#judgedBy;
-    return judged !== null && !sameTest(judged, this.metadata.goodnessTest.spec());
-  }
-
-  /** A refresh of the database, after a re-test when the goodness test changed. */
-  #rejudge(): void {
-    if (this.#testChanged()) this.#retest();
-    this.#refreshDatabase();
-  }
-
-  /**
-   * start() after the goodness test changed: if no stored fit passes the
-   * current one there is nothing to start from; say so before changing anything.
-   */
-  #checkSomethingPasses(): void {
-    const test = this.metadata.goodnessTest;
-    const stored = this.#storedMask();
-    const n = this.model.signal.navigationSize;
-    for (let p = 0; p < n; p++) if (stored[p] && test.test(this.model, p)) return;
-    const judged = this.#judgedBy!;
-    throw new Error(
-      `the goodness test changed (${judged.kind}, tolerance ${judged.tolerance} -> ${test.kind}, tolerance ${test.tolerance}) and no stored fit passes it: there is nothing to start from; fit a seed that passes it or loosen the test (nothing was changed)`,
-    );
-  }
-
-  /**
-   * The pixels marked done (marker <= -1) and the results this engine
-   * stored were judged by another goodness test: each is tested again with
-   * the current one. Those that fail are no longer done (marker 0), so the
-   * run fits them again. A result this engine stored that fails is cleared
-   * as well (NaN statistics, parameters unset): under the current test it is
-   * a failed fit, and a failed fit is never kept, so the maps show only
-   * results that pass the test the user chose. A fit stored by hand or
-   * loaded from a file is kept (as HyperSpy keeps stored fits) but no longer
-   * seeds the run. Emits 'retested'.
-   */
-  #retest(): void {
-    const previous = this.#judgedBy!;
-    const test = this.metadata.goodnessTest;
-    const marker = this.metadata.marker;
-    const failed: number[] = [];
-    const statistics: number[] = [];
-    let tested = 0;
-    let cleared = 0;
-    const accepted = this.#accepted;
-    for (let p = 0; p < marker.length; p++) {
-      // Done, or a result this engine (or the one it carries on) stored.
-      if (!(marker[p]! <= -1) && !accepted[p]) continue;
-      tested++;
-      if (test.test(this.model, p)) continue;
-      failed.push(p);
-      statistics.push(
-        Number.isFinite(this.model.chisq[p]!)
-          ? test.statistic(storedStatistics(this.model, p))
-          : NaN,
-      );
-      if (marker[p]! < 0) marker[p] = 0;
-      if (accepted[p]) {
-        clearStoredFit(this.model, p);
-        accepted[p] = 0;
-        cleared++;
-      }
-    }
-    this.#judgedBy = test.spec();
-    const event: RetestEvent = {
-      test: test.spec(),
-      previous: { ...previous },
-      tested,
-      failed,
-      statistics,
-      cleared,
-    };
-    this.log('retested', tested, failed.length, cleared);
-    this.#events.emit('retested', event);
+    return this.#database.fits;
   }
 
   /**
@@ -868,15 +485,15 @@ export class Samfire {
   changeStrategy(target: number | Strategy): void {
     const index = this.strategies.resolve(target);
     this.#checkIdle('change strategy');
-    this.#discardPending();
+    this.#scheduler.discardPending();
     this.#switchStrategy(index);
   }
 
   #switchStrategy(index: number): void {
-    this.#frontDirty = true;
+    this.#scheduler.front.invalidate();
     const list = this.strategies;
     if (index === list.activeIndex && list.active) {
-      this.#rejudge();
+      this.#database.rejudge();
       return;
     }
     const from = list.active;
@@ -916,8 +533,7 @@ export class Samfire {
   }
 
   #checkIdle(action: string): void {
-    if (this.#state !== 'idle')
-      throw new Error(`cannot ${action} while SAMFire runs; stop() it first`);
+    if (this.running) throw new Error(`cannot ${action} while SAMFire runs; stop() it first`);
   }
 
   // --- backups -----------------------------------------------------------------
@@ -928,7 +544,7 @@ export class Samfire {
    * `onCount` only every `saveEvery` results. Resolves with what was saved.
    */
   async backup(filename?: string, onCount = false): Promise<SamfireBackup | null> {
-    if (onCount && !(this.saveEvery > 0 && this.#count % this.saveEvery === 0)) return null;
+    if (onCount && !(this.saveEvery > 0 && this.count % this.saveEvery === 0)) return null;
     const name = filename ?? `backup_${this.model.signal.title || 'samfire'}.json`;
     const data = this.snapshot();
     this.#events.emit('backup', { filename: name, backup: data });
@@ -938,44 +554,16 @@ export class Samfire {
     const write = this.#writes.then(() => writer(name, data));
     this.#writes = write.catch(() => undefined);
     await write;
-    this.log('backup', name, this.#count);
+    this.log('backup', name, this.count);
     return data;
   }
 
   snapshot(): SamfireBackup {
-    const signal = this.model.signal;
-    return {
-      format: BACKUP_FORMAT,
-      version: BACKUP_VERSION,
-      signal: {
-        title: signal.title,
-        navigationShape: signal.navigationShape,
-        channels: signal.channels,
-      },
-      model: modelState(this.model),
-      engine: {
-        marker: encodeFloats(this.metadata.marker),
-        count: this.#count,
-        optionalComponents: [...this.#optional],
-        goodnessTest: this.metadata.goodnessTest.spec(),
-        strategies: [...this.strategies].map((s) => s.snapshot()),
-        activeStrategy: this.strategies.activeIndex,
-        updateEvery: this.updateEvery,
-        plotEvery: this.plotEvery,
-        saveEvery: this.saveEvery,
-        random: this.#random.state(),
-        order: this.order,
-        window: this.window,
-        fitOptions: { ...this.#fitOptions },
-        accepted: encodeBytes(this.#accepted),
-        ...(this.#judgedBy ? { judgedBy: { ...this.#judgedBy } } : {}),
-        pending: this.#pending.entries().map((e) => ({
-          pixel: e.pixel,
-          priority: e.priority,
-          start: encodeStart(e.start),
-        })),
-      },
-    };
+    return engineSnapshot(this, this.#parts());
+  }
+
+  #parts(): EngineParts {
+    return { scheduler: this.#scheduler, database: this.#database, counters: this.#counters };
   }
 
   /**
@@ -985,16 +573,8 @@ export class Samfire {
    * come from the backup.
    */
   static restore(model: Model, backup: SamfireBackup, options: SamfireOptions = {}): Samfire {
-    const signal = model.signal;
-    const shape = signal.navigationShape;
-    const saved = backup.signal;
-    if (saved.channels !== signal.channels || saved.navigationShape.join('x') !== shape.join('x')) {
-      throw new Error(
-        `backup of a ${saved.navigationShape.join('x')} map of ${saved.channels} channels cannot be restored onto a ${shape.join('x')} map of ${signal.channels}`,
-      );
-    }
+    restoreModel(model, backup);
     const e = backup.engine;
-    applyModelState(model, backup.model);
     const samfire = new Samfire(model, {
       ...options,
       setup: false,
@@ -1003,39 +583,7 @@ export class Samfire {
       window: e.window,
       strategies: e.strategies.map((s) => strategyFromSnapshot(s)),
     });
-    samfire.#restoreEngine(backup);
+    restoreEngine(samfire, samfire.#parts(), backup);
     return samfire;
-  }
-
-  #restoreEngine(backup: SamfireBackup): void {
-    this.#frontDirty = true;
-    const e = backup.engine;
-    const nav = this.model.signal.navigationSize;
-    this.metadata.marker.set(decodeFloats(e.marker, 'backup marker', nav));
-    this.#count = e.count;
-    this.optionalComponents = e.optionalComponents;
-    this.metadata.goodnessTest = createGoodnessTest(e.goodnessTest);
-    if (this.strategies.length > 0) this.strategies.setActive(e.activeStrategy);
-    this.updateEvery = e.updateEvery;
-    this.plotEvery = e.plotEvery;
-    this.saveEvery = e.saveEvery;
-    this.#random = new SamfireRandom(e.random.seed, e.random.draws);
-    this.#fitOptions = { ...e.fitOptions };
-    if (e.accepted) this.#accepted.set(decodeBytes(e.accepted, 'backup accepted pixels', nav));
-    // Backups before the re-test (issue 16) were judged by the test they hold.
-    this.#judgedBy = e.judgedBy ? { ...e.judgedBy } : { ...e.goodnessTest };
-    for (const job of e.pending) {
-      this.model.signal.checkPixel(job.pixel);
-      this.#pending.add({
-        pixel: job.pixel,
-        priority: job.priority,
-        start: decodeStart(job.start, `backup job for pixel ${job.pixel}`),
-        job: null,
-        result: null,
-        error: null,
-      });
-      this.#running[job.pixel] = 1;
-      this.#runningSet.add(job.pixel);
-    }
   }
 }

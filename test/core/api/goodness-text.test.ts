@@ -6,8 +6,15 @@ import type { GoodnessStatistics } from '@samfire/core/api';
 import { informationCriteria } from '@samfire/core';
 import { createGoodnessTest } from '@samfire/core';
 
-const stats = (redChisq: number, aic = 0, aicc = 0, bic = 0): GoodnessStatistics => ({
+const stats = (
+  redChisq: number,
+  aic = 0,
+  aicc = 0,
+  bic = 0,
+  deviancePerDof = NaN,
+): GoodnessStatistics => ({
   redChisq,
+  deviancePerDof,
   aic,
   aicc,
   bic,
@@ -20,6 +27,7 @@ describe('goodness test texts', () => {
     expect(goodnessCondition({ kind: 'AIC', tolerance: 250 })).toBe('AIC < 250');
     expect(goodnessCondition({ kind: 'AICc', tolerance: -1200.5 })).toBe('AICc < -1200.5');
     expect(goodnessCondition({ kind: 'BIC', tolerance: 1e6 })).toBe('BIC < 1e+6');
+    expect(goodnessCondition({ kind: 'deviance', tolerance: -0.5 })).toBe('|D/ν − 1| < 0.5');
   });
 
   it('gives a verdict with the number the test compared', () => {
@@ -36,6 +44,12 @@ describe('goodness test texts', () => {
       good: false,
       text: 'BIC = 150, not below 100',
     });
+    expect(goodnessVerdict({ kind: 'deviance', tolerance: 0.5 }, stats(0.1, 0, 0, 0, 1.2))).toEqual(
+      { good: true, text: '|D/ν − 1| = 0.2 < 0.5' },
+    );
+    expect(goodnessVerdict({ kind: 'deviance', tolerance: 0.5 }, stats(1, 0, 0, 0, 1.7)).good).toBe(
+      false,
+    );
     expect(goodnessVerdict(g, stats(NaN))).toEqual({
       good: false,
       text: '|χ²ᵣ − 1| = not defined, not below 1',
@@ -52,11 +66,12 @@ describe('goodness test texts', () => {
   it('agrees with the host’s goodness tests on every built-in kind', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('redChisq', 'AIC', 'AICc', 'BIC'),
+        fc.constantFrom('redChisq', 'AIC', 'AICc', 'BIC', 'deviance'),
         fc.double({ min: 0.01, max: 100, noNaN: true }),
         fc.double({ min: 0, max: 50, noNaN: true }),
         fc.double({ min: -500, max: 500, noNaN: true }),
-        (kind, tolerance, redChisq, logLikelihood) => {
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        (kind, tolerance, redChisq, logLikelihood, deviancePerDof) => {
           const channels = 200;
           const freeParameters = 4;
           const { aic, aicc, bic } = informationCriteria(logLikelihood, freeParameters, channels);
@@ -68,8 +83,11 @@ describe('goodness test texts', () => {
             freeParameters,
             channels,
             logLikelihood: () => logLikelihood,
+            deviance: () => deviancePerDof * (channels - freeParameters),
           });
-          expect(passesGoodness({ kind, tolerance }, stats(redChisq, aic, aicc, bic))).toBe(host);
+          expect(
+            passesGoodness({ kind, tolerance }, stats(redChisq, aic, aicc, bic, deviancePerDof)),
+          ).toBe(host);
         },
       ),
       { seed: 11, numRuns: 400 },

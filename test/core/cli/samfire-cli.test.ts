@@ -105,7 +105,7 @@ describe('samfire run', () => {
       'maybe',
     );
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toMatch(/--test must be redchisq, aic, aicc or bic/);
+    expect(bad.stderr).toMatch(/--test must be redchisq, deviance, aic, aicc or bic/);
     const unknown = samfire(
       'run',
       input,

@@ -121,6 +121,32 @@ const COMPONENTS: ComponentCase[] = [
     params: fc.tuple(num(1, 1e4), num(8, 30), num(0.2, 1.5)),
     x: grid(0.3, 0.05, 140),
   },
+  {
+    // O K (table onset 543.1 eV) with 5 fine-structure Gaussians; onsets at
+    // 543.125 + j keep every axis value 0.125 eV from the edge's table knots
+    // (0.25 eV apart from the onset), so no difference step crosses one.
+    label: 'EELSCLEdge (fine structure active)',
+    fn: createComponentFunction('EELSCLEdge', {
+      element: 'O',
+      subshell: 'K',
+      beamEnergy: 200,
+      collectionAngle: 20,
+      fineStructureActive: true,
+      fineStructureWidth: 20,
+      fineStructureCount: 5,
+    }),
+    params: fc.tuple(
+      num(1e-3, 10),
+      num(-50, 50),
+      num(-50, 50),
+      num(-50, 50),
+      num(-50, 50),
+      num(-50, 50),
+      num(5, 50),
+      fc.integer({ min: -8, max: 8 }).map((j) => 543.125 + j),
+    ),
+    x: grid(530, 0.5, 120),
+  },
 ];
 
 /** Kinds with their own tests instead of a row here (their parameters depend on options). */

@@ -21,11 +21,10 @@ import { FileFormatError } from '@samfire/core';
 import { nodeInflate } from '../../../core/src/io/node/inflate.js';
 import { bytesSource } from '@samfire/core';
 import { sfsBytes, writeSyntheticBcf } from '../../helpers/bcf-writer.js';
+import { arbMutation, mutate, settles } from '../../helpers/fuzz.js';
 
 const DIR = '/usr/lib/python3/dist-packages/hyperspy/tests/io/bruker_data/';
 const RUNS = 1000;
-/** Each case must settle within this (a hang fails the property instead of the whole run). */
-const CASE_MS = 5000;
 
 interface Sample {
   name: string;
@@ -69,76 +68,6 @@ beforeAll(async () => {
     stored.push({ name: `stored-${name}`, bytes: sfsBytes(files) });
   }
 });
-
-async function settles(names: readonly string[], read: () => Promise<unknown>): Promise<void> {
-  const start = performance.now();
-  const buffersBefore = process.memoryUsage().arrayBuffers;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no result after ${CASE_MS} ms: a hang`)), CASE_MS);
-  });
-  try {
-    await Promise.race([read(), timeout]);
-  } catch (err) {
-    if (!(err instanceof FileFormatError)) {
-      throw new Error(`expected a FileFormatError, got ${String(err)}`, { cause: err });
-    }
-    expect(names).toContain(err.fileName);
-    expect(err.message.startsWith(`${err.fileName}: `)).toBe(true);
-  } finally {
-    clearTimeout(timer);
-  }
-  expect(performance.now() - start).toBeLessThan(CASE_MS);
-  // No read may allocate much beyond what a valid read of these files does, whatever the file claims.
-  expect(process.memoryUsage().arrayBuffers - buffersBefore).toBeLessThan(96 * 2 ** 20);
-}
-
-const position = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
-const arbMutation = fc.oneof(
-  fc.record({
-    kind: fc.constant('bytes' as const),
-    edits: fc.array(fc.tuple(position, fc.integer({ min: 0, max: 255 })), {
-      minLength: 1,
-      maxLength: 8,
-    }),
-    // SFS header and tree, or the stream's header and first pixels.
-    nearStart: fc.boolean(),
-  }),
-  fc.record({
-    kind: fc.constant('word' as const),
-    at: position,
-    value: fc.constantFrom(
-      0,
-      1,
-      2,
-      3,
-      4,
-      0xff,
-      0xffff,
-      0x10000,
-      0x7fffffff,
-      0xffffffff,
-      0x40000000,
-    ),
-    littleEndian: fc.boolean(),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-);
-type Mutation = typeof arbMutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(src: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === 'truncate') return src.slice(0, m.at % (src.length + 1));
-  const out = src.slice();
-  if (m.kind === 'word') {
-    if (out.length >= 4) {
-      new DataView(out.buffer).setUint32(m.at % (out.length - 3), m.value, m.littleEndian);
-    }
-    return out;
-  }
-  const span = m.nearStart ? Math.min(8192, out.length) : out.length;
-  for (const [where, value] of m.edits) if (span > 0) out[where % span] = value;
-  return out;
-}
 
 const readBcfBytes = (bytes: Uint8Array, name: string): Promise<unknown> =>
   readBcf(bytesSource(bytes, name), { inflate: nodeInflate, cacheBytes: 1 << 24 });

@@ -331,3 +331,25 @@ describe('peak handles', () => {
     expect(peakEdits(h!, 2.5, -1)).toEqual([]);
   });
 });
+
+describe('X-ray line markers (issue 13)', () => {
+  it('draws a labelled vertical line at each line, weak lines unlabelled, none when off', () => {
+    const lines = [
+      { name: 'Al_Ka', position: 1.4866, weight: 0.97 },
+      { name: 'Ag_Ll', position: 2.63, weight: 0.03 },
+    ];
+    const series = spectrumOption(view, false, { lines }).series as {
+      name?: string;
+      markLine?: { data: { name: string; xAxis: number; label?: { show: boolean } }[] };
+    }[];
+    const marks = series.find((s) => s.name === 'X-ray lines')!.markLine!.data;
+    expect(marks.map((m) => [m.name, m.xAxis])).toEqual([
+      ['Al_Ka', 1.4866],
+      ['Ag_Ll', 2.63],
+    ]);
+    expect(marks[0]!.label).toBeUndefined();
+    expect(marks[1]!.label).toEqual({ show: false });
+    const none = spectrumOption(view, false, { lines: [] }).series as { name?: string }[];
+    expect(none.some((s) => s.name === 'X-ray lines')).toBe(false);
+  });
+});

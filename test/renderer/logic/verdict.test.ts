@@ -15,7 +15,7 @@ const fit: PixelFitOutcome = {
   status: 'ftol',
   message: 'converged',
   atBound: [],
-  statistics: { redChisq: 27.7, aic: 5000, aicc: 5001, bic: 5020 },
+  statistics: { redChisq: 27.7, deviancePerDof: 20, aic: 5000, aicc: 5001, bic: 5020 },
   report: '',
 };
 

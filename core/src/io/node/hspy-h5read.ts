@@ -13,7 +13,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Attribute, Dataset, Group, Metadata } from 'h5wasm/node';
 import type * as H5WasmNamespace from 'h5wasm/node';
-import { toShared } from '../../pool/node/shared-init.js';
+import { toShared } from '../shared-array.js';
 import { FileFormatError } from '../errors.js';
 import { checkCube } from '../source.js';
 

@@ -75,7 +75,11 @@ function mergePolynomial(c: ComponentRecord, fail: (problem: string) => never): 
   };
 }
 
-function resolveKind(c: ComponentRecord, fail: (problem: string) => never): Resolved {
+function resolveKind(
+  c: ComponentRecord,
+  signal: Signal,
+  fail: (problem: string) => never,
+): Resolved {
   if (c.kind === POLYNOMIAL_ID) {
     const coefficients = mergePolynomial(c, fail);
     return {
@@ -84,6 +88,7 @@ function resolveKind(c: ComponentRecord, fail: (problem: string) => never): Reso
       parameters: [coefficients],
     };
   }
+  if (c.kind === 'EELSCLEdge') return eelsEdgeKind(c, signal, fail);
   if (c.kind === 'XrayFamily' || c.kind === 'EdsCalibration') {
     let options: Record<string, unknown> = {};
     if (c.samfireOptions !== null) {
@@ -110,6 +115,57 @@ function resolveKind(c: ComponentRecord, fail: (problem: string) => never): Reso
     return { kind, options: { expression: c.expression }, parameters: c.parameters };
   }
   return { kind, options: {}, parameters: c.parameters };
+}
+
+/** A number at a dotted metadata path, or undefined. */
+function metaNumber(meta: Record<string, unknown>, path: string): number | undefined {
+  let v: unknown = meta;
+  for (const key of path.split('.')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * An EELSCLEdge: ours (samfire_options) as written; HyperSpy's from its
+ * element_subshell and fine-structure settings, the beam energy and
+ * collection angle from the signal's metadata (as HyperSpy takes them), the
+ * number of fine-structure values from the stored parameter.
+ */
+function eelsEdgeKind(
+  c: ComponentRecord,
+  signal: Signal,
+  fail: (problem: string) => never,
+): Resolved {
+  let options: Record<string, unknown>;
+  if (c.samfireOptions !== null) {
+    try {
+      options = JSON.parse(c.samfireOptions) as Record<string, unknown>;
+    } catch {
+      return fail('its samfire_options are not JSON');
+    }
+  } else {
+    if (c.gos !== null && c.gos !== 'hydrogenic')
+      fail(`it uses the ${c.gos} GOS; only the hydrogenic model is available here`);
+    const es = c.elementSubshell ?? fail('it has no element_subshell');
+    const m =
+      /^([A-Z][a-z]?)_(\w+)$/.exec(es) ?? fail(`element_subshell '${es}' is not like 'O_K'`);
+    const meta = signal.metadata;
+    const fs = c.parameters.find((p) => p.name === 'fine_structure_coeff');
+    options = {
+      element: m[1],
+      subshell: m[2],
+      beamEnergy: metaNumber(meta, 'Acquisition_instrument.TEM.beam_energy') ?? 200,
+      collectionAngle:
+        metaNumber(meta, 'Acquisition_instrument.TEM.Detector.EELS.collection_angle') ?? 10,
+      fineStructureActive: c.fineStructureActive === true,
+      fineStructureWidth: c.fineStructureWidth ?? 30,
+      fineStructureCount: Math.max(1, fs?.value.length ?? 10),
+    };
+  }
+  return { kind: 'EELSCLEdge', options, parameters: c.parameters };
 }
 
 /** One [bmin, bmax] for the whole parameter: the values' bounds must agree. */
@@ -178,7 +234,7 @@ export function buildModel(record: ModelRecord, signal: Signal, fileName: string
     const fail: (problem: string) => never = (problem) => {
       throw new FileFormatError(fileName, `${where}: ${problem}`);
     };
-    const resolved = resolveKind(c, fail);
+    const resolved = resolveKind(c, signal, fail);
     let component: Component;
     try {
       component = model.append({ kind: resolved.kind, name: c.name, options: resolved.options });

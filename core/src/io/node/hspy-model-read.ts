@@ -57,6 +57,11 @@ export interface ComponentRecord {
   samfireKind: string | null;
   /** Our options (JSON) of a component kept in the group HyperSpy ignores. */
   samfireOptions: string | null;
+  /** EELSCLEdge: HyperSpy's element_subshell, GOS and fine-structure settings. */
+  elementSubshell: string | null;
+  gos: string | null;
+  fineStructureActive: boolean | null;
+  fineStructureWidth: number | null;
   /** The family a Gaussian of an expanded XrayFamily belongs to. */
   samfireFamily: string | null;
   /** The position in our model of a component kept in the group HyperSpy ignores. */
@@ -316,6 +321,12 @@ function readComponent(c: H5GroupView): ComponentRecord {
     ),
     samfireKind: str(a.get('samfire_kind')),
     samfireOptions: str(a.get('samfire_options')),
+    elementSubshell: str(a.get('element_subshell')),
+    gos: str(a.get('GOS')),
+    fineStructureActive: a.has('fine_structure_active')
+      ? bool(a.get('fine_structure_active'), false)
+      : null,
+    fineStructureWidth: num(a.get('fine_structure_width')),
     samfireFamily: str(a.get('samfire_family')),
     index: num(a.get('index')),
     parameters,

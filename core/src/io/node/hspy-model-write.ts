@@ -205,6 +205,8 @@ function parameterGroup(
 function kindAttributes(
   c: Component,
   model: string,
+  /** The signal axis' step (HyperSpy sizes an edge's fine structure in channels). */
+  scale: number,
 ): {
   attrs: H5Attribute[];
   extra: Record<string, string>;
@@ -231,6 +233,36 @@ function kindAttributes(
         extra: { order: 'init' },
         children: [],
       };
+    case 'EELSCLEdge': {
+      // HyperSpy rebuilds it as EELSCLEdge(element_subshell, GOS='hydrogenic'),
+      // the beam energy and collection angle from the signal's metadata;
+      // `samfire_options` keeps ours (beam energy, angle, fine-structure layout).
+      const es = `${String(options['element'])}_${String(options['subshell'])}`;
+      // HyperSpy gives the fine structure round(smoothing * width / scale) + 4
+      // values: the smoothing that makes that our count, so it accepts ours.
+      const width = Number(options['fineStructureWidth'] ?? 30);
+      const count = c.parameter('fine_structure_coeff').length;
+      const smoothing = ((count - 4) * scale) / width;
+      return {
+        kind: 'EELSCLEdge',
+        attrs: [
+          attr.str('GOS', 'hydrogenic'),
+          attr.str('element_subshell', es),
+          attr.bool('fine_structure_active', options['fineStructureActive'] === true),
+          attr.f64('fine_structure_smoothing', smoothing),
+          attr.f64('fine_structure_width', width),
+          attr.str('samfire_options', JSON.stringify(options)),
+        ],
+        extra: {
+          GOS: 'init',
+          element_subshell: 'init',
+          fine_structure_active: '',
+          fine_structure_smoothing: '',
+          fine_structure_width: '',
+        },
+        children: [],
+      };
+    }
     case 'XrayFamily':
     case 'EdsCalibration':
       // Only in the group HyperSpy ignores (see SAMFIRE_COMPONENTS).
@@ -297,7 +329,7 @@ function componentGroup(
   ids: ParameterIds,
   extraAttrs: H5Attribute[] = [],
 ): H5Group {
-  const k = kindAttributes(c, name);
+  const k = kindAttributes(c, name, Math.abs(model.signal.signalAxis.scale));
   const shape = navigationShape(model);
   // HyperSpy has no per-pixel active flag for a single spectrum: the one pixel's flag is `active`.
   const single = model.signal.navigationShape.length === 0;

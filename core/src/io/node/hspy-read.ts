@@ -78,7 +78,7 @@ export interface ReadHspyOptions {
   /**
    * Large arrays (data, an array variance) over SharedArrayBuffers, for runs
    * on worker threads: the threads then read them without a copy (see
-   * pool/node/shared-init.ts). Not for data sent to other processes.
+   * io/shared-array.ts). Not for data sent to other processes.
    * @default false
    */
   sharedMemory?: boolean;

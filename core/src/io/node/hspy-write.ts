@@ -7,6 +7,7 @@
  */
 import type { AxisSpec } from '../../model/axis.js';
 import type { Model } from '../../model/model.js';
+import { edsSampleMetadata } from '../../eds/eds-model.js';
 import { writeFileAtomic } from './read-file.js';
 import type { Signal } from '../../model/signal.js';
 import { encodeHdf5, type H5Attribute, type H5Dataset, type H5Group } from './hspy-hdf5.js';
@@ -62,8 +63,12 @@ function varianceValues(signal: Signal): Float64Array {
  * `metadata`: the signal's metadata tree with title, signal type and
  * record_by from the Signal and the noise description from its variance.
  */
-function metadataGroup(signal: Signal, navigate: readonly boolean[]): H5Group {
-  const tree = structuredClone(signal.metadata);
+function metadataGroup(
+  signal: Signal,
+  navigate: readonly boolean[],
+  metadata: Record<string, unknown> = signal.metadata,
+): H5Group {
+  const tree = structuredClone(metadata);
   delete tree['signalDimension'];
   delete tree['original_metadata'];
   const general = isRecord(tree['General']) ? tree['General'] : {};
@@ -133,8 +138,19 @@ function originalMetadata(signal: Signal): Record<string, unknown> {
   return isRecord(o) ? o : {};
 }
 
-function signalGroup(signal: Signal): H5Group {
+function signalGroup(signal: Signal, models: readonly Model[] = []): H5Group {
   const navigate = navigateFlags(signal);
+  // An EDS model's elements and lines, as HyperSpy's EDS signals list them in Sample.
+  const sample = edsSampleMetadata(signal.metadata, models);
+  const metadata = sample
+    ? {
+        ...signal.metadata,
+        Sample: {
+          ...(isRecord(signal.metadata['Sample']) ? signal.metadata['Sample'] : {}),
+          ...sample,
+        },
+      }
+    : signal.metadata;
   const children: [string, H5Group | H5Dataset][] = signal.axes.map((a, i) => [
     `axis-${i}`,
     group(axisAttributes(a, navigate[i]!)),
@@ -142,7 +158,7 @@ function signalGroup(signal: Signal): H5Group {
   children.push(
     ['data', numericDataset(signal.data, signal.shape, signal.dtype)],
     ['learning_results', group()],
-    ['metadata', metadataGroup(signal, navigate)],
+    ['metadata', metadataGroup(signal, navigate, metadata)],
     ['original_metadata', encodeTree(originalMetadata(signal))],
   );
   return group([], children);
@@ -177,7 +193,7 @@ export function hspyTree(
   const name = experimentName(signal);
   const root = group(
     [attr.str('file_format', 'HyperSpy'), attr.str('file_format_version', '3.1')],
-    [['Experiments', group([], [[name, signalGroup(signal)]])]],
+    [['Experiments', group([], [[name, signalGroup(signal, Object.values(models))]])]],
   );
   const entries = Object.entries(models);
   if (entries.length > 0) {

@@ -5,7 +5,7 @@
  * the engine's createKernel and what the worker host expects a compile error
  * here, not a runtime surprise in a worker.
  */
-import { createKernel as samfireKernel } from '../../samfire/kernel.js';
+import { createKernel as samfireKernel } from '../../kernel/kernel.js';
 import type { KernelFactory } from './worker-host.js';
 
 export const createKernel: KernelFactory = samfireKernel;

@@ -25,8 +25,6 @@ import type { WorkerHandle, WorkerKind, WorkerSpawner } from './spawn.js';
 import { errorText, WORKER_ERROR_JOB } from './worker-host.js';
 import { fitWorkerScript } from './worker-script.js';
 import type { WorkerScript } from './worker-script.js';
-// Node's core count for SAMFire's default workers (Node 20 has no navigator).
-import '../../samfire/node/cores.js';
 
 export interface NodeWorkerPoolOptions {
   workers: number;

@@ -9,7 +9,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { PixelStart } from '../../pool/protocol.js';
-import type { GoodnessTest } from '../goodness/goodness-test.js';
+import type { GoodnessTest } from '../../goodness/goodness-test.js';
 import type { Json } from '../json.js';
 
 export type StrategyFlavour = 'local' | 'global';

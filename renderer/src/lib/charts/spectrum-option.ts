@@ -135,6 +135,48 @@ export interface SpectrumOptions {
   logY?: boolean;
   /** Another spectrum (a pinned pixel) drawn over this one, with its model and residual. */
   pinned?: SpectrumView | null;
+  /** X-ray lines to mark (EDS): a labelled vertical line at each position on the axis. */
+  lines?: readonly LineMark[];
+}
+
+/** A line marker: its label, where it is, and its weight within its family (weak ones unlabelled). */
+export interface LineMark {
+  name: string;
+  position: number;
+  weight: number;
+}
+
+/** Lines this weak within their family are drawn without a label (they crowd the strong ones). */
+export const LABEL_WEIGHT = 0.1;
+
+/** The series that draws X-ray line markers: vertical lines labelled along them (Fe_Ka). */
+export function lineMarkerSeries(lines: readonly LineMark[], dark: boolean): SeriesOption {
+  const colour = dark ? '#ffa94d' : '#a61e4d';
+  return {
+    type: 'line',
+    name: 'X-ray lines',
+    data: [],
+    silent: true,
+    itemStyle: { color: colour },
+    markLine: {
+      silent: true,
+      symbol: 'none',
+      animation: false,
+      lineStyle: { color: colour, type: 'dotted', width: 1 },
+      label: {
+        show: true,
+        position: 'insideEndTop',
+        formatter: '{b}',
+        color: colour,
+        fontSize: 10,
+      },
+      data: lines.map((l) => ({
+        name: l.name,
+        xAxis: l.position,
+        ...(l.weight < LABEL_WEIGHT ? { label: { show: false } } : {}),
+      })),
+    },
+  };
 }
 
 /** Left and right edges shared by both grids: the two plots line up channel for channel. */
@@ -289,6 +331,7 @@ export function spectrumOption(
       });
     }
   }
+  if (options.lines && options.lines.length > 0) series.push(lineMarkerSeries(options.lines, dark));
   const chi = Number.isFinite(view.redChisq)
     ? `   reduced χ² = ${view.redChisq.toPrecision(4)}`
     : '';

@@ -84,6 +84,11 @@ export class ModelStore {
     return true;
   }
 
+  /** A model edit made elsewhere (the EDS builder): the same checks, notices and redraws. */
+  runEdit(what: string, edit: () => Promise<ModelState | null>): Promise<boolean> {
+    return this.#edit(what, edit);
+  }
+
   /** Adds a component, placed by the host from the data in the visible part of the spectrum. */
   add(request: AddComponentRequest): Promise<boolean> {
     const m = this.#studio.api.model;

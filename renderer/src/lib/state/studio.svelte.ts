@@ -8,6 +8,7 @@ import type { SamfireApi } from '../api.js';
 import type { DatasetSummary, HostStatus, ShellInfo } from '@samfire/core/api';
 import { goodnessCondition } from '@samfire/core/api';
 import type { Action } from '../logic/shortcuts.js';
+import { EdsStore } from './eds.svelte.js';
 import { Files } from './files.svelte.js';
 import { FitRun } from './fit-run.svelte.js';
 import { ModelStore } from './model.svelte.js';
@@ -23,6 +24,7 @@ export class Studio {
   readonly files: Files;
   readonly view: NavigatorView;
   readonly model: ModelStore;
+  readonly eds: EdsStore;
   readonly run: FitRun;
   readonly results: Results;
   shell = $state.raw<ShellInfo | null>(null);
@@ -36,6 +38,7 @@ export class Studio {
     this.files = new Files(this);
     this.view = new NavigatorView(this);
     this.model = new ModelStore(this);
+    this.eds = new EdsStore(this);
     this.run = new FitRun(this);
     this.results = new Results(this);
     api.dataset.onChanged((d) => {
@@ -126,7 +129,7 @@ export class Studio {
     this.notices.clear();
     this.view.reset();
     this.results.reset();
-    await Promise.all([this.model.load(), this.run.load()]);
+    await Promise.all([this.model.load(), this.run.load(), this.eds.load()]);
     await this.view.refresh();
     if (announce) this.notices.push('success', `Opened ${dataset.source.name}`, '', 3000);
     const g = this.run.settings?.goodness;

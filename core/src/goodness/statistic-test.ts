@@ -2,8 +2,8 @@
  * The common part of the built-in goodness tests: judging stored fits
  * (`test`, `map`) in terms of `isGood` on their statistics.
  */
-import type { Model } from '../../model/model.js';
-import type { GoodnessTestSpec } from '../../pool/protocol.js';
+import type { Model } from '../model/model.js';
+import type { GoodnessTestSpec } from './goodness-test.js';
 import type { FitStatistics, GoodnessTest } from './goodness-test.js';
 import { hasStoredFit, storedStatistics } from './stored-statistics.js';
 

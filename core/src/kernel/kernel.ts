@@ -17,7 +17,12 @@
  */
 import { createComponentFunction } from '../components/index.js';
 import { informationCriteria } from '../model/information-criteria.js';
-import type { ModelProblem } from '../model/model-problem.js';
+import {
+  isLossFunction,
+  LOSS_FUNCTIONS,
+  type LossFunction,
+  type ModelProblem,
+} from '../model/model-problem.js';
 import { PixelFitter, type PixelFitOutcome } from '../model/pixel-fitter.js';
 import { varianceAt } from '../model/signal.js';
 import { createOptimiser } from '../optimiser/index.js';
@@ -29,10 +34,10 @@ import type {
   PixelStart,
   WorkerFitOptions,
   WorkerInit,
-} from '../pool/protocol.js';
+} from './protocol.js';
 import { aiccWins } from './aicc-choice.js';
-import type { FitStatistics, GoodnessTest } from './goodness/goodness-test.js';
-import { createGoodnessTest } from './goodness/registry.js';
+import type { FitStatistics, GoodnessTest } from '../goodness/goodness-test.js';
+import { createGoodnessTest } from '../goodness/registry.js';
 import { subsetsBySize } from './subsets.js';
 
 /** Slot of parameter `pi` of component `ci` (a spec's parameters are consecutive slots). */
@@ -132,6 +137,7 @@ class SamfireKernel implements PixelKernel {
   readonly #optimiser: Optimiser;
   readonly #options: OptimiserOptions;
   readonly #bounded: boolean;
+  readonly #loss: LossFunction;
   readonly #maxStarts: number;
   readonly #test: GoodnessTest;
   readonly #channels: number;
@@ -211,6 +217,18 @@ class SamfireKernel implements PixelKernel {
       return active;
     });
     this.#optimiser = createOptimiser(init.fit.optimizer ?? 'lm');
+    const loss = init.fit.lossFunction ?? 'ls';
+    if (!isLossFunction(loss)) {
+      throw new Error(
+        `worker init: unknown lossFunction '${String(loss)}' (known: ${LOSS_FUNCTIONS.join(', ')})`,
+      );
+    }
+    if (loss === 'ML-poisson' && this.#optimiser.name !== 'lm') {
+      throw new Error(
+        `worker init: lossFunction 'ML-poisson' needs optimizer 'lm', not '${this.#optimiser.name}'`,
+      );
+    }
+    this.#loss = loss;
     this.#options = optimiserOptions(init.fit);
     this.#bounded = init.fit.bounded ?? false;
     const maxStarts = init.fit.maxStarts ?? SAMFIRE_MAX_STARTS;
@@ -229,6 +247,7 @@ class SamfireKernel implements PixelKernel {
       freeParameters: 0,
       channels: problem.nResiduals,
       logLikelihood: () => fitter.logLikelihood(),
+      deviance: () => fitter.deviance(),
     };
   }
 
@@ -274,7 +293,7 @@ class SamfireKernel implements PixelKernel {
         if (!this.#isGood(outcome)) {
           // Only amplitudes free: the problem is convex with one minimum,
           // which this fit found; other starts would find it again.
-          if (problem.linear && outcome.converged) break;
+          if (problem.affine && outcome.converged) break;
           continue;
         }
         if (!this.#hasOptional) return this.#result(pixel, outcome, true, fits);
@@ -325,13 +344,15 @@ class SamfireKernel implements PixelKernel {
 
   #run(where: string): PixelFitOutcome {
     const options = this.#options;
-    if (this.#test.chisqLimit) {
-      // A fit stalled where the goodness test cannot pass is of no use: let
-      // the optimiser give up on it (see OptimiserOptions.abandonAbove).
+    // A fit stalled where the goodness test cannot pass is of no use: let
+    // the optimiser give up on it (see OptimiserOptions.abandonAbove), when
+    // the test's limit is on what the optimiser minimises.
+    const limit = this.#loss === 'ML-poisson' ? this.#test.devianceLimit : this.#test.chisqLimit;
+    if (limit) {
       const problem = this.#problem;
-      options.abandonAbove = this.#test.chisqLimit(problem.nResiduals - problem.nParams);
+      options.abandonAbove = limit.call(this.#test, problem.nResiduals - problem.nParams);
     }
-    return this.#fitter.run(this.#optimiser, this.#bounded, options, where);
+    return this.#fitter.run(this.#optimiser, this.#bounded, options, where, this.#loss);
   }
 
   #isGood(outcome: PixelFitOutcome): boolean {

@@ -1,7 +1,8 @@
 /**
  * Every goodness test: the reduced chi-squared test (default tolerance 1,
  * stored as its absolute value) and the AIC, AICc and BIC tests on the
- * Poisson log-likelihood of the data, on stored fits and on fit statistics,
+ * Poisson log-likelihood of the data, the deviance test (|D/dof - 1|), on
+ * stored fits and on fit statistics,
  * plus the registry through which workers rebuild them.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import {
   AicTest,
   AiccTest,
   BicTest,
+  DevianceTest,
   RedChisqTest,
   createGoodnessTest,
   goodnessTestKinds,
@@ -17,8 +19,8 @@ import {
   Signal,
 } from '@samfire/core';
 import type { FitStatistics } from '@samfire/core';
-import { logFactorial } from '../../helpers/random.js';
-import { gridModel, gridSignal } from './fixtures.js';
+import { logFactorial, mulberry32, poissonSample } from '../../helpers/random.js';
+import { gridModel, gridSignal } from '../samfire/fixtures.js';
 
 function stats(redChisq: number): FitStatistics {
   return {
@@ -170,5 +172,58 @@ describe('goodness test registry', () => {
 
   it('works on the signal it is given', () => {
     expect(gridSignal([3]).navigationSize).toBe(3);
+  });
+});
+
+describe('deviance test', () => {
+  const stats = (deviance: number, dof = 100): FitStatistics => ({
+    chisq: NaN,
+    dof,
+    redChisq: NaN,
+    freeParameters: 4,
+    channels: dof + 4,
+    logLikelihood: () => NaN,
+    deviance: () => deviance,
+  });
+
+  it('passes |D/dof - 1| < tolerance, symmetric about 1, and is registered as deviance', () => {
+    const t = createGoodnessTest({ kind: 'deviance', tolerance: -0.5 });
+    expect(t).toBeInstanceOf(DevianceTest);
+    expect(t.tolerance).toBe(0.5);
+    expect(goodnessTestKinds()).toContain('deviance');
+    expect(t.statistic(stats(120))).toBeCloseTo(1.2, 12);
+    expect(t.isGood(stats(120))).toBe(true);
+    expect(t.isGood(stats(60))).toBe(true);
+    expect(t.isGood(stats(160))).toBe(false);
+    expect(t.isGood(stats(40))).toBe(false);
+    expect(t.isGood(stats(Infinity))).toBe(false);
+    // Statistics without a deviance cannot pass.
+    expect(t.isGood({ ...stats(100), deviance: undefined })).toBe(false);
+    expect(new DevianceTest(0.5).devianceLimit(100)).toBe(150);
+    expect(() => new DevianceTest(NaN)).toThrow(/deviance test: tolerance must be a number/);
+  });
+
+  it('judges stored fits from the model maps, and leaves the current values as they were', () => {
+    const rand = mulberry32(3);
+    const channels = 64;
+    const data = new Float64Array(4 * channels);
+    for (let i = 0; i < data.length; i++) data[i] = poissonSample(rand, 5);
+    const signal = new Signal({
+      data,
+      axes: [
+        { name: 'x', size: 4, offset: 0, scale: 1, units: '', navigate: true },
+        { name: 'E', size: channels, offset: 0, scale: 1, units: '', navigate: false },
+      ],
+    });
+    const model = new Model(signal, [{ kind: 'Offset', name: 'bg' }]);
+    model.parameter('bg.offset').value = 4;
+    const r = model.fit(1, { lossFunction: 'ML-poisson' });
+    model.parameter('bg.offset').value = 100; // a value far from the fit: the stored one counts
+    const t = new DevianceTest(0.5);
+    expect(Math.abs(r.deviance / r.dof - 1)).toBeLessThan(0.5);
+    expect(t.test(model, 1)).toBe(true);
+    expect(t.test(model, 0)).toBe(false); // not fitted
+    expect(Array.from(t.map(model, Uint8Array.of(1, 1, 1, 1)))).toEqual([0, 1, 0, 0]);
+    expect(model.parameter('bg.offset').value).toBe(100);
   });
 });

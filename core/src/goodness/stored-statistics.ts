@@ -2,7 +2,7 @@
  * Fit statistics of a fit stored in a Model's maps, so goodness tests can
  * judge stored fits with the same code that judges fresh ones in the kernel.
  */
-import type { Model } from '../../model/model.js';
+import type { Model } from '../model/model.js';
 import type { FitStatistics } from './goodness-test.js';
 
 /** Free parameter values of the components active at `pixel`. */
@@ -24,6 +24,10 @@ function storedLogLikelihood(model: Model, pixel: number): number {
   return model.atStoredValues(pixel, () => model.informationCriteria(pixel).logLikelihood);
 }
 
+function storedDeviance(model: Model, pixel: number): number {
+  return model.atStoredValues(pixel, () => model.deviance(pixel));
+}
+
 export function storedStatistics(model: Model, pixel: number): FitStatistics {
   return {
     chisq: model.chisq[pixel]!,
@@ -32,6 +36,7 @@ export function storedStatistics(model: Model, pixel: number): FitStatistics {
     freeParameters: freeParametersAt(model, pixel),
     channels: model.fittedChannels,
     logLikelihood: () => storedLogLikelihood(model, pixel),
+    deviance: () => storedDeviance(model, pixel),
   };
 }
 

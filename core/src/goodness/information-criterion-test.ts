@@ -4,7 +4,7 @@
  * when the criterion is below the tolerance. Unlike the reduced chi-squared
  * test, the tolerance keeps its sign: criteria can be negative.
  */
-import { informationCriteria, type InformationCriteria } from '../../model/information-criteria.js';
+import { informationCriteria, type InformationCriteria } from '../model/information-criteria.js';
 import type { FitStatistics } from './goodness-test.js';
 import { StatisticTest } from './statistic-test.js';
 

@@ -4,8 +4,13 @@
  * runs in a worker's kernel (on a fit it has just made) and on a Model (on a
  * fit stored in its maps, for `refreshDatabase`).
  */
-import type { Model } from '../../model/model.js';
-import type { GoodnessTestSpec } from '../../pool/protocol.js';
+import type { Model } from '../model/model.js';
+
+/** Serialisable goodness test settings (kinds registered in core). */
+export interface GoodnessTestSpec {
+  kind: string;
+  tolerance: number;
+}
 
 /** What a test may look at for one fit. */
 export interface FitStatistics {
@@ -22,6 +27,12 @@ export interface FitStatistics {
    * costs a model evaluation and only information-criterion tests need it.
    */
   logLikelihood(): number;
+  /**
+   * Poisson deviance of the data under the fit (see poissonDeviance); a
+   * function for the same reason. Optional: tests other than `deviance` do
+   * not need it.
+   */
+  deviance?(): number;
 }
 
 export interface GoodnessTest {
@@ -43,4 +54,9 @@ export interface GoodnessTest {
    * up on a fit stalled above it. Optional: tests without it never cut fits short.
    */
   chisqLimit?(dof: number): number;
+  /**
+   * The same for the Poisson deviance, which ML-poisson fits minimise: a
+   * deviance above which no fit with `dof` degrees of freedom can pass.
+   */
+  devianceLimit?(dof: number): number;
 }

@@ -1,7 +1,7 @@
 /** Subsets of optional components, tried from none to all, and the AICc choice between them. */
 import { describe, expect, it } from 'vitest';
-import { aiccWins } from '../../../core/src/samfire/aicc-choice.js';
-import { subsetsBySize } from '../../../core/src/samfire/subsets.js';
+import { aiccWins } from '../../../core/src/kernel/aicc-choice.js';
+import { subsetsBySize } from '../../../core/src/kernel/subsets.js';
 
 describe('subsets of optional components', () => {
   it('go from none to all, by size then lexicographically', () => {

@@ -5,11 +5,12 @@
  * registered at run time exists in this JavaScript realm only: worker
  * threads must register it too, from the module they load.)
  */
-import type { GoodnessTestSpec } from '../../pool/protocol.js';
-import { Registry } from '../../util/registry.js';
+import type { GoodnessTestSpec } from './goodness-test.js';
+import { Registry } from '../util/registry.js';
 import { AIC_TEST, AicTest } from './aic-test.js';
 import { AICC_TEST, AiccTest } from './aicc-test.js';
 import { BIC_TEST, BicTest } from './bic-test.js';
+import { DEVIANCE_TEST, DevianceTest } from './deviance-test.js';
 import type { GoodnessTest } from './goodness-test.js';
 import { RED_CHISQ_TEST, RedChisqTest } from './red-chisq-test.js';
 
@@ -20,6 +21,7 @@ const registry = new Registry<GoodnessTestFactory>('goodness test', [
   [AIC_TEST, (t) => new AicTest(t)],
   [AICC_TEST, (t) => new AiccTest(t)],
   [BIC_TEST, (t) => new BicTest(t)],
+  [DEVIANCE_TEST, (t) => new DevianceTest(t)],
 ]);
 
 export function goodnessTestKinds(): string[] {
