@@ -345,6 +345,13 @@ export { readNpy, signalFromNpy, writeNpy, type NpyArray } from './io/npy.js';
 export { readRipple, writeRipple, type RippleFileNames } from './io/ripple.js';
 export { readSer, readSerHeader, type SerHeader, type SerOptions } from './io/tia/ser.js';
 export { emiMetadata, emiObjects, type EmiObject } from './io/tia/emi.js';
+export {
+  parsePtsTree,
+  readPts,
+  readPtsHeader,
+  type PtsHeader,
+  type PtsTree,
+} from './io/jeol/pts.js';
 export { mapToCsv, mapToNpy, resultMap, resultMapNames, type ResultMap } from './io/export.js';
 
 // Examples and utilities

@@ -35,6 +35,7 @@ export {
 } from '../io/node/hspy.js';
 export { openFileSource, withFileSource, type FileSource } from '../io/node/file-source.js';
 export { readEmiFile, readSerFile } from '../io/node/tia.js';
+export { readAswFile, readPtsFile } from '../io/node/jeol.js';
 
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';

@@ -19,6 +19,7 @@ import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
 import { readVelox } from './velox-read.js';
+import { readAswFile, readPtsFile } from './jeol.js';
 import { readEmiFile, readSerFile } from './tia.js';
 
 /**
@@ -253,3 +254,5 @@ registerReader(['.spx'], readSpxFile);
 registerReader(['.emd'], readVelox);
 registerReader(['.emi'], readEmiFile);
 registerReader(['.ser'], readSerFile);
+registerReader(['.pts'], readPtsFile);
+registerReader(['.asw'], readAswFile);
