@@ -9,28 +9,15 @@
  * ML-poisson, which minimises the deviance.
  */
 import type { FitStatistics } from './goodness-test.js';
-import { StatisticTest } from './statistic-test.js';
+import { PerDofTest } from './statistic-test.js';
 
 export const DEVIANCE_TEST = 'deviance';
 
-export class DevianceTest extends StatisticTest {
+export class DevianceTest extends PerDofTest {
   readonly kind = DEVIANCE_TEST;
-  #tolerance = 1;
 
   constructor(tolerance = 1) {
-    super();
-    this.tolerance = tolerance;
-  }
-
-  /** Stored as its absolute value: the test is symmetric about 1. */
-  get tolerance(): number {
-    return this.#tolerance;
-  }
-
-  set tolerance(value: number) {
-    if (typeof value !== 'number' || Number.isNaN(value))
-      throw new Error(`deviance test: tolerance must be a number, got ${value}`);
-    this.#tolerance = Math.abs(value);
+    super('deviance test', tolerance);
   }
 
   /** The deviance per degree of freedom (NaN when the statistics carry no deviance). */
@@ -39,12 +26,8 @@ export class DevianceTest extends StatisticTest {
     return stats.dof > 0 ? stats.deviance() / stats.dof : NaN;
   }
 
-  isGood(stats: FitStatistics): boolean {
-    return Math.abs(this.statistic(stats) - 1) < this.#tolerance;
-  }
-
   /** |D / dof - 1| < tolerance needs D < (1 + tolerance) dof. */
   devianceLimit(dof: number): number {
-    return dof > 0 ? (1 + this.#tolerance) * dof : Infinity;
+    return this.sumLimit(dof);
   }
 }

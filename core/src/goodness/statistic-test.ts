@@ -34,3 +34,40 @@ export abstract class StatisticTest implements GoodnessTest {
     return { kind: this.kind, tolerance: this.tolerance };
   }
 }
+
+/**
+ * A test of a statistic that is about 1 for a good fit (χ²/ν, D/ν): good when
+ * |statistic − 1| < tolerance. The tolerance is stored as its absolute value,
+ * since the test is symmetric about 1.
+ */
+export abstract class PerDofTest extends StatisticTest {
+  #tolerance = 1;
+
+  /** `what` names the test in errors ("reduced chi-squared test"). */
+  constructor(
+    readonly what: string,
+    tolerance: number,
+  ) {
+    super();
+    this.tolerance = tolerance;
+  }
+
+  get tolerance(): number {
+    return this.#tolerance;
+  }
+
+  set tolerance(value: number) {
+    if (typeof value !== 'number' || Number.isNaN(value))
+      throw new Error(`${this.what}: tolerance must be a number, got ${String(value)}`);
+    this.#tolerance = Math.abs(value);
+  }
+
+  isGood(stats: FitStatistics): boolean {
+    return Math.abs(this.statistic(stats) - 1) < this.#tolerance;
+  }
+
+  /** |sum / dof − 1| < tolerance needs sum < (1 + tolerance) dof. */
+  protected sumLimit(dof: number): number {
+    return dof > 0 ? (1 + this.#tolerance) * dof : Infinity;
+  }
+}
