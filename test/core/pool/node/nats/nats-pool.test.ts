@@ -155,7 +155,9 @@ describe('NatsPool with samfire worker processes', () => {
     const pool = new NatsPool({
       url: server.url,
       minWorkers: 3,
-      ackWaitMs: 2000,
+      // The killed worker's jobs come back only after the redelivery deadline, so
+      // the run outlasts the silence timeout and the fault is seen whatever the load.
+      ackWaitMs: 4000,
       workerTimeoutMs: 2500,
     });
     let killedAt = -1;
