@@ -116,7 +116,10 @@ function cyclesOf(graph: ReadonlyMap<string, ReadonlyMap<string, unknown>>): str
  * means the EDS kinds registering themselves, which changes who loads them.
  * Remove the entry when it is gone; a new cycle fails the test.
  */
-const KNOWN_CYCLES = [['components', 'eds', 'model']];
+// components/index.ts registers the EDS and EELS kinds, which build on the
+// generic components and on models: one cycle until those kinds register
+// from a library module above them all.
+const KNOWN_CYCLES = [['components', 'eds', 'eels', 'model']];
 
 describe('core folder imports', () => {
   const graph = folderGraph();
