@@ -6,7 +6,7 @@
  * file listed; HyperSpy's EDS tools use them (get_lines_intensity). Skipped,
  * with a message, only when /usr/bin/python3 cannot import hyperspy.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,19 +15,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readHspy, writeHspy } from '@samfire/core/node';
 import { buildEdsModel, edsSampleMetadata, Model } from '@samfire/core';
 import { synthetic } from '../helpers/eds.js';
+import { PYTHON, hyperspyAvailable, hyperspyMissing } from '../helpers/hyperspy-load.js';
 import { SHARED } from '../helpers/reference.js';
 
-const PYTHON = '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import hyperspy.api'], {
-  encoding: 'utf8',
-  timeout: 120_000,
-});
-const hyperspyAvailable = probe.status === 0 || process.env.CI === 'true';
-if (!hyperspyAvailable) {
-  console.warn(
-    `test/interop (EDS Sample) skipped: ${PYTHON} cannot import hyperspy; install python3-hyperspy to run it`,
-  );
-}
+if (!hyperspyAvailable) console.warn(`test/interop (EDS Sample) skipped: ${hyperspyMissing}`);
 const run = promisify(execFile);
 
 const SAMPLE_PY = `

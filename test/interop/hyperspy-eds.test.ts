@@ -9,7 +9,7 @@
  * Skipped, with a message, only when /usr/bin/python3 cannot import
  * hyperspy (CI installs python3-hyperspy, so it runs there).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,19 +26,10 @@ import {
   xrayFamilyOptions,
 } from '@samfire/core';
 import { synthetic } from '../helpers/eds.js';
+import { PYTHON, hyperspyAvailable, hyperspyMissing } from '../helpers/hyperspy-load.js';
 
-const PYTHON = '/usr/bin/python3';
 const PY_DIR = fileURLToPath(new URL('./py/', import.meta.url));
-const probe = spawnSync(PYTHON, ['-c', 'import hyperspy.api'], {
-  encoding: 'utf8',
-  timeout: 120_000,
-});
-const hyperspyAvailable = probe.status === 0 || process.env.CI === 'true';
-if (!hyperspyAvailable) {
-  console.warn(
-    `test/interop (EDS) skipped: ${PYTHON} cannot import hyperspy; install python3-hyperspy to run it`,
-  );
-}
+if (!hyperspyAvailable) console.warn(`test/interop (EDS) skipped: ${hyperspyMissing}`);
 const run = promisify(execFile);
 
 type Num = number | null;

@@ -9,7 +9,7 @@
  * Skipped, with a message, only when /usr/bin/python3 cannot import
  * hyperspy (CI installs python3-hyperspy, so it runs there).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,20 +19,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readHspy } from '@samfire/core/node';
 import { Model } from '@samfire/core';
 import { SHARED } from '../helpers/reference.js';
+import { PYTHON, hyperspyAvailable, hyperspyMissing } from '../helpers/hyperspy-load.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./py/ml_poisson.py', import.meta.url));
 const SEED = `${SHARED}data/real/eds-agcu-50x50-seed.hspy`;
-const probe = spawnSync(PYTHON, ['-c', 'import hyperspy.api'], {
-  encoding: 'utf8',
-  timeout: 120_000,
-});
-const hyperspyAvailable = probe.status === 0 || process.env.CI === 'true';
-if (!hyperspyAvailable) {
-  console.warn(
-    `test/interop (ML-poisson) skipped: ${PYTHON} cannot import hyperspy; install python3-hyperspy to run it`,
-  );
-}
+if (!hyperspyAvailable) console.warn(`test/interop (ML-poisson) skipped: ${hyperspyMissing}`);
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'samfire-ml-poisson-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,7 +9,7 @@
  * Skipped, with a message, only when /usr/bin/python3 cannot import
  * hyperspy (CI installs python3-hyperspy, so it runs there).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,21 +19,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readHspy, writeHspy } from '@samfire/core/node';
 import { domainExampleModel, makeDomainExample, toFloat64, Model, Signal } from '@samfire/core';
 import { SHARED } from '../helpers/reference.js';
+import { PYTHON, hyperspyAvailable, hyperspyMissing } from '../helpers/hyperspy-load.js';
 
-const PYTHON = '/usr/bin/python3';
 const PY_DIR = fileURLToPath(new URL('./py/', import.meta.url));
-const probe = spawnSync(PYTHON, ['-c', 'import hyperspy.api'], {
-  encoding: 'utf8',
-  timeout: 120_000,
-});
-// In CI (which installs python3-hyperspy) the interop tests always run, so a
-// missing HyperSpy fails them instead of skipping silently.
-const hyperspyAvailable = probe.status === 0 || process.env.CI === 'true';
-if (!hyperspyAvailable) {
-  console.warn(
-    `test/interop skipped: ${PYTHON} cannot import hyperspy (${(probe.error?.message ?? probe.stderr ?? '').trim().split('\n').pop()}); install python3-hyperspy to run it`,
-  );
-}
+if (!hyperspyAvailable) console.warn(`test/interop skipped: ${hyperspyMissing}`);
 
 const run = promisify(execFile);
 

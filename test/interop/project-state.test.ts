@@ -8,7 +8,7 @@
  * Skipped, with a message, only when /usr/bin/python3 cannot import
  * hyperspy (CI installs python3-hyperspy, so it runs there).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +17,10 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHost } from '@samfire/core/host';
 import { nodeHostDeps } from '@samfire/core/node';
+import { PYTHON, hyperspyAvailable, hyperspyMissing } from '../helpers/hyperspy-load.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./py/project_state.py', import.meta.url));
-const probe = spawnSync(PYTHON, ['-c', 'import hyperspy.api'], {
-  encoding: 'utf8',
-  timeout: 120_000,
-});
-const hyperspyAvailable = probe.status === 0 || process.env.CI === 'true';
-if (!hyperspyAvailable) console.warn(`test/interop/project-state skipped: no hyperspy`);
+if (!hyperspyAvailable) console.warn(`test/interop/project-state skipped: ${hyperspyMissing}`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'samfire-interop-state-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
