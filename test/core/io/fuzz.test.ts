@@ -18,6 +18,7 @@ import {
   DTYPES,
 } from '@samfire/core';
 import { imageFile } from './dm-builder.js';
+import { arbMutation, mutate } from '../../helpers/fuzz.js';
 
 const RUNS = 1000;
 const dataDir = new URL('../../../../shared/data/io/', import.meta.url);
@@ -48,42 +49,8 @@ function parsesOrFails(names: readonly string[], read: () => unknown): void {
   expect(process.memoryUsage().arrayBuffers - buffersBefore).toBeLessThan(64 * 2 ** 20);
 }
 
-/** A position anywhere in a file, uniformly (fast-check's default bias favours the ends). */
-const position = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
-
-/** A mutation of a byte string: flips, 32-bit words (counts, lengths), or a truncation. */
-const arbMutation = fc.oneof(
-  fc.record({
-    kind: fc.constant('bytes' as const),
-    edits: fc.array(fc.tuple(position, fc.integer({ min: 0, max: 255 })), {
-      minLength: 1,
-      maxLength: 8,
-    }),
-    nearStart: fc.boolean(),
-  }),
-  fc.record({
-    kind: fc.constant('word' as const),
-    at: position,
-    value: fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 0x40000000, 3, 20, 21),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-);
-
-type Mutation = typeof arbMutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(src: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === 'truncate') return src.slice(0, m.at % (src.length + 1));
-  const out = src.slice();
-  if (m.kind === 'word') {
-    if (out.length >= 4)
-      new DataView(out.buffer).setUint32(m.at % (out.length - 3), m.value, false);
-    return out;
-  }
-  // Headers hold most of the structure; aim half the edits at the first 512 bytes.
-  const span = m.nearStart ? Math.min(512, out.length) : out.length;
-  for (const [where, value] of m.edits) if (span > 0) out[where % span] = value;
-  return out;
-}
+/** Edits aimed 'near the start' fall in the first 512 bytes, where these formats keep their headers. */
+const HEAD = 512;
 
 describe('fuzz: DigitalMicrograph', () => {
   const files = [...samples('dm3', '.dm3'), ...samples('dm4', '.dm4')];
@@ -91,7 +58,7 @@ describe('fuzz: DigitalMicrograph', () => {
   it(`${3 * RUNS} mutated and truncated DM3/DM4 samples`, () => {
     fc.assert(
       fc.property(fc.constantFrom(...files), arbMutation, (file, m) => {
-        const bytes = mutate(file.bytes, m);
+        const bytes = mutate(file.bytes, m, HEAD);
         parsesOrFails([file.name], () => readDm(bytes, file.name));
       }),
       { numRuns: 3 * RUNS, seed: 301 },
@@ -150,7 +117,7 @@ describe('fuzz: EMSA', () => {
   it(`${RUNS} mutated and truncated EMSA samples`, () => {
     fc.assert(
       fc.property(fc.constantFrom(...files), arbMutation, (file, m) => {
-        const bytes = mutate(file.bytes, m);
+        const bytes = mutate(file.bytes, m, HEAD);
         parsesOrFails([file.name], () => readMsa(bytes, file.name));
       }),
       { numRuns: RUNS, seed: 303 },
@@ -230,8 +197,8 @@ describe('fuzz: Ripple', () => {
   it(`${RUNS} mutated headers and raw files`, () => {
     fc.assert(
       fc.property(fc.constantFrom(...pairs), arbMutation, fc.boolean(), (pair, m, onHeader) => {
-        const rpl = onHeader ? mutate(pair.bytes, m) : pair.bytes;
-        const raw = onHeader ? pair.raw : mutate(pair.raw, m);
+        const rpl = onHeader ? mutate(pair.bytes, m, HEAD) : pair.bytes;
+        const raw = onHeader ? pair.raw : mutate(pair.raw, m, HEAD);
         parsesOrFails([pair.name, pair.rawName], () =>
           readRipple(rpl, raw, { rpl: pair.name, raw: pair.rawName }),
         );
@@ -275,7 +242,7 @@ describe('fuzz: NumPy', () => {
   it(`${RUNS} mutated and truncated .npy files`, () => {
     fc.assert(
       fc.property(fc.constantFrom(...files), arbMutation, (file, m) => {
-        const bytes = mutate(file.bytes, m);
+        const bytes = mutate(file.bytes, m, HEAD);
         parsesOrFails([file.name], () => signalFromNpy(bytes, file.name));
       }),
       { numRuns: RUNS, seed: 307 },

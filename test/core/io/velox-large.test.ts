@@ -71,7 +71,11 @@ describe('a large Velox map', () => {
       timeout: 300_000,
     });
     expect(r.status, r.stderr).toBe(0);
-    const { before, peak, cube } = JSON.parse(r.stdout) as Record<string, number>;
+    const { before, peak, cube } = JSON.parse(r.stdout) as {
+      before: number;
+      peak: number;
+      cube: number;
+    };
     expect(cube).toBe(WIDTH * HEIGHT * BINCOUNT * 2);
     console.log(
       `velox large: cube ${cube / MB} MiB, resident before ${(before / MB).toFixed(0)} MiB, peak ${(peak / MB).toFixed(0)} MiB (+${((peak - before) / MB).toFixed(0)} MiB)`,

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError } from '@samfire/core';
 import { readHspy } from '@samfire/core/node';
 import { SHARED } from '../../../helpers/reference.js';
+import { arbMutation, mutate } from '../../../helpers/fuzz.js';
 
 const RUNS = 1000;
 const files = [
@@ -23,37 +24,8 @@ const files = [
 const dir = mkdtempSync(join(tmpdir(), 'hspy-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const position = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
-const mutation = fc.oneof(
-  fc.record({
-    kind: fc.constant('bytes' as const),
-    edits: fc.array(fc.tuple(position, fc.integer({ min: 0, max: 255 })), {
-      minLength: 1,
-      maxLength: 8,
-    }),
-    // HDF5 keeps its superblock and most object headers near the start.
-    nearStart: fc.boolean(),
-  }),
-  fc.record({
-    kind: fc.constant('word' as const),
-    at: position,
-    value: fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 0x40000000),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(src: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === 'truncate') return src.slice(0, m.at % (src.length + 1));
-  const out = src.slice();
-  if (m.kind === 'word') {
-    new DataView(out.buffer).setUint32(m.at % (out.length - 3), m.value, true);
-    return out;
-  }
-  const span = m.nearStart ? Math.min(4096, out.length) : out.length;
-  for (const [where, value] of m.edits) out[where % span] = value;
-  return out;
-}
+/** HDF5 keeps its superblock and most object headers in the first 4 KiB. */
+const HEAD = 4096;
 
 async function readsOrFails(name: string, bytes: Uint8Array): Promise<void> {
   const path = join(dir, name);
@@ -74,8 +46,8 @@ async function readsOrFails(name: string, bytes: Uint8Array): Promise<void> {
 describe('fuzz: HyperSpy HDF5', () => {
   it(`${RUNS} mutated and truncated .hspy samples read or fail cleanly`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...files), mutation, async (file, m) => {
-        await readsOrFails(file.name, mutate(file.bytes, m));
+      fc.asyncProperty(fc.constantFrom(...files), arbMutation, async (file, m) => {
+        await readsOrFails(file.name, mutate(file.bytes, m, HEAD));
       }),
       { numRuns: RUNS, seed: 401 },
     );
