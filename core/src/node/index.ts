@@ -37,6 +37,13 @@ export { openFileSource, withFileSource, type FileSource } from '../io/node/file
 export { readEmiFile, readSerFile } from '../io/node/tia.js';
 export { readAswFile, readPtsFile } from '../io/node/jeol.js';
 
+// The linear whole-map fit on worker threads
+export {
+  LinearThreadPool,
+  fitLinearThreads,
+  type LinearThreadsOptions,
+} from '../linear/node/linear-threads.js';
+
 // Worker pools
 export { NodeWorkerPool, type NodeWorkerPoolOptions } from '../pool/node/thread-pool.js';
 // Node's core count for SAMFire's default workers (Node 20 has no navigator).
