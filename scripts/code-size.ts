@@ -1,20 +1,25 @@
 /**
- * The longest files and functions of core/src, in lines (a function counts
- * from its first to its last line, nested functions included):
- * `npx tsx scripts/code-size.ts [how many]`. docs/engine.md records them.
+ * The longest files and functions of a source tree, in lines (a function
+ * counts from its first to its last line, nested functions included):
+ * `npx tsx scripts/code-size.ts [how many] [folder ...]` (default: core/src).
+ * A Svelte file counts whole, and its `<script>` blocks are read for
+ * functions. Generated data (`eds/xray-data.ts`) is left out.
+ * ARCHITECTURE.md ("Measurements") and docs/engine.md record them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const CORE = fileURLToPath(new URL('../core/src/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const GENERATED = ['core/src/eds/xray-data.ts'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
+    if (name === 'node_modules' || name === 'dist') return [];
     if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') ? [path] : [];
+    return /\.(ts|svelte)$/.test(path) && !path.endsWith('.d.ts') ? [path] : [];
   });
 }
 
@@ -27,23 +32,43 @@ function functionName(node: ts.SignatureDeclaration, sf: ts.SourceFile): string 
   return '<anonymous>';
 }
 
-const top = Number(process.argv[2] ?? 8);
+/** The TypeScript of a file with the line each part starts on (Svelte: its script blocks). */
+function scripts(path: string, text: string): [string, number][] {
+  if (!path.endsWith('.svelte')) return [[text, 0]];
+  const out: [string, number][] = [];
+  for (const m of text.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)) {
+    const start = m.index + m[0].indexOf('>') + 1;
+    out.push([m[1]!, text.slice(0, start).split('\n').length - 1]);
+  }
+  return out;
+}
+
+const [topArg, ...roots] = process.argv.slice(2);
+const top = Number(topArg ?? 8);
 const files: [number, string][] = [];
 const functions: [number, string][] = [];
-for (const path of sources(CORE)) {
-  const text = readFileSync(path, 'utf8');
-  const where = relative(CORE, path);
-  files.push([text.split('\n').length - (text.endsWith('\n') ? 1 : 0), where]);
-  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
-  const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
-      const first = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
-      const last = sf.getLineAndCharacterOfPosition(node.end).line;
-      functions.push([last - first + 1, `${where}:${first + 1} ${functionName(node, sf)}`]);
+for (const root of roots.length > 0 ? roots : ['core/src']) {
+  for (const path of sources(join(ROOT, root))) {
+    const where = relative(ROOT, path);
+    if (GENERATED.includes(where)) continue;
+    const text = readFileSync(path, 'utf8');
+    files.push([text.split('\n').length - (text.endsWith('\n') ? 1 : 0), where]);
+    for (const [code, offset] of scripts(path, text)) {
+      const sf = ts.createSourceFile(path, code, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+          const first = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
+          const last = sf.getLineAndCharacterOfPosition(node.end).line;
+          functions.push([
+            last - first + 1,
+            `${where}:${first + offset + 1} ${functionName(node, sf)}`,
+          ]);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+  }
 }
 const show = (title: string, rows: [number, string][]): void => {
   console.log(title);
