@@ -312,6 +312,8 @@ export {
   differentialCrossSection,
   integratedCrossSection,
   kinematics,
+  nearEdgeExponent,
+  nearEdgeFactor,
   reducedGos,
   screenedCharge,
   RYDBERG,

@@ -73,8 +73,8 @@ export function resolveEdge(element: string, subshell: string): ResolvedEdge {
     subshell === 'K'
       ? { z: e.Z, shell: 'K' }
       : l1
-        ? { z: e.Z, shell: 'L', l1Onset: l1.energy }
-        : { z: e.Z, shell: 'L' };
+        ? { z: e.Z, shell: 'L', l1Onset: l1.energy, l3Onset: edge.energy }
+        : { z: e.Z, shell: 'L', l3Onset: edge.energy };
   if (subshell === 'L3' && e.Z < 11)
     throw new Error(`EELSCLEdge ${e.symbol}_L3: the hydrogenic L shell needs Z >= 11`);
   return { element: e.symbol, subshell, z: e.Z, onset: edge.energy, hydrogenic };
