@@ -81,6 +81,13 @@ export interface JobBatch {
 /** A result message: one or more answers (FromWorker 'result' or 'error' messages). */
 export interface ResultBatch {
   worker: string;
+  /** Stream sequence of the job message answered. */
+  seq: number;
+  /**
+   * How many times JetStream has delivered that job message (1 = first time;
+   * more: the worker that held it before was lost, or handed it back).
+   */
+  delivery: number;
   items: unknown[];
 }
 

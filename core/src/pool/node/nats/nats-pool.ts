@@ -101,6 +101,8 @@ export interface ClusterStatus {
   workers: ClusterWorker[];
   /** Answers dropped because their job was already answered. */
   duplicates: number;
+  /** Job messages answered after JetStream delivered them again (their first worker was lost). */
+  redelivered: number;
 }
 
 interface Known {
@@ -146,6 +148,8 @@ export class NatsPool implements WorkerPool {
   #closed = false;
   #connected = false;
   #duplicates = 0;
+  /** Stream sequences of the redelivered job messages already reported. */
+  readonly #redeliveredSeqs = new Set<number>();
 
   constructor(options: NatsPoolOptions) {
     this.#settings = options;
@@ -185,6 +189,7 @@ export class NatsPool implements WorkerPool {
       connected: this.#connected,
       run: this.#run,
       duplicates: this.#duplicates,
+      redelivered: this.#redeliveredSeqs.size,
       workers: [...this.#workers.values()].map((w) => ({
         name: w.beat.name,
         host: w.beat.host,
@@ -487,12 +492,14 @@ export class NatsPool implements WorkerPool {
       events.onFault(`cluster: a result message could not be read (${text(e)}); dropped`);
       return;
     }
-    const items = (decoded as { items?: unknown }).items;
-    const worker = String((decoded as { worker?: unknown }).worker);
+    const { items, worker: who, seq, delivery } = decoded as Partial<Record<string, unknown>>;
+    const worker = String(who);
     if (!Array.isArray(items)) {
       events.onFault(`cluster worker ${worker} sent ${describeMessage(decoded)}; dropped`);
       return;
     }
+    if (typeof delivery === 'number' && delivery > 1 && typeof seq === 'number')
+      this.#redelivery(events, worker, seq, delivery, items);
     for (const item of items) {
       if (!isFromWorker(item) || item.type === 'ready') {
         events.onFault(`cluster worker ${worker} sent ${describeMessage(item)}; dropped`);
@@ -517,6 +524,35 @@ export class NatsPool implements WorkerPool {
     }
   }
 
+  /**
+   * A job message JetStream delivered again: the worker that held it before
+   * was killed, crashed, was cut off or handed it back. Reported once per
+   * message, before its answers are applied (so before the run can end), when
+   * it still holds a job not answered otherwise.
+   */
+  #redelivery(
+    events: PoolEvents,
+    worker: string,
+    seq: number,
+    delivery: number,
+    items: unknown[],
+  ): void {
+    if (this.#redeliveredSeqs.has(seq)) return;
+    const pixels: number[] = [];
+    for (const item of items) {
+      const job = isFromWorker(item) && item.type !== 'ready' ? this.#pending.get(item.job) : null;
+      if (job) pixels.push(job.pixel);
+    }
+    if (pixels.length === 0) return;
+    this.#redeliveredSeqs.add(seq);
+    const message =
+      `cluster: job message ${seq} (pixel ${pixels.join(', ')}) was delivered again ` +
+      `(delivery ${delivery}): the worker that held it was lost (killed, crashed or cut off) ` +
+      `or handed it back; worker ${worker} answered it`;
+    this.#log(message);
+    events.onFault(message);
+  }
+
   async #endRun(): Promise<void> {
     const run = this.#run;
     const subjects = this.#subjects;
@@ -525,6 +561,7 @@ export class NatsPool implements WorkerPool {
     this.#announcement = null;
     this.#events = null;
     this.#pending.clear();
+    this.#redeliveredSeqs.clear();
     this.#outbox = [];
     for (const s of this.#subs) s.unsubscribe();
     this.#subs = [];

@@ -389,7 +389,12 @@ export class NatsWorker {
       this.#recent.push(Date.now());
     }
     const item = answer.type === 'ready' ? answer : { ...answer, job };
-    const batch: ResultBatch = { worker: this.name, items: [item] };
+    const batch: ResultBatch = {
+      worker: this.name,
+      seq: held.msg.seq,
+      delivery: held.msg.info.deliveryCount,
+      items: [item],
+    };
     held.publishing.push(this.#publish(state, encodeMessage(batch), `${state.a.run}.r.${job}`));
     if (--held.left > 0) return;
     void Promise.all(held.publishing).then((stored) => {
