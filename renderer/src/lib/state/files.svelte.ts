@@ -5,6 +5,7 @@
  */
 import type {
   DatasetSummary,
+  FileApi,
   FolderAccessInfo,
   FolderListing,
   OpenProgress,
@@ -13,9 +14,28 @@ import type {
 } from '@samfire/core/api';
 import { errorText } from './notices.svelte.js';
 import { completeSave } from '../download.js';
-import type { Studio } from './studio.svelte.js';
+import type { Feedback } from './store-deps.js';
 
 export type SignalChoice = Extract<OpenResult, { kind: 'choose' }>;
+
+/** What the files store needs: the file service, and what it asks or tells the rest of the app. */
+export interface FilesDeps extends Feedback {
+  file: FileApi;
+  /** Before throwing unsaved results away: resolves true when the user agrees (or nothing is unsaved). */
+  confirmDiscard(action: string): Promise<boolean>;
+  /** Whether there are unsaved results now. */
+  unsaved(): boolean;
+  /** Whether the shell has native dialogs (false in browser mode: the page's own picker). */
+  dialogs(): boolean;
+  /** Whether a SAMFire run is going (a project is not saved then). */
+  running(): boolean;
+  /** Browser mode: opens the page's file picker. */
+  pickFile(): void;
+  /** A dataset was opened: every view starts again from it. */
+  onopened(dataset: DatasetSummary): Promise<void>;
+  /** The project was saved: nothing is unsaved any more. */
+  onsaved(): void;
+}
 
 export class Files {
   dataset = $state.raw<DatasetSummary | null>(null);
@@ -35,24 +55,24 @@ export class Files {
   browserOpen = $state(false);
   listing = $state.raw<FolderListing | null>(null);
   browseError = $state<string | null>(null);
-  readonly #studio: Studio;
+  readonly #deps: FilesDeps;
   /** Opens started so far, and the last one the user cancelled. */
   #generation = 0;
   #cancelledUpTo = 0;
 
-  constructor(studio: Studio) {
-    this.#studio = studio;
-    studio.api.file.onOpenProgress((p) => {
+  constructor(deps: FilesDeps) {
+    this.#deps = deps;
+    deps.file.onOpenProgress((p) => {
       // Only while an open is shown: a cancelled read's last events are dropped.
       if (this.opening !== null) this.openProgress = p;
     });
   }
 
   async init(): Promise<void> {
-    const api = this.#studio.api;
-    this.extensions = await api.file.readableExtensions().catch(() => []);
-    this.recent = await api.file.recent().catch(() => []);
-    this.folderAccess = await api.file.folders().catch(() => ({ available: false, folders: [] }));
+    const file = this.#deps.file;
+    this.extensions = await file.readableExtensions().catch(() => []);
+    this.recent = await file.recent().catch(() => []);
+    this.folderAccess = await file.folders().catch(() => ({ available: false, folders: [] }));
   }
 
   /** Opens the file browser on the chosen folders (or on `path`). */
@@ -69,7 +89,7 @@ export class Files {
   /** Shows a folder in the browser (null: the chosen folders); a refusal shows in the dialog. */
   async browse(path: string | null): Promise<void> {
     try {
-      this.listing = await this.#studio.api.file.browse({ path });
+      this.listing = await this.#deps.file.browse({ path });
       this.browseError = null;
     } catch (e) {
       this.browseError = errorText(e);
@@ -78,7 +98,7 @@ export class Files {
 
   async addFolder(path: string): Promise<boolean> {
     try {
-      this.folderAccess = await this.#studio.api.file.addFolder({ path: path.trim() });
+      this.folderAccess = await this.#deps.file.addFolder({ path: path.trim() });
       this.browseError = null;
       await this.browse(null);
       return true;
@@ -90,7 +110,7 @@ export class Files {
 
   async removeFolder(path: string): Promise<void> {
     try {
-      this.folderAccess = await this.#studio.api.file.removeFolder({ path });
+      this.folderAccess = await this.#deps.file.removeFolder({ path });
       await this.browse(null);
     } catch (e) {
       this.browseError = errorText(e);
@@ -107,7 +127,7 @@ export class Files {
     let refusal: string | null = null;
     await this.#open(name, async () => {
       try {
-        return await this.#studio.api.file.openByPath({ path: path.trim() });
+        return await this.#deps.file.openByPath({ path: path.trim() });
       } catch (e) {
         refusal = errorText(e);
         return { kind: 'cancelled' };
@@ -124,7 +144,7 @@ export class Files {
     what: string,
     open: (cancelled: () => boolean) => Promise<OpenResult>,
   ): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     const agreed = this.#discardAgreed;
     this.#discardAgreed = false;
     if (!agreed && !(await s.confirmDiscard('Open another file'))) return;
@@ -163,8 +183,8 @@ export class Files {
     this.#cancelledUpTo = this.#generation;
     this.opening = null;
     this.openProgress = null;
-    void this.#studio.api.file.cancelOpen().catch(() => undefined);
-    this.#studio.notices.push(
+    void this.#deps.file.cancelOpen().catch(() => undefined);
+    this.#deps.notify(
       'info',
       `Stopped opening ${what}`,
       this.dataset ? 'What was open before stays open.' : '',
@@ -179,12 +199,12 @@ export class Files {
     }
     this.choice = null;
     this.savedTo = null;
-    await this.#studio.afterOpen(result.dataset);
-    this.recent = await this.#studio.api.file.recent().catch(() => this.recent);
+    await this.#deps.onopened(result.dataset);
+    this.recent = await this.#deps.file.recent().catch(() => this.recent);
   }
 
   openExample(): Promise<void> {
-    return this.#open('the example', () => this.#studio.api.file.openExample());
+    return this.#open('the example', () => this.#deps.file.openExample());
   }
 
   openFiles(files: readonly File[]): Promise<void> {
@@ -196,20 +216,21 @@ export class Files {
       );
       // Cancelled while the page read the files: nothing is sent.
       if (cancelled()) return { kind: 'cancelled' };
-      return this.#studio.api.file.openUpload({ files: uploads });
+      return this.#deps.file.openUpload({ files: uploads });
     });
   }
 
   async openDialog(): Promise<void> {
-    if (this.#studio.shell?.dialogs === false) {
+    const d = this.#deps;
+    if (!d.dialogs()) {
       // Browser mode: the page's own file picker (the toolbar's input opens what is picked).
       // Ask about unsaved results before the picker, not after a file was chosen.
-      if (!(await this.#studio.confirmDiscard('Open another file'))) return;
-      this.#discardAgreed = this.#studio.unsaved;
-      document.getElementById('file-input')?.click();
+      if (!(await d.confirmDiscard('Open another file'))) return;
+      this.#discardAgreed = d.unsaved();
+      d.pickFile();
       return;
     }
-    return this.#open('a file', () => this.#studio.api.file.openDialog());
+    return this.#open('a file', () => this.#deps.file.openDialog());
   }
 
   /** The page's file picker was closed without a file: the next open asks again. */
@@ -218,7 +239,7 @@ export class Files {
   }
 
   openRecent(file: RecentFile): Promise<void> {
-    return this.#open(file.name, () => this.#studio.api.file.openRecent({ path: file.path }));
+    return this.#open(file.name, () => this.#deps.file.openRecent({ path: file.path }));
   }
 
   async choose(index: number): Promise<void> {
@@ -227,9 +248,7 @@ export class Files {
     this.choice = null;
     const title = `Could not open signal ${index + 1} of ${c.fileName}`;
     await this.#opened(
-      await this.#studio.guard(title, () =>
-        this.#studio.api.file.chooseSignal({ token: c.token, index }),
-      ),
+      await this.#deps.guard(title, () => this.#deps.file.chooseSignal({ token: c.token, index })),
     );
   }
 
@@ -238,35 +257,33 @@ export class Files {
   }
 
   async saveProject(as: boolean): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     if (!this.dataset) {
-      s.notices.push('info', 'Nothing to save', 'Open a file or the example first.');
+      s.notify('info', 'Nothing to save', 'Open a file or the example first.');
       return;
     }
-    if (s.run.running) {
-      s.notices.push('warning', 'SAMFire is running', 'Stop the run before saving the project.');
+    if (s.running()) {
+      s.notify('warning', 'SAMFire is running', 'Stop the run before saving the project.');
       return;
     }
-    const result = await s.guard('Could not save the project', () =>
-      s.api.file.saveProject({ as }),
-    );
+    const result = await s.guard('Could not save the project', () => s.file.saveProject({ as }));
     if (!result) return;
     const where = completeSave(result);
     if (where === null) return;
     this.savedTo = where;
-    s.unsaved = false;
-    s.notices.push('success', 'Project saved', where);
-    this.recent = await s.api.file.recent().catch(() => this.recent);
+    s.onsaved();
+    s.notify('success', 'Project saved', where);
+    this.recent = await s.file.recent().catch(() => this.recent);
   }
 
   /** Saves bytes the UI made (a PNG, a CSV); returns where they went. */
   async saveBytes(suggestedName: string, bytes: Uint8Array): Promise<string | null> {
-    const s = this.#studio;
+    const s = this.#deps;
     const result = await s.guard(`Could not save ${suggestedName}`, () =>
-      s.api.file.saveBytes({ suggestedName, bytes }),
+      s.file.saveBytes({ suggestedName, bytes }),
     );
     const where = result ? completeSave(result) : null;
-    if (where) s.notices.push('success', 'Exported', where);
+    if (where) s.notify('success', 'Exported', where);
     return where;
   }
 }

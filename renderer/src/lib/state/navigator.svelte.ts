@@ -8,13 +8,34 @@
  * spectrum to compare with, and a region of the navigator whose sum or mean
  * shows instead of the current pixel.
  */
-import type { ImageRequest, NavigatorImage, RegionRequest, SpectrumView } from '@samfire/core/api';
+import type {
+  DatasetApi,
+  DatasetSummary,
+  ImageRequest,
+  ModelState,
+  NavigatorImage,
+  RegionRequest,
+  SpectrumView,
+} from '@samfire/core/api';
 import { xExtent } from '../charts/spectrum-option.js';
 import type { CellRect } from '../logic/selection.js';
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { movePixel } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';
-import type { Studio } from './studio.svelte.js';
+import type { Feedback } from './store-deps.js';
+
+/** What the navigator needs: the dataset service, and the model's side of picking a pixel. */
+export interface NavigatorDeps extends Pick<Feedback, 'guard'> {
+  dataset: Pick<DatasetApi, 'image' | 'spectrum' | 'regionSpectrum'>;
+  /** The dataset open now (null: none). */
+  current(): DatasetSummary | null;
+  /** Makes a pixel the model's current one; resolves its stored values. */
+  setPixel(pixel: number): Promise<ModelState>;
+  /** The model's state for the current pixel arrived (the parameter table shows it). */
+  onpixelstate(state: ModelState): void;
+  /** During a run: the model's state of the current pixel is fetched again. */
+  refreshModel(): Promise<void>;
+}
 
 /** Images that change while SAMFire runs (the sum and the electron images never do). */
 export function changesDuringRun(request: ImageRequest): boolean {
@@ -49,13 +70,13 @@ export class NavigatorView {
   /** Navigator: a drag draws a region (else a click picks a pixel). */
   regionMode = $state(false);
   regionReduce = $state<'sum' | 'mean'>('mean');
-  readonly #studio: Studio;
+  readonly #deps: NavigatorDeps;
   #imageSeq = 0;
   #spectrumSeq = 0;
   readonly #live = new Throttle(() => this.#liveRefresh(), 500);
 
-  constructor(studio: Studio) {
-    this.#studio = studio;
+  constructor(deps: NavigatorDeps) {
+    this.#deps = deps;
   }
 
   get shape(): [number, number] | null {
@@ -120,36 +141,36 @@ export class NavigatorView {
   }
 
   async refreshImage(): Promise<void> {
-    const s = this.#studio;
-    if (!s.dataset) return;
+    const s = this.#deps;
+    if (!s.current()) return;
     const request = this.request;
     const seq = ++this.#imageSeq;
-    const image = await s.guard('Could not draw the navigator', () => s.api.dataset.image(request));
+    const image = await s.guard('Could not draw the navigator', () => s.dataset.image(request));
     if (image && seq === this.#imageSeq) this.image = image;
   }
 
   async refreshSpectrum(): Promise<void> {
-    const s = this.#studio;
-    if (!s.dataset) return;
+    const s = this.#deps;
+    if (!s.current()) return;
     const pixel = this.pixel;
     const region = this.region;
     const pinned = this.pinned;
     const seq = ++this.#spectrumSeq;
     const [view, pin] = await Promise.all([
       s.guard(`Could not draw the ${region ? 'region' : 'spectrum'}`, () =>
-        region ? s.api.dataset.regionSpectrum({ region }) : s.api.dataset.spectrum({ pixel }),
+        region ? s.dataset.regionSpectrum({ region }) : s.dataset.spectrum({ pixel }),
       ),
       // A pinned spectrum is drawn again too: a fit may have changed its model.
       pinned
         ? (pinned.region
-            ? s.api.dataset.regionSpectrum({
+            ? s.dataset.regionSpectrum({
                 region: {
                   rows: pinned.region.rows,
                   cols: pinned.region.cols,
                   reduce: pinned.region.reduce,
                 },
               })
-            : s.api.dataset.spectrum({ pixel: pinned.pixel })
+            : s.dataset.spectrum({ pixel: pinned.pixel })
           ).catch(() => pinned)
         : Promise.resolve(null),
     ]);
@@ -167,8 +188,9 @@ export class NavigatorView {
 
   /** Makes a pixel current: its spectrum shows and the parameter table edits its values. */
   async select(pixel: number): Promise<void> {
-    const s = this.#studio;
-    if (!s.dataset || pixel < 0 || pixel >= s.dataset.pixels) return;
+    const s = this.#deps;
+    const dataset = s.current();
+    if (!dataset || pixel < 0 || pixel >= dataset.pixels) return;
     // Picking a pixel leaves a region's view.
     if (pixel === this.pixel && !this.region) return;
     this.region = null;
@@ -176,10 +198,8 @@ export class NavigatorView {
     const spectrum = this.refreshSpectrum();
     // Also during a run: the table then shows the pixel's stored values (its result once
     // it has one), while the run's fits go on untouched.
-    const state = await s.guard('Could not move to that pixel', () =>
-      s.api.model.setPixel({ pixel }),
-    );
-    if (state && state.pixel === this.pixel) s.model.state = state;
+    const state = await s.guard('Could not move to that pixel', () => s.setPixel(pixel));
+    if (state && state.pixel === this.pixel) s.onpixelstate(state);
     await spectrum;
   }
 
@@ -197,7 +217,7 @@ export class NavigatorView {
 
   async #liveRefresh(): Promise<void> {
     // The table follows the current pixel's result as it arrives, like the spectrum.
-    const jobs = [this.refreshSpectrum(), this.#studio.model.refreshState()];
+    const jobs = [this.refreshSpectrum(), this.#deps.refreshModel()];
     if (changesDuringRun(this.request)) jobs.push(this.refreshImage());
     await Promise.all(jobs);
   }

@@ -4,7 +4,14 @@
  * and refitting a selection of pixels (a rectangle, or every pixel whose
  * reduced χ² is above a threshold) by hand or by a new SAMFire run.
  */
-import type { ImageRequest, MapFormat, NavigatorImage } from '@samfire/core/api';
+import type {
+  DatasetApi,
+  DatasetSummary,
+  FitApi,
+  ImageRequest,
+  MapFormat,
+  NavigatorImage,
+} from '@samfire/core/api';
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { parseNumber } from '../logic/parse.js';
 import { pixelsAbove, pixelsUnfitted, rectPixels } from '../logic/selection.js';
@@ -12,7 +19,24 @@ import { flavourOf } from '../logic/strategy-list.js';
 import type { CellRect } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';
 import { dataUrlBytes } from '../logic/data-url.js';
-import type { Studio } from './studio.svelte.js';
+import type { FitRun } from './fit-run.svelte.js';
+import type { Feedback } from './store-deps.js';
+
+/** What the results view needs: its services, the run it may start, and where files go. */
+export interface ResultsDeps extends Feedback {
+  dataset: Pick<DatasetApi, 'image' | 'mapFile'>;
+  fit: Pick<FitApi, 'fitPixel'>;
+  /** The dataset open now (null: none). */
+  current(): DatasetSummary | null;
+  /** Whether the results tab shows (maps are fetched only then). */
+  visible(): boolean;
+  /** The run: refitting with SAMFire sets seeds and starts it. */
+  run: Pick<FitRun, 'running' | 'settings' | 'setSeeds' | 'updateSettings' | 'start'>;
+  /** Saves bytes the UI made; resolves where they went (null: cancelled or failed). */
+  saveBytes(name: string, bytes: Uint8Array): Promise<string | null>;
+  /** Pixels were refitted by hand: the results are unsaved and every view shows them. */
+  onrefitted(): Promise<void>;
+}
 
 export class Results {
   request = $state.raw<ImageRequest>({ kind: 'redChisq' });
@@ -33,12 +57,12 @@ export class Results {
   #cancelRefit = false;
   /** Renders the map as a PNG data URL for export (set by the map view while it shows). */
   pngSource: (() => string) | null = null;
-  readonly #studio: Studio;
+  readonly #deps: ResultsDeps;
   #seq = 0;
   readonly #live = new Throttle(() => this.refresh(), 700);
 
-  constructor(studio: Studio) {
-    this.#studio = studio;
+  constructor(deps: ResultsDeps) {
+    this.#deps = deps;
   }
 
   reset(): void {
@@ -52,9 +76,9 @@ export class Results {
   }
 
   async refresh(): Promise<void> {
-    const s = this.#studio;
-    const dataset = s.dataset;
-    if (!dataset || s.ui.rightTab !== 'results') return;
+    const s = this.#deps;
+    const dataset = s.current();
+    if (!dataset || !s.visible()) return;
     const request = this.request;
     const seq = ++this.#seq;
     // A line scan's parameter values come with their std (error bars); the reduced χ² map feeds
@@ -65,10 +89,10 @@ export class Results {
       (request.field ?? 'values') === 'values';
     // The std and the histogram's map are extras: without them the map still shows.
     const extra = (r: ImageRequest | null): Promise<NavigatorImage | null> =>
-      r ? s.api.dataset.image(r).catch(() => null) : Promise.resolve(null);
+      r ? s.dataset.image(r).catch(() => null) : Promise.resolve(null);
     const images = await s.guard('Could not draw the results map', () =>
       Promise.all([
-        s.api.dataset.image(request),
+        s.dataset.image(request),
         extra(withStd ? { ...request, field: 'std' } : null),
         extra(request.kind === 'redChisq' ? null : { kind: 'redChisq' }),
       ]),
@@ -81,7 +105,7 @@ export class Results {
   }
 
   live(): void {
-    if (this.#studio.ui.rightTab === 'results') this.#live.request();
+    if (this.#deps.visible()) this.#live.request();
   }
 
   show(request: ImageRequest): Promise<void> {
@@ -97,38 +121,38 @@ export class Results {
 
   /** Selects every pixel whose reduced χ² is above the threshold typed. */
   async selectAboveThreshold(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     const t = parseNumber(this.threshold);
     if (!t.ok) {
-      s.notices.push('error', 'Reduced χ² threshold', `${t.message}; for example 2`);
+      s.notify('error', 'Reduced χ² threshold', `${t.message}; for example 2`);
       return;
     }
     const image = await s.guard('Could not read the reduced χ² map', () =>
-      s.api.dataset.image({ kind: 'redChisq' }),
+      s.dataset.image({ kind: 'redChisq' }),
     );
     if (!image) return;
     this.rect = null;
     this.selection = pixelsAbove(image.values, t.value);
     if (this.selection.length === 0)
-      s.notices.push('info', 'Nothing to refit', `No pixel has a reduced χ² above ${t.value}.`);
+      s.notify('info', 'Nothing to refit', `No pixel has a reduced χ² above ${t.value}.`);
   }
 
   /** Selects every pixel without a good fit (a run's failures, pixels no run reached). */
   async selectUnfitted(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     const image = await s.guard('Could not read the reduced χ² map', () =>
-      s.api.dataset.image({ kind: 'redChisq' }),
+      s.dataset.image({ kind: 'redChisq' }),
     );
     if (!image) return;
     this.rect = null;
     this.selection = pixelsUnfitted(image.values);
     if (this.selection.length === 0)
-      s.notices.push('info', 'Nothing to refit', 'Every pixel holds a good fit.');
+      s.notify('info', 'Nothing to refit', 'Every pixel holds a good fit.');
   }
 
   /** Fits each selected pixel by hand, from its current values. Cancellable. */
   async refitByHand(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     const pixels = this.selection;
     if (pixels.length === 0 || s.run.running || this.refitting) return;
     this.#cancelRefit = false;
@@ -138,7 +162,7 @@ export class Results {
       for (const pixel of pixels) {
         if (this.#cancelRefit) break;
         const r = await s.guard(`Could not refit pixel ${pixel}`, () =>
-          s.api.fit.fitPixel({ pixel, seed: false }),
+          s.fit.fitPixel({ pixel, seed: false }),
         );
         if (!r) break;
         if (r.good) good++;
@@ -148,13 +172,8 @@ export class Results {
     } finally {
       const done = this.refitting?.done ?? 0;
       this.refitting = null;
-      s.unsaved = true;
-      s.notices.push(
-        'success',
-        'Refit done',
-        `${done} pixels refitted, ${good} pass the goodness test.`,
-      );
-      await s.refreshViews();
+      s.notify('success', 'Refit done', `${done} pixels refitted, ${good} pass the goodness test.`);
+      await s.onrefitted();
     }
   }
 
@@ -164,7 +183,7 @@ export class Results {
 
   /** Forgets the selected pixels' fits and starts SAMFire: they are refitted from their good neighbours. */
   async refitWithSamfire(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     const pixels = this.selection;
     if (pixels.length === 0 || s.run.running) return;
     if (!(await s.run.setSeeds(pixels, false))) return;
@@ -182,21 +201,21 @@ export class Results {
   }
 
   async exportMap(format: MapFormat): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     const image = this.request;
     const file = await s.guard(`Could not export the map as ${format.toUpperCase()}`, () =>
-      s.api.dataset.mapFile({ image, format }),
+      s.dataset.mapFile({ image, format }),
     );
-    if (file) await s.files.saveBytes(file.name, file.bytes);
+    if (file) await s.saveBytes(file.name, file.bytes);
   }
 
   async exportPng(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     if (!this.pngSource || !this.image) {
-      s.notices.push('info', 'No map to export', 'Show a map in the Results tab first.');
+      s.notify('info', 'No map to export', 'Show a map in the Results tab first.');
       return;
     }
-    const name = `${(s.dataset?.title || 'map').replace(/[^A-Za-z0-9._-]+/g, '_')}_${this.image.label.replace(/χ²/g, 'chisq').replace(/[^A-Za-z0-9._-]+/g, '_')}.png`;
-    await s.files.saveBytes(name, dataUrlBytes(this.pngSource()));
+    const name = `${(s.current()?.title || 'map').replace(/[^A-Za-z0-9._-]+/g, '_')}_${this.image.label.replace(/χ²/g, 'chisq').replace(/[^A-Za-z0-9._-]+/g, '_')}.png`;
+    await s.saveBytes(name, dataUrlBytes(this.pngSource()));
   }
 }

@@ -15,6 +15,7 @@ import { ModelStore } from './model.svelte.js';
 import { NavigatorView } from './navigator.svelte.js';
 import { Notices } from './notices.svelte.js';
 import { Results } from './results.svelte.js';
+import type { Feedback } from './store-deps.js';
 import { Ui } from './ui.svelte.js';
 
 export class Studio {
@@ -35,12 +36,49 @@ export class Studio {
 
   constructor(api: SamfireApi) {
     this.api = api;
-    this.files = new Files(this);
-    this.view = new NavigatorView(this);
+    const feedback: Feedback = {
+      notify: (kind, title, text, fadeMs) => this.notices.push(kind, title, text, fadeMs),
+      guard: (title, action) => this.guard(title, action),
+    };
+    this.files = new Files({
+      ...feedback,
+      file: api.file,
+      confirmDiscard: (action) => this.confirmDiscard(action),
+      unsaved: () => this.unsaved,
+      dialogs: () => this.shell?.dialogs !== false,
+      running: () => this.run.running,
+      pickFile: () => document.getElementById('file-input')?.click(),
+      onopened: (dataset) => this.afterOpen(dataset),
+      onsaved: () => {
+        this.unsaved = false;
+      },
+    });
+    this.view = new NavigatorView({
+      guard: feedback.guard,
+      dataset: api.dataset,
+      current: () => this.files.dataset,
+      setPixel: (pixel) => api.model.setPixel({ pixel }),
+      onpixelstate: (state) => {
+        this.model.state = state;
+      },
+      refreshModel: () => this.model.refreshState(),
+    });
     this.model = new ModelStore(this);
     this.eds = new EdsStore(this);
     this.run = new FitRun(this);
-    this.results = new Results(this);
+    this.results = new Results({
+      ...feedback,
+      dataset: api.dataset,
+      fit: api.fit,
+      current: () => this.files.dataset,
+      visible: () => this.ui.rightTab === 'results',
+      run: this.run,
+      saveBytes: (name, bytes) => this.files.saveBytes(name, bytes),
+      onrefitted: async () => {
+        this.unsaved = true;
+        await this.refreshViews();
+      },
+    });
     api.dataset.onChanged((d) => {
       this.files.dataset = d;
     });
