@@ -26,7 +26,8 @@ export default defineConfig({
         // client, as the app runs them, and tested in Node each on its own.
         extends: true,
         plugins: [svelte()],
-        resolve: { conditions: [SOURCE_CONDITION, 'browser', ...defaultClientConditions] },
+        resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+        ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] } },
         test: { name: 'renderer-state', include: [STATE_TESTS], execArgv },
       },
     ],

@@ -83,13 +83,14 @@ describe('Files store', () => {
   it('shows what is being opened and its progress, only while it is opened', async () => {
     const pending = deferred<OpenResult>();
     const { files, progress } = setup({}, { openExample: () => pending.promise });
-    progress({ fraction: 0.1 } as OpenProgress);
+    progress({ name: 'old', done: 1, total: 10, stage: null });
     expect(files.openProgress).toBeNull();
     const done = files.openExample();
     await settle();
     expect(files.opening).toBe('the example');
-    progress({ fraction: 0.5 } as OpenProgress);
-    expect(files.openProgress).toEqual({ fraction: 0.5 });
+    const half: OpenProgress = { name: 'example', done: 5, total: 10, stage: 'decoding' };
+    progress(half);
+    expect(files.openProgress).toEqual(half);
     pending.resolve({ kind: 'opened', dataset: dataset('x') });
     await done;
     expect(files.opening).toBeNull();
