@@ -37,3 +37,17 @@ echarts.use([
 
 export { echarts };
 export type EChartsInstance = ReturnType<typeof echarts.init>;
+
+/**
+ * Disposes a chart safely. A large series is painted progressively, a part per
+ * animation frame, and zrender's painter does not stop that when the chart is
+ * disposed: the next frame then paints with a disposed painter and throws
+ * ("reading 'layerStack'"). Clearing and repainting at once first gives the
+ * painter a new redraw, which the pending frame sees and gives up on.
+ */
+export function disposeChart(chart: EChartsInstance): void {
+  if (chart.isDisposed()) return;
+  chart.clear();
+  chart.getZr().refreshImmediately();
+  chart.dispose();
+}

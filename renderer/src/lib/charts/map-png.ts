@@ -4,7 +4,7 @@
  * the one on screen.
  */
 import type { EChartsOption } from 'echarts';
-import { echarts } from './echarts.js';
+import { disposeChart, echarts } from './echarts.js';
 
 /** The export's pixel ratio: twice the CSS size, for print. */
 export const PNG_PIXEL_RATIO = 2;
@@ -28,6 +28,6 @@ export function renderPng(
       backgroundColor: background,
     });
   } finally {
-    chart.dispose();
+    disposeChart(chart);
   }
 }
