@@ -134,6 +134,8 @@ export class NatsPool implements WorkerPool {
   #store: ObjectStore | null = null;
   #subs: Subscription[] = [];
   #run: string | null = null;
+  /** Workers that answered jobs of this run: on it whatever their last heartbeat said. */
+  readonly #answeredBy = new Set<string>();
   #subjects: RunSubjects | null = null;
   #announcement: RunAnnouncement | null = null;
   #events: PoolEvents | null = null;
@@ -400,7 +402,10 @@ export class NatsPool implements WorkerPool {
     for (const w of this.#workers.values()) {
       if (w.lost || w.beat.state === 'bye' || now - w.seen < this.#workerTimeoutMs) continue;
       w.lost = true;
-      const onRun = this.#run !== null && w.beat.run === this.#run;
+      // On the run: its last heartbeat said so, or it answered jobs of the run (a worker
+      // can fit and hold jobs before a heartbeat says it is fitting).
+      const onRun =
+        this.#run !== null && (w.beat.run === this.#run || this.#answeredBy.has(w.beat.name));
       const message =
         `cluster worker ${w.beat.name} on ${w.beat.host} went silent ${now - w.seen} ms ago ` +
         `(killed, crashed or cut off)` +
@@ -494,6 +499,7 @@ export class NatsPool implements WorkerPool {
     }
     const { items, worker: who, seq, delivery } = decoded as Partial<Record<string, unknown>>;
     const worker = String(who);
+    this.#answeredBy.add(worker);
     if (!Array.isArray(items)) {
       events.onFault(`cluster worker ${worker} sent ${describeMessage(decoded)}; dropped`);
       return;
@@ -561,6 +567,7 @@ export class NatsPool implements WorkerPool {
     this.#announcement = null;
     this.#events = null;
     this.#pending.clear();
+    this.#answeredBy.clear();
     this.#redeliveredSeqs.clear();
     this.#outbox = [];
     for (const s of this.#subs) s.unsubscribe();

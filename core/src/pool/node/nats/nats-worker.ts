@@ -290,6 +290,8 @@ export class NatsWorker {
       }
       this.#run = state;
       this.#state = 'fitting';
+      // Said at once, not at the next beat: the pool counts it on the run from now.
+      this.#heartbeat();
       this.#log(`run ${a.run}: ready`);
       await this.#take(state);
     } catch (e) {

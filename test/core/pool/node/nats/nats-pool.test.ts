@@ -182,8 +182,20 @@ describe('NatsPool with samfire worker processes', () => {
       let attempts = 0;
       let killed: Promise<void> | null = null;
       let redelivered = 0;
-      const until = async (what: () => boolean | Promise<boolean>): Promise<void> => {
-        while (!(await what())) await new Promise((r) => setTimeout(r, 100));
+      // Every wait is bounded: a report that never comes fails the test, saying which.
+      const until = async (
+        waitingFor: string,
+        what: () => boolean | Promise<boolean>,
+        ms = 30_000,
+      ): Promise<void> => {
+        const deadline = Date.now() + ms;
+        while (!(await what())) {
+          if (Date.now() > deadline)
+            throw new Error(
+              `waited ${ms} ms for ${waitingFor}; faults so far: ${faults.join(' | ')}`,
+            );
+          await new Promise((r) => setTimeout(r, 100));
+        }
       };
       const heldByK1 = async (): Promise<number> => {
         const jsm = await jetstreamManager(await natsClient(server.url));
@@ -191,25 +203,33 @@ describe('NatsPool with samfire worker processes', () => {
         return info.num_ack_pending;
       };
       const freezeAndKill = async (): Promise<void> => {
-        for (;;) {
-          attempts++;
-          const silentBefore = faults.filter((f) => /k1 .*went silent/.test(f)).length;
-          k1.child.kill('SIGSTOP');
-          // Reported while the run waits: nobody else can answer k1's jobs.
-          await until(() => faults.filter((f) => /k1 .*went silent/.test(f)).length > silentBefore);
-          // 2.5 s after k1 froze, every acknowledgement it sent has reached the server.
-          held = await heldByK1();
-          if (held > 0 || attempts >= 5) break;
-          // It held nothing at that moment (all answered): let it go on, try again.
-          k1.child.kill('SIGCONT');
-          await until(() =>
-            pool.cluster.workers.some((w) => w.name === 'k1' && w.state !== 'lost'),
-          );
-          await new Promise((r) => setTimeout(r, 300));
+        // Whatever happens here, k1 goes and k2, k3 come, so the run can end and the
+        // test reports what went wrong instead of timing out.
+        try {
+          for (;;) {
+            attempts++;
+            const silentBefore = faults.filter((f) => /k1 .*went silent/.test(f)).length;
+            k1.child.kill('SIGSTOP');
+            // Reported while the run waits: nobody else can answer k1's jobs.
+            await until(
+              "the pool's report that k1 went silent",
+              () => faults.filter((f) => /k1 .*went silent/.test(f)).length > silentBefore,
+            );
+            // 2.5 s after k1 froze, every acknowledgement it sent has reached the server.
+            held = await heldByK1();
+            if (held > 0 || attempts >= 5) break;
+            // It held nothing at that moment (all answered): let it go on, try again.
+            k1.child.kill('SIGCONT');
+            await until('k1 back after SIGCONT', () =>
+              pool.cluster.workers.some((w) => w.name === 'k1' && w.state !== 'lost'),
+            );
+            await new Promise((r) => setTimeout(r, 300));
+          }
+        } finally {
+          k1.child.kill('SIGKILL');
+          await k1.exited;
+          later = [2, 3].map((i) => worker(server.url, `k${i}`));
         }
-        k1.child.kill('SIGKILL');
-        await k1.exited;
-        later = [2, 3].map((i) => worker(server.url, `k${i}`));
       };
       const run = await clusterRun(
         pool,
