@@ -22,6 +22,9 @@
  */
 
 // Data
+// The EDS and EELS component kinds register themselves here.
+import './kinds/index.js';
+
 export {
   DTYPES,
   DTYPE_SIZE,

@@ -1,13 +1,9 @@
 /**
- * The component library: every built-in kind by HyperSpy's `_id_name`, and a
- * registry so that users of the package can add their own kinds.
+ * The component registry: the generic kinds by HyperSpy's `_id_name`, and
+ * registration so that users of the package can add their own kinds. The
+ * EDS and EELS kinds, which build on these, register themselves from
+ * kinds/index.ts (above them all), which every entry point loads.
  */
-import {
-  bremsstrahlungComponent,
-  edsCalibrationComponent,
-  xrayFamilyComponent,
-} from '../eds/eds-components.js';
-import { eelsClEdge } from '../eels/edge-component.js';
 import { Registry } from '../util/registry.js';
 import type { ComponentFunction } from './component.js';
 import { exponential } from './exponential.js';
@@ -57,14 +53,6 @@ registry.set('Expression', (o) => {
       : { expression: text, parameters: parameters as string[] },
   );
 });
-
-// The EDS model's kinds (eds/eds-components.ts).
-registry.set('XrayFamily', (o) => xrayFamilyComponent(o));
-registry.set('EdsCalibration', () => edsCalibrationComponent());
-registry.set('Bremsstrahlung', () => bremsstrahlungComponent());
-
-// EELS (eels/edge-component.ts).
-registry.set('EELSCLEdge', (o) => eelsClEdge(o));
 
 /** Kinds known to this build, in registration order. */
 export function componentKinds(): string[] {

@@ -2,6 +2,7 @@
 import type { HostModelApi } from '../api/host-api.js';
 import type { ComponentKindInfo, ModelState, VarianceSetting } from '../api/types.js';
 import { componentKinds, createComponentFunction } from '../components/index.js';
+import '../kinds/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
 import { createEdsService } from './eds-service.js';
 import { placeComponent, placementData } from './placement.js';

@@ -16,6 +16,7 @@
  * 4. no good fit: `good: false`.
  */
 import { createComponentFunction } from '../components/index.js';
+import '../kinds/index.js';
 import { informationCriteria } from '../model/information-criteria.js';
 import {
   isLossFunction,

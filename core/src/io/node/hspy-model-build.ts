@@ -7,6 +7,7 @@
  * channels minus free parameters).
  */
 import { componentKinds } from '../../components/index.js';
+import '../../kinds/index.js';
 import type { Component } from '../../model/component.js';
 import type { Parameter } from '../../model/parameter.js';
 import { Model } from '../../model/model.js';
