@@ -10,11 +10,28 @@ import type {
   EdsLineMarker,
   EdsLineNear,
   EdsSetup,
+  ModelApi,
+  ModelState,
+  RegionRequest,
 } from '@samfire/core/api';
 import { parseInteger, parseNumber } from '../logic/parse.js';
-import type { Studio } from './studio.svelte.js';
+import type { Feedback } from './store-deps.js';
 
 export type EdsBackgroundChoice = 'polynomial' | 'bremsstrahlung';
+
+/** What the EDS builder needs: the model service's EDS calls and the model store's edits. */
+export interface EdsDeps extends Pick<Feedback, 'notify'> {
+  model: Pick<
+    ModelApi,
+    'onChanged' | 'edsSetup' | 'edsLines' | 'edsLinesNear' | 'buildEdsModel' | 'calibrateEds'
+  >;
+  /** The model now (null before one is read). */
+  modelState(): ModelState | null;
+  /** Runs a model edit with the model store's checks, notices and redraws. */
+  runEdit(what: string, edit: () => Promise<ModelState | null>): Promise<boolean>;
+  /** The region shown on the navigator (calibration uses it instead of the sum), or null. */
+  region(): RegionRequest | null;
+}
 
 export class EdsStore {
   setup = $state.raw<EdsSetup | null>(null);
@@ -36,16 +53,16 @@ export class EdsStore {
   calibrating = $state(false);
   /** Why the form cannot be used as typed, or null. */
   problem = $state<string | null>(null);
-  readonly #studio: Studio;
+  readonly #deps: EdsDeps;
   #lookup = 0;
   #lineRequest = 0;
 
   #calibrationKey = '';
 
-  constructor(studio: Studio) {
-    this.#studio = studio;
+  constructor(deps: EdsDeps) {
+    this.#deps = deps;
     // The markers follow the model's calibration (a calibration, an undo of one, an edit).
-    studio.api.model.onChanged((m) => {
+    deps.model.onChanged((m) => {
       const cal = m.components.find((c) => c.kind === 'EdsCalibration');
       const key = cal ? JSON.stringify(cal.parameters.map((p) => p.values)) : '';
       if (key === this.#calibrationKey) return;
@@ -56,12 +73,12 @@ export class EdsStore {
 
   /** A new dataset: the metadata's elements, beam energy and default range. */
   async load(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     this.calibration = null;
     this.near = [];
     this.nearAt = null;
     this.problem = null;
-    const setup = await s.api.model.edsSetup().catch(() => null);
+    const setup = await s.model.edsSetup().catch(() => null);
     this.setup = setup;
     this.elements = setup ? [...setup.elements] : [];
     this.beamEnergy = setup ? String(setup.beamEnergy) : '';
@@ -106,7 +123,7 @@ export class EdsStore {
       this.markers = [];
       return;
     }
-    const lines = await this.#studio.api.model
+    const lines = await this.#deps.model
       .edsLines({ elements: [...this.elements], beamEnergy: set.beamEnergy, range: set.range })
       .catch(() => []);
     if (id === this.#lineRequest) this.markers = lines;
@@ -129,11 +146,11 @@ export class EdsStore {
       background = { kind: 'polynomial', order: n.value };
     } else background = { kind: 'bremsstrahlung' };
     this.problem = null;
-    const s = this.#studio;
+    const s = this.#deps;
     this.building = true;
     try {
-      const ok = await s.model.runEdit(`build the EDS model`, () =>
-        s.api.model.buildEdsModel({
+      const ok = await s.runEdit(`build the EDS model`, () =>
+        s.model.buildEdsModel({
           elements: [...this.elements],
           background,
           beamEnergy: set.beamEnergy,
@@ -143,10 +160,10 @@ export class EdsStore {
       if (ok) {
         this.calibration = null;
         await this.refreshLines();
-        s.notices.push(
+        s.notify(
           'success',
           'EDS model built',
-          `${s.model.state?.components.length ?? 0} components; calibrate it on the sum spectrum before seeding.`,
+          `${s.modelState()?.components.length ?? 0} components; calibrate it on the sum spectrum before seeding.`,
           5000,
         );
       }
@@ -158,18 +175,18 @@ export class EdsStore {
 
   /** Whether the model has an EDS calibration to fit. */
   get calibratable(): boolean {
-    return (this.#studio.model.state?.components ?? []).some((c) => c.kind === 'EdsCalibration');
+    return (this.#deps.modelState()?.components ?? []).some((c) => c.kind === 'EdsCalibration');
   }
 
   /** Calibrates on the sum spectrum, or on the region shown on the navigator. */
   async calibrate(): Promise<boolean> {
-    const s = this.#studio;
-    const region = s.view.region;
+    const s = this.#deps;
+    const region = s.region();
     this.calibrating = true;
     try {
       let outcome: EdsCalibrationOutcome | null = null;
-      const ok = await s.model.runEdit('calibrate', async () => {
-        outcome = await s.api.model.calibrateEds({ region: region ? { ...region } : null });
+      const ok = await s.runEdit('calibrate', async () => {
+        outcome = await s.model.calibrateEds({ region: region ? { ...region } : null });
         return outcome.model;
       });
       if (ok && outcome) {
@@ -191,7 +208,7 @@ export class EdsStore {
       this.nearAt = null;
       return;
     }
-    const near = await this.#studio.api.model
+    const near = await this.#deps.model
       .edsLinesNear({ position, beamEnergy: e.value, limit: 6 })
       .catch(() => []);
     if (id !== this.#lookup) return;

@@ -5,9 +5,13 @@
  * previous one whole.
  */
 import type {
+  DatasetApi,
+  DatasetSummary,
+  FitApi,
   FitProgress,
   FitStatus,
   PixelFitOutcome,
+  RegionRequest,
   RunEvent,
   RunPlot,
   SamfireCatalogue,
@@ -15,7 +19,34 @@ import type {
 } from '@samfire/core/api';
 import { judgeFit } from '../logic/verdict.js';
 import { formatNumber } from '../logic/parse.js';
-import type { Studio } from './studio.svelte.js';
+import type { Feedback } from './store-deps.js';
+
+/** What the run store needs: the fit service, and the views and model it drives. */
+export interface FitRunDeps extends Feedback {
+  fit: FitApi;
+  dataset: Pick<DatasetApi, 'image'>;
+  /** The dataset open now (null: none). */
+  current(): DatasetSummary | null;
+  /** The current pixel, and where it is (for messages), if its spectrum shows. */
+  pixel(): number;
+  position(): readonly number[] | undefined;
+  /** The region shown on the navigator, or null. */
+  region(): RegionRequest | null;
+  /** Makes a pixel current (a region fit moves to its seed pixel). */
+  setPixel(pixel: number): void;
+  /** Applies the values typed in the parameter table; resolves what was refused. */
+  commitDrafts(): Promise<string[]>;
+  /** Shows the model tab (a typed value needs correcting there). */
+  showModel(): void;
+  /** New results exist that are not saved in a project. */
+  onresults(): void;
+  /** While a run goes: the live views redraw (at their own bounded rate). */
+  onlive(): void;
+  /** Every view shows the model and maps again. */
+  refreshViews(): Promise<void>;
+  /** The model store reads the model again (a fit changed it). */
+  reloadModel(): Promise<void>;
+}
 
 export class FitRun {
   progress = $state.raw<FitProgress | null>(null);
@@ -46,19 +77,17 @@ export class FitRun {
   readonly verdict = $derived(
     this.lastFit ? judgeFit(this.lastFit, this.settings?.goodness ?? null) : null,
   );
-  readonly #studio: Studio;
+  readonly #deps: FitRunDeps;
 
-  constructor(studio: Studio) {
-    this.#studio = studio;
-    const fit = studio.api.fit;
+  constructor(deps: FitRunDeps) {
+    this.#deps = deps;
+    const fit = deps.fit;
     fit.onProgress((p) => {
       const wasRunning = this.running;
       this.progress = p;
-      if (p.state === 'running' && p.count > 0) studio.unsaved = true;
-      if (this.running) {
-        studio.view.live();
-        studio.results.live();
-      } else if (wasRunning) void this.#ended();
+      if (p.state === 'running' && p.count > 0) deps.onresults();
+      if (this.running) deps.onlive();
+      else if (wasRunning) void this.#ended();
     });
     fit.onPlot((p) => {
       this.plot = p;
@@ -67,22 +96,18 @@ export class FitRun {
     fit.onRunEvent((e) => {
       this.events = [e, ...this.events].slice(0, 20);
       if (e.kind === 'finished' || e.kind === 'stopped' || e.kind === 'failed') this.ended++;
-      if (e.kind === 'failed') studio.notices.push('error', 'SAMFire failed', e.message);
-      else if (e.kind === 'fault')
-        studio.notices.push('warning', 'SAMFire worker fault', e.message, 8000);
-      else if (e.kind === 'strategy-changed')
-        studio.notices.push('info', 'SAMFire', e.message, 4000);
-      else if (e.kind === 'finished')
-        studio.notices.push('success', 'SAMFire finished', e.message, 6000);
-      else if (e.kind === 'retested')
-        studio.notices.push('info', 'SAMFire re-test', e.message, 8000);
+      if (e.kind === 'failed') deps.notify('error', 'SAMFire failed', e.message);
+      else if (e.kind === 'fault') deps.notify('warning', 'SAMFire worker fault', e.message, 8000);
+      else if (e.kind === 'strategy-changed') deps.notify('info', 'SAMFire', e.message, 4000);
+      else if (e.kind === 'finished') deps.notify('success', 'SAMFire finished', e.message, 6000);
+      else if (e.kind === 'retested') deps.notify('info', 'SAMFire re-test', e.message, 8000);
       if (e.kind === 'strategy-changed' && this.settings)
         this.settings = { ...this.settings, activeStrategy: e.activeStrategy };
     });
   }
 
   async load(): Promise<void> {
-    const fit = this.#studio.api.fit;
+    const fit = this.#deps.fit;
     this.plot = null;
     this.lastFit = null;
     this.events = [];
@@ -102,14 +127,14 @@ export class FitRun {
   }
 
   async #ended(): Promise<void> {
-    const s = this.#studio;
-    const status = await s.api.fit.status().catch(() => null);
+    const s = this.#deps;
+    const status = await s.fit.status().catch(() => null);
     if (status) this.#setStatus(status);
-    this.settings = await s.api.fit.settings().catch(() => this.settings);
+    this.settings = await s.fit.settings().catch(() => this.settings);
     // The last live plot may predate the last results: show the final marker.
     const plot = this.plot;
     if (plot?.kind === 'marker') {
-      const marker = await s.api.dataset.image({ kind: 'marker' }).catch(() => null);
+      const marker = await s.dataset.image({ kind: 'marker' }).catch(() => null);
       if (marker && this.plot === plot) this.plot = { ...plot, marker: marker.values };
     }
     await s.refreshViews();
@@ -119,18 +144,18 @@ export class FitRun {
     patch: Partial<SamfireSettings>,
     what = 'change the SAMFire settings',
   ): Promise<boolean> {
-    const s = this.#studio;
-    const settings = await s.guard(`Could not ${what}`, () => s.api.fit.updateSettings(patch));
+    const s = this.#deps;
+    const settings = await s.guard(`Could not ${what}`, () => s.fit.updateSettings(patch));
     if (settings) this.settings = settings;
-    const status = await s.api.fit.status().catch(() => null);
+    const status = await s.fit.status().catch(() => null);
     if (status) this.#setStatus(status);
     return settings !== null;
   }
 
   async #control(what: string, action: () => Promise<FitStatus>): Promise<void> {
-    const s = this.#studio;
-    if (!s.dataset) {
-      s.notices.push('info', `Nothing to ${what}`, 'Open a file or the example first.');
+    const s = this.#deps;
+    if (!s.current()) {
+      s.notify('info', `Nothing to ${what}`, 'Open a file or the example first.');
       return;
     }
     const status = await s.guard(`Could not ${what} SAMFire`, action);
@@ -142,11 +167,11 @@ export class FitRun {
    * that is refused blocks the fit (its field shows why), never dropped silently.
    */
   async #draftsApplied(what: string): Promise<boolean> {
-    const s = this.#studio;
-    const problems = await s.model.commitAll();
+    const s = this.#deps;
+    const problems = await s.commitDrafts();
     if (problems.length === 0) return true;
-    s.ui.rightTab = 'model';
-    s.notices.push(
+    s.showModel();
+    s.notify(
       'warning',
       `Not ${what}: a typed value is not valid`,
       `${problems.join('; ')}. Correct it (or press Escape in the field to go back) and try again.`,
@@ -156,12 +181,12 @@ export class FitRun {
 
   async start(): Promise<void> {
     if (!(await this.#draftsApplied('started'))) return;
-    return this.#control('start', () => this.#studio.api.fit.start());
+    return this.#control('start', () => this.#deps.fit.start());
   }
 
   async resume(): Promise<void> {
     if (!(await this.#draftsApplied('resumed'))) return;
-    return this.#control('resume', () => this.#studio.api.fit.resume());
+    return this.#control('resume', () => this.#deps.fit.resume());
   }
 
   startOrResume(): Promise<void> {
@@ -171,45 +196,45 @@ export class FitRun {
 
   stop(): Promise<void> {
     if (!this.running) return Promise.resolve();
-    return this.#control('stop', () => this.#studio.api.fit.stop());
+    return this.#control('stop', () => this.#deps.fit.stop());
   }
 
   /** Fits the current pixel (as a seed when `seed` and the fit is good). */
   async fitPixel(seed = true): Promise<void> {
-    const s = this.#studio;
-    if (!s.dataset || this.fitting) return;
+    const s = this.#deps;
+    if (!s.current() || this.fitting) return;
     if (this.running) {
-      s.notices.push('warning', 'SAMFire is running', 'Stop the run to fit a pixel by hand.');
+      s.notify('warning', 'SAMFire is running', 'Stop the run to fit a pixel by hand.');
       return;
     }
-    const pixel = s.view.pixel;
+    const pixel = s.pixel();
     this.fitting = true;
     try {
       if (!(await this.#draftsApplied('fitted'))) return;
       const outcome = await s.guard(
-        `Could not fit pixel (${s.view.spectrum?.position.join(', ') ?? pixel})`,
-        () => s.api.fit.fitPixel({ pixel, seed }),
+        `Could not fit pixel (${s.position()?.join(', ') ?? pixel})`,
+        () => s.fit.fitPixel({ pixel, seed }),
       );
       if (!outcome) return;
       this.lastFit = outcome;
-      s.unsaved = true;
+      s.onresults();
       const where = `Pixel (${outcome.position.join(', ')}): reduced χ² ${formatNumber(outcome.redChisq, 4)}`;
       const verdict = judgeFit(outcome, null);
       if (outcome.good)
-        s.notices.push(
+        s.notify(
           'success',
           where,
           `Passes the goodness test: ${verdict.text}${seed ? '; kept as a seed.' : '.'}`,
         );
       else
-        s.notices.push(
+        s.notify(
           'warning',
           where,
           `Fails the goodness test: ${verdict.text}. Adjust the starting values or the signal range and fit again.`,
         );
-      const status = await s.api.fit.status().catch(() => null);
+      const status = await s.fit.status().catch(() => null);
       if (status) this.#setStatus(status);
-      await Promise.all([s.refreshViews(), s.model.load()]);
+      await Promise.all([s.refreshViews(), s.reloadModel()]);
     } finally {
       this.fitting = false;
     }
@@ -221,50 +246,46 @@ export class FitRun {
    * good seed-pixel fit is kept as a seed.
    */
   async fitRegion(): Promise<void> {
-    const s = this.#studio;
-    const region = s.view.region;
-    if (!s.dataset || !region || this.fitting) return;
+    const s = this.#deps;
+    const region = s.region();
+    if (!s.current() || !region || this.fitting) return;
     if (this.running) {
-      s.notices.push('warning', 'SAMFire is running', 'Stop the run to fit a region by hand.');
+      s.notify('warning', 'SAMFire is running', 'Stop the run to fit a region by hand.');
       return;
     }
     this.fitting = true;
     try {
       const outcome = await s.guard('Could not fit the region', () =>
-        s.api.fit.fitRegion({ region, seed: true }),
+        s.fit.fitRegion({ region, seed: true }),
       );
       if (!outcome) return;
       this.lastFit = outcome.seed;
-      s.unsaved = true;
+      s.onresults();
       const r = outcome.region;
       const seed = outcome.seed;
       const where = `Pixel (${seed.position.join(', ')}): reduced χ² ${seed.redChisq.toPrecision(4)}`;
       const mean = `The mean of ${r.pixels} pixels fitted with reduced χ² ${r.redChisq.toPrecision(4)}; its values start ${r.started} unfitted pixel${r.started === 1 ? '' : 's'} of the region.`;
       if (seed.good)
-        s.notices.push(
-          'success',
-          where,
-          `${mean} The seed pixel's own fit is good: kept as a seed.`,
-        );
+        s.notify('success', where, `${mean} The seed pixel's own fit is good: kept as a seed.`);
       else
-        s.notices.push(
+        s.notify(
           'warning',
           where,
           `${mean} The seed pixel's own fit is not good enough for ${seed.goodness.kind} (tolerance ${seed.goodness.tolerance}): not a seed.`,
         );
-      s.view.pixel = seed.pixel;
-      const status = await s.api.fit.status().catch(() => null);
+      s.setPixel(seed.pixel);
+      const status = await s.fit.status().catch(() => null);
       if (status) this.#setStatus(status);
-      await Promise.all([s.refreshViews(), s.model.load()]);
+      await Promise.all([s.refreshViews(), s.reloadModel()]);
     } finally {
       this.fitting = false;
     }
   }
 
   async setSeeds(pixels: number[], seed: boolean): Promise<boolean> {
-    const s = this.#studio;
+    const s = this.#deps;
     const what = seed ? 'mark the seed' : 'unmark the seed';
-    const status = await s.guard(`Could not ${what}`, () => s.api.fit.setSeeds({ pixels, seed }));
+    const status = await s.guard(`Could not ${what}`, () => s.fit.setSeeds({ pixels, seed }));
     if (!status) return false;
     this.#setStatus(status);
     await s.refreshViews();
@@ -273,7 +294,7 @@ export class FitRun {
 
   /** Marks the current pixel as a seed, or unmarks it. */
   toggleSeed(): Promise<void> {
-    const pixel = this.#studio.view.pixel;
+    const pixel = this.#deps.pixel();
     return this.setSeeds([pixel], !this.seeds.includes(pixel)).then(() => undefined);
   }
 }

@@ -6,6 +6,7 @@
 import type {
   AddComponentRequest,
   ComponentKindInfo,
+  ModelApi,
   ModelState,
   ParameterState,
   PlainValue,
@@ -19,7 +20,20 @@ import {
   elementName,
 } from '../logic/parameter-validation.js';
 import type { FieldError, ParameterDraft, ParameterField } from '../logic/parameter-validation.js';
-import type { Studio } from './studio.svelte.js';
+import type { Feedback } from './store-deps.js';
+
+/** What the model store needs: the model service, and the rest of the app it affects. */
+export interface ModelDeps extends Feedback {
+  model: ModelApi;
+  /** The pixel the navigator shows (the model's state is of that pixel). */
+  pixel(): number;
+  /** The part of the spectrum's axis in view (a new component is placed there). */
+  visibleRange(): { start: number; end: number } | undefined;
+  /** Whether a SAMFire run is going (the model is not edited then). */
+  running(): boolean;
+  /** An edit was made: the results are unsaved and every view shows the new model. */
+  onedited(): Promise<void>;
+}
 
 /** A copy of a record without one key. */
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
@@ -43,24 +57,24 @@ export class ModelStore {
   /** The add-component form, kept across tab switches. */
   addKind = $state('Gaussian');
   addName = $state('');
-  readonly #studio: Studio;
+  readonly #deps: ModelDeps;
 
-  constructor(studio: Studio) {
-    this.#studio = studio;
-    studio.api.model.onChanged((m) => {
+  constructor(deps: ModelDeps) {
+    this.#deps = deps;
+    deps.model.onChanged((m) => {
       this.state = m;
     });
   }
 
   async load(): Promise<void> {
-    const s = this.#studio;
+    const s = this.#deps;
     this.drafts = {};
     this.errors = {};
     const [state, kinds] = await Promise.all([
-      s.guard('Could not read the model', () => s.api.model.state()),
+      s.guard('Could not read the model', () => s.model.state()),
       this.kinds.length > 0
         ? Promise.resolve(this.kinds)
-        : s.api.model.componentKinds().catch(() => []),
+        : s.model.componentKinds().catch(() => []),
     ]);
     this.state = state;
     this.kinds = kinds;
@@ -71,16 +85,15 @@ export class ModelStore {
    * An edit that resolves null did nothing (a dialog was dismissed).
    */
   async #edit(what: string, edit: () => Promise<ModelState | null>): Promise<boolean> {
-    const s = this.#studio;
-    if (s.run.running) {
-      s.notices.push('warning', `Cannot ${what} while SAMFire runs`, 'Stop the run first.');
+    const s = this.#deps;
+    if (s.running()) {
+      s.notify('warning', `Cannot ${what} while SAMFire runs`, 'Stop the run first.');
       return false;
     }
     const state = await s.guard(`Could not ${what}`, edit);
     if (!state) return false;
     this.state = state;
-    s.unsaved = true;
-    await s.refreshViews();
+    await s.onedited();
     return true;
   }
 
@@ -91,39 +104,39 @@ export class ModelStore {
 
   /** Adds a component, placed by the host from the data in the visible part of the spectrum. */
   add(request: AddComponentRequest): Promise<boolean> {
-    const m = this.#studio.api.model;
-    const view = this.#studio.view.visibleRange();
+    const m = this.#deps.model;
+    const view = this.#deps.visibleRange();
     return this.#edit(`add ${request.name ?? request.kind}`, () =>
       m.addComponent({ ...request, ...(view && !request.view ? { view } : {}) }),
     );
   }
 
   remove(component: string): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`remove ${component}`, () => m.removeComponent({ component }));
   }
 
   rename(component: string, name: string): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`rename ${component}`, () => m.renameComponent({ component, name }));
   }
 
   setActive(component: string, active: boolean): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`switch ${component} ${active ? 'on' : 'off'}`, () =>
       m.setActive({ component, active }),
     );
   }
 
   setOptional(component: string, optional: boolean): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`make ${component} ${optional ? 'optional' : 'required'}`, () =>
       m.setOptional({ component, optional }),
     );
   }
 
   setFree(p: ParameterState, free: boolean): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`${free ? 'free' : 'fix'} ${p.fullName}`, () =>
       m.setParameter({ parameter: p.fullName, free }),
     );
@@ -151,7 +164,7 @@ export class ModelStore {
       ...check.edit,
       ...(this.allPixels && check.edit.value !== undefined ? { allPixels: true } : {}),
     };
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`set ${p.fullName}`, () => m.setParameter(edit));
   }
 
@@ -175,7 +188,7 @@ export class ModelStore {
     this.drafts = without(this.drafts, key);
     if (!check.edit) return true;
     const edit = { ...check.edit, ...(this.allPixels ? { allPixels: true } : {}) };
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`set ${key}`, () => m.setParameter(edit));
   }
 
@@ -208,33 +221,33 @@ export class ModelStore {
 
   /** Reads the model's state at the current pixel again (during a run, its results arrive). */
   async refreshState(): Promise<void> {
-    const s = this.#studio;
-    const pixel = s.view.pixel;
-    const state = await s.api.model.state().catch(() => null);
-    if (state && state.pixel === s.view.pixel && pixel === s.view.pixel) this.state = state;
+    const s = this.#deps;
+    const pixel = s.pixel();
+    const state = await s.model.state().catch(() => null);
+    if (state && state.pixel === s.pixel() && pixel === s.pixel()) this.state = state;
   }
 
   /** Moves a peak's top (a handle dropped on the spectrum): its centre, then its amplitude. */
   async movePeak(handle: PeakHandle, x: number, y: number): Promise<void> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     for (const edit of peakEdits(handle, x, y)) {
       if (!(await this.#edit(`set ${edit.parameter}`, () => m.setParameter(edit)))) return;
     }
   }
 
   setSignalRange(range: { start: number; end: number } | null): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit('set the signal range', () => m.setSignalRange({ range }));
   }
 
   setVariance(variance: VarianceChoice): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit('set the noise variance', () => m.setVariance({ variance }));
   }
 
   /** Loads a noise variance from a file picked in the native dialog (Electron). */
   async loadVarianceDialog(): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     const loaded = await this.#edit('load the variance', async () => {
       const r = await m.loadVarianceDialog();
       return r.kind === 'loaded' ? r.model : null;
@@ -247,7 +260,7 @@ export class ModelStore {
   async loadVarianceFiles(files: readonly File[]): Promise<boolean> {
     if (files.length === 0) return false;
     const names = files.map((f) => f.name).join(' + ');
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     const loaded = await this.#edit(`load the variance from ${names}`, async () => {
       const uploads = await Promise.all(
         files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
@@ -261,7 +274,7 @@ export class ModelStore {
   #varianceLoaded(): void {
     const v = this.state?.variance;
     if (v?.kind !== 'array') return;
-    this.#studio.notices.push(
+    this.#deps.notify(
       'success',
       `Variance loaded from ${v.source ?? 'the file'}`,
       v.oneSpectrum ? 'One spectrum, the same at every pixel.' : 'One value per data point.',
@@ -269,13 +282,13 @@ export class ModelStore {
   }
 
   assignToAll(): Promise<boolean> {
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit('copy the values to all pixels', () => m.assignToAll());
   }
 
   undo(): Promise<void> {
     if (!this.state?.canUndo) return Promise.resolve();
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`undo ${this.state.undoLabel ?? ''}`.trim(), () => m.undo()).then(
       () => undefined,
     );
@@ -283,7 +296,7 @@ export class ModelStore {
 
   redo(): Promise<void> {
     if (!this.state?.canRedo) return Promise.resolve();
-    const m = this.#studio.api.model;
+    const m = this.#deps.model;
     return this.#edit(`redo ${this.state.redoLabel ?? ''}`.trim(), () => m.redo()).then(
       () => undefined,
     );

@@ -63,9 +63,49 @@ export class Studio {
       },
       refreshModel: () => this.model.refreshState(),
     });
-    this.model = new ModelStore(this);
-    this.eds = new EdsStore(this);
-    this.run = new FitRun(this);
+    this.model = new ModelStore({
+      ...feedback,
+      model: api.model,
+      pixel: () => this.view.pixel,
+      visibleRange: () => this.view.visibleRange(),
+      running: () => this.run.running,
+      onedited: async () => {
+        this.unsaved = true;
+        await this.refreshViews();
+      },
+    });
+    this.eds = new EdsStore({
+      notify: feedback.notify,
+      model: api.model,
+      modelState: () => this.model.state,
+      runEdit: (what, edit) => this.model.runEdit(what, edit),
+      region: () => this.view.region,
+    });
+    this.run = new FitRun({
+      ...feedback,
+      fit: api.fit,
+      dataset: api.dataset,
+      current: () => this.files.dataset,
+      pixel: () => this.view.pixel,
+      position: () => this.view.spectrum?.position,
+      region: () => this.view.region,
+      setPixel: (pixel) => {
+        this.view.pixel = pixel;
+      },
+      commitDrafts: () => this.model.commitAll(),
+      showModel: () => {
+        this.ui.rightTab = 'model';
+      },
+      onresults: () => {
+        this.unsaved = true;
+      },
+      onlive: () => {
+        this.view.live();
+        this.results.live();
+      },
+      refreshViews: () => this.refreshViews(),
+      reloadModel: () => this.model.load(),
+    });
     this.results = new Results({
       ...feedback,
       dataset: api.dataset,
