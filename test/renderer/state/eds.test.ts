@@ -1,6 +1,6 @@
 /** The EDS builder's store on its own: the form, markers, build and calibration. */
 import { describe, expect, it, vi } from 'vitest';
-import type { EdsSetup, ModelState, RegionRequest } from '@samfire/core/api';
+import type { EdsLineMarker, EdsSetup, ModelState, RegionRequest } from '@samfire/core/api';
 import { EdsStore, type EdsDeps } from '../../../renderer/src/lib/state/eds.svelte.js';
 import { deferred, recordingFeedback } from './fakes.js';
 
@@ -22,15 +22,23 @@ const built = { pixel: 0, components: [{ kind: 'EdsCalibration', parameters: [] 
 
 function setup(over: Partial<EdsDeps> = {}) {
   const feedback = recordingFeedback();
+  const marker = (name: string): EdsLineMarker => ({
+    name,
+    element: name.split('_')[0]!,
+    family: 'K',
+    position: 8,
+    energy: 8000,
+    weight: 1,
+  });
   const edsLines = vi.fn(async ({ elements }: { elements: string[] }) =>
-    elements.map((e) => ({ line: `${e}_Ka`, position: 8 })),
+    elements.map((e) => marker(`${e}_Ka`)),
   );
   const buildEdsModel = vi.fn(async () => built as unknown as ModelState);
   const calibrateEds = vi.fn(async () => ({ model: built as unknown as ModelState }));
   let region: RegionRequest | null = null;
-  const runEdit = vi.fn(async (_what: string, edit: () => Promise<ModelState | null>) => {
-    return (await edit()) !== null;
-  });
+  const runEdit = vi.fn(
+    async (_what: string, edit: () => Promise<ModelState | null>) => (await edit()) !== null,
+  );
   const deps: EdsDeps = {
     notify: feedback.notify,
     model: {
@@ -48,6 +56,7 @@ function setup(over: Partial<EdsDeps> = {}) {
   };
   return {
     eds: new EdsStore(deps),
+    marker,
     feedback,
     edsLines,
     buildEdsModel,
@@ -70,7 +79,7 @@ describe('EdsStore', () => {
       beamEnergy: 20,
       range: { start: 0.3, end: 19.1235 },
     });
-    expect(eds.markers.map((m) => m.line)).toEqual(['Cu_Ka', 'Ag_Ka']);
+    expect(eds.markers.map((m) => m.name)).toEqual(['Cu_Ka', 'Ag_Ka']);
   });
 
   it('refuses a form it cannot use, saying which field', async () => {
@@ -110,22 +119,22 @@ describe('EdsStore', () => {
     expect(await eds.calibrate()).toBe(true);
     setRegion({ rows: [0, 2], cols: [1, 3], reduce: 'sum' });
     await eds.calibrate();
-    expect(calibrateEds.mock.calls.map((c) => c[0])).toEqual([
+    expect(calibrateEds.mock.calls.map((c) => (c as unknown[])[0])).toEqual([
       { region: null },
       { region: { rows: [0, 2], cols: [1, 3], reduce: 'sum' } },
     ]);
   });
 
   it('keeps the markers of the latest request when answers cross', async () => {
-    const slow = deferred<{ line: string; position: number }[]>();
-    const { eds, edsLines } = setup();
+    const slow = deferred<EdsLineMarker[]>();
+    const { eds, edsLines, marker } = setup();
     await eds.load();
     edsLines.mockImplementationOnce(() => slow.promise);
     const first = eds.refreshLines();
     eds.toggle('Cu');
     await new Promise((r) => setTimeout(r, 0));
-    slow.resolve([{ line: 'old', position: 1 }]);
+    slow.resolve([marker('Zn_Ka')]);
     await first;
-    expect(eds.markers.map((m) => m.line)).toEqual(['Ag_Ka']);
+    expect(eds.markers.map((m) => m.name)).toEqual(['Ag_Ka']);
   });
 });
