@@ -33,6 +33,7 @@ import type { Component } from '../model/component.js';
 import { Model, type FitResult } from '../model/model.js';
 import { Signal } from '../model/signal.js';
 import type { Parameter } from '../model/parameter.js';
+import { metaAt, metaNumber } from '../util/metadata.js';
 import type { FamilyLineSpec, XrayFamilyOptions } from './eds-components.js';
 import {
   DEFAULT_BEAM_ENERGY,
@@ -90,24 +91,6 @@ export function energyUnit(signal: Signal): number {
   );
 }
 
-function metaAt(meta: Record<string, unknown>, path: string): unknown {
-  let at: unknown = meta;
-  for (const key of path.split('.')) {
-    if (typeof at !== 'object' || at === null) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
-function metaNumber(meta: Record<string, unknown>, paths: readonly string[]): number | undefined {
-  for (const path of paths) {
-    const v = metaAt(meta, path);
-    const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-    if (Number.isFinite(n) && n > 0) return n;
-  }
-  return undefined;
-}
-
 function metaElements(meta: Record<string, unknown>): string[] | undefined {
   const v = metaAt(meta, 'Sample.elements');
   if (Array.isArray(v) && v.every((e) => typeof e === 'string')) return v as string[];
@@ -156,10 +139,7 @@ export function edsSettings(signal: Signal, options: EdsModelOptions = {}): EdsS
   const symbols = [...new Set(elements.map((e) => xrayElement(e).symbol))];
   const beamEnergy =
     options.beamEnergy ??
-    metaNumber(
-      meta,
-      INSTRUMENTS.map((i) => `${i}.beam_energy`),
-    ) ??
+    metaNumber(meta, ...INSTRUMENTS.map((i) => `${i}.beam_energy`)) ??
     Math.max(DEFAULT_BEAM_ENERGY / 1000, (end * unit) / 1000);
   if (!(beamEnergy > 0) || !Number.isFinite(beamEnergy))
     throw new Error(
@@ -167,10 +147,7 @@ export function edsSettings(signal: Signal, options: EdsModelOptions = {}): EdsS
     );
   const resolution =
     options.resolution ??
-    metaNumber(
-      meta,
-      INSTRUMENTS.map((i) => `${i}.Detector.EDS.energy_resolution_MnKa`),
-    ) ??
+    metaNumber(meta, ...INSTRUMENTS.map((i) => `${i}.Detector.EDS.energy_resolution_MnKa`)) ??
     DEFAULT_RESOLUTION_MNKA;
   if (!(resolution > 0) || !Number.isFinite(resolution))
     throw new Error(

@@ -19,6 +19,7 @@ import { selectWindow } from '../components/estimate.js';
 import type { Component } from '../model/component.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
+import { metaNumber } from '../util/metadata.js';
 import { resolveEdge } from './edge-component.js';
 
 export interface PowerLawFit {
@@ -98,16 +99,6 @@ export function fitPowerLaw(
   const r = (lo + hi) / 2;
   const best = cost(r);
   return { A: best.a, r, start: first, residual: best.s, channels: m };
-}
-
-function metaNumber(meta: Record<string, unknown>, path: string): number | undefined {
-  let v: unknown = meta;
-  for (const key of path.split('.')) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** Beam energy (keV) and collection semi-angle (mrad) of an EELS signal, with their sources. */

@@ -30,6 +30,7 @@ import {
 import { elementSymbols, linesNear, xrayElement, xrayFamilies } from '../eds/xray-lines.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
+import { metaAt } from '../util/metadata.js';
 import { regionPixels } from './region.js';
 import type { Workspace } from './workspace.js';
 
@@ -46,15 +47,6 @@ function periodicTable(): [number, string][] {
     .filter((e) => e.lines.some((l) => l.energy > 0))
     .map((e): [number, string] => [e.Z, e.symbol]);
   return tableCache;
-}
-
-function metaAt(meta: Record<string, unknown>, path: string): unknown {
-  let at: unknown = meta;
-  for (const key of path.split('.')) {
-    if (typeof at !== 'object' || at === null) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
 }
 
 function hasBeamEnergy(signal: Signal): boolean {

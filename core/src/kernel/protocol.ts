@@ -7,7 +7,7 @@
  * (samfire/worker-init.ts) and applies the results.
  */
 import type { NumericArray } from '../model/dtype.js';
-import type { LossFunction } from '../model/model-problem.js';
+import type { FitOptions } from '../model/model.js';
 import type { GoodnessTestSpec } from '../goodness/goodness-test.js';
 import type { AxisSpec } from '../model/axis.js';
 import type { Variance } from '../model/signal.js';
@@ -53,17 +53,9 @@ export interface TwinSpec {
   expression: string;
 }
 
-/** Serialisable fit options (an optimiser by name only). */
-export interface WorkerFitOptions {
+/** Serialisable fit options: FitOptions with the optimiser by name only. */
+export interface WorkerFitOptions extends Omit<FitOptions, 'optimizer'> {
   optimizer?: string;
-  /** 'ls' (default) or 'ML-poisson' (see FitOptions.lossFunction). */
-  lossFunction?: LossFunction;
-  bounded?: boolean;
-  ftol?: number;
-  xtol?: number;
-  gtol?: number;
-  maxEvaluations?: number;
-  initialDamping?: number;
   /**
    * Most candidate starts tried per subset of the optional components (the
    * first ones of the Cartesian product, in order). A global strategy's

@@ -429,12 +429,7 @@ export class Model {
    * under the model at the current values (k = free parameters + 1).
    */
   informationCriteria(pixel: number | readonly number[] = 0): InformationCriteria {
-    const index = this.#pixel(pixel);
-    const where = `pixel (${this.signal.pixelPosition(index).join(', ')})`;
-    const fitter = this.#pixelFitter();
-    const spectrum = this.signal.readSpectrum(index, this.#spectrum);
-    fitter.load(spectrum, null, where);
-    this.#loadSlots(fitter, where);
+    const fitter = this.#fitterAtCurrentValues(pixel);
     return informationCriteria(
       fitter.logLikelihood(),
       fitter.problem.nParams,
@@ -448,13 +443,18 @@ export class Model {
    * fit to counts.
    */
   deviance(pixel: number | readonly number[] = 0): number {
+    return this.#fitterAtCurrentValues(pixel).deviance();
+  }
+
+  /** The pixel fitter loaded with `pixel`'s data (unweighted) and the current values. */
+  #fitterAtCurrentValues(pixel: number | readonly number[]): PixelFitter {
     const index = this.#pixel(pixel);
     const where = `pixel (${this.signal.pixelPosition(index).join(', ')})`;
     const fitter = this.#pixelFitter();
     const spectrum = this.signal.readSpectrum(index, this.#spectrum);
     fitter.load(spectrum, null, where);
     this.#loadSlots(fitter, where);
-    return fitter.deviance();
+    return fitter;
   }
 
   /** Number of free parameter values of the active components. */

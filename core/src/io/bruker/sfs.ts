@@ -24,6 +24,7 @@
  * Inflating is injected (Inflate): the platform's DecompressionStream by
  * default, node:zlib from the Node layer, which is faster.
  */
+import { concatBytes } from '../binary.js';
 import { FileFormatError } from '../errors.js';
 import { throwIfAborted, type ByteSource } from '../source.js';
 
@@ -54,14 +55,7 @@ export const webInflate: Inflate = async (compressed, maxSize) => {
     parts.push(value);
     n += value.length;
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts, n);
 };
 
 const MAGIC = 'AAMVHFSS';
@@ -327,14 +321,7 @@ export class SfsContainer {
       if (n > limit) this.fail(`'${entry.path}' decompresses to more than ${limit} bytes`);
       parts.push(block);
     }
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts, n);
   }
 }
 

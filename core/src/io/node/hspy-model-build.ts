@@ -12,6 +12,7 @@ import type { Component } from '../../model/component.js';
 import type { Parameter } from '../../model/parameter.js';
 import { Model } from '../../model/model.js';
 import type { Signal } from '../../model/signal.js';
+import { metaNumber } from '../../util/metadata.js';
 import { FileFormatError } from '../errors.js';
 import { describe } from './hspy-h5read.js';
 import {
@@ -116,17 +117,6 @@ function resolveKind(
     return { kind, options: { expression: c.expression }, parameters: c.parameters };
   }
   return { kind, options: {}, parameters: c.parameters };
-}
-
-/** A number at a dotted metadata path, or undefined. */
-function metaNumber(meta: Record<string, unknown>, path: string): number | undefined {
-  let v: unknown = meta;
-  for (const key of path.split('.')) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /**

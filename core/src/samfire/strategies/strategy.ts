@@ -102,6 +102,17 @@ export abstract class Strategy {
     return host;
   }
 
+  /** The host's marker, after checking that `given` (when there is one) has one entry a pixel. */
+  protected markerFor(given: Uint8Array | null): Float64Array {
+    const { marker } = this.host;
+    if (given && given.length !== marker.length) {
+      throw new Error(
+        `strategy '${this.name}': ${given.length} given pixels for ${marker.length} pixels`,
+      );
+    }
+    return marker;
+  }
+
   /**
    * Rebuilds the marker (and any database) from scratch. With `overwrite`,
    * the `given` pixels (or every fitted one) count as fitted and nothing else

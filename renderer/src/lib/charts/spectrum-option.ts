@@ -218,6 +218,36 @@ export function spectrumName(view: SpectrumView): string {
   return `${r.reduce === 'sum' ? 'Sum' : 'Mean'} of rows ${span(r.rows[0], r.rows[1])}, columns ${span(r.cols[0], r.cols[1])} (${r.pixels} pixels)`;
 }
 
+interface CurveStyle {
+  width: number;
+  color: string;
+  type?: 'solid' | 'dashed' | 'dotted';
+  opacity?: number;
+}
+
+const MODEL_STYLE: CurveStyle = { width: 2, color: '#d9480f' };
+const RESIDUAL_STYLE: CurveStyle = { width: 1, color: '#2f9e44' };
+const PINNED_FIT_COLOUR = '#9c36b5';
+
+/** A plain line of the spectrum chart; `residual` puts it on the lower (residual) grid. */
+function curveSeries(
+  name: string,
+  data: Pair[],
+  lineStyle: CurveStyle,
+  residual = false,
+): SeriesOption {
+  return {
+    type: 'line',
+    name,
+    ...(residual ? { xAxisIndex: 1, yAxisIndex: 1 } : {}),
+    data,
+    showSymbol: false,
+    emphasis: { disabled: true },
+    lineStyle,
+    itemStyle: { color: lineStyle.color },
+  };
+}
+
 export function spectrumOption(
   view: SpectrumView,
   dark = false,
@@ -238,13 +268,7 @@ export function spectrumOption(
       v.channelSwitches[i] === 1;
   const series: SeriesOption[] = [
     {
-      type: 'line',
-      name: 'data',
-      data: curve(view.data),
-      showSymbol: false,
-      emphasis: { disabled: true },
-      lineStyle: { width: 1, color: dataColour },
-      itemStyle: { color: dataColour },
+      ...curveSeries('data', curve(view.data), { width: 1, color: dataColour }),
       markArea: {
         silent: true,
         itemStyle: { color: dark ? 'rgba(255,255,255,0.07)' : 'rgba(0,0,0,0.07)' },
@@ -255,80 +279,31 @@ export function spectrumOption(
       },
     },
   ];
-  if (view.model) {
-    series.push({
-      type: 'line',
-      name: 'model',
-      data: curve(view.model),
-      showSymbol: false,
-      emphasis: { disabled: true },
-      lineStyle: { width: 2, color: '#d9480f' },
-      itemStyle: { color: '#d9480f' },
-    });
-  }
+  if (view.model) series.push(curveSeries('model', curve(view.model), MODEL_STYLE));
   view.components.forEach((c, i) => {
-    const colour = COMPONENT_COLOURS[i % COMPONENT_COLOURS.length]!;
-    series.push({
-      type: 'line',
-      name: c.name,
-      data: curve(c.values),
-      showSymbol: false,
-      emphasis: { disabled: true },
-      lineStyle: { width: 1, type: 'dashed', color: colour },
-      itemStyle: { color: colour },
-    });
+    const color = COMPONENT_COLOURS[i % COMPONENT_COLOURS.length]!;
+    series.push(curveSeries(c.name, curve(c.values), { width: 1, type: 'dashed', color }));
   });
+  // Residuals only where the model was fitted: outside the signal range they mean nothing.
   if (view.residual) {
-    series.push({
-      type: 'line',
-      name: 'residual',
-      xAxisIndex: 1,
-      yAxisIndex: 1,
-      // Only where the model was fitted: outside the signal range it means nothing.
-      data: gappedPairs(view.x, view.residual, inRange(view)),
-      showSymbol: false,
-      emphasis: { disabled: true },
-      lineStyle: { width: 1, color: '#2f9e44' },
-      itemStyle: { color: '#2f9e44' },
-    });
+    const residual = gappedPairs(view.x, view.residual, inRange(view));
+    series.push(curveSeries('residual', residual, RESIDUAL_STYLE, true));
   }
   const pinned = options.pinned;
   const pinnedName = pinned ? spectrumName(pinned) : '';
   if (pinned && pinned.x.length === view.x.length) {
     const pinColour = dark ? '#74c0fc' : '#1864ab';
     const pinCurve = (y: Float64Array): Pair[] => gappedPairs(pinned.x, y, shown(y));
-    series.push({
-      type: 'line',
-      name: `pinned ${pinnedName}`,
-      data: pinCurve(pinned.data),
-      showSymbol: false,
-      emphasis: { disabled: true },
-      lineStyle: { width: 1, color: pinColour, opacity: 0.8 },
-      itemStyle: { color: pinColour },
-    });
+    const pinStyle = { width: 1, color: pinColour, opacity: 0.8 };
+    series.push(curveSeries(`pinned ${pinnedName}`, pinCurve(pinned.data), pinStyle));
     if (pinned.model) {
-      series.push({
-        type: 'line',
-        name: 'pinned model',
-        data: pinCurve(pinned.model),
-        showSymbol: false,
-        emphasis: { disabled: true },
-        lineStyle: { width: 2, type: 'dotted', color: '#9c36b5' },
-        itemStyle: { color: '#9c36b5' },
-      });
+      const style = { ...MODEL_STYLE, type: 'dotted' as const, color: PINNED_FIT_COLOUR };
+      series.push(curveSeries('pinned model', pinCurve(pinned.model), style));
     }
     if (pinned.residual) {
-      series.push({
-        type: 'line',
-        name: 'pinned residual',
-        xAxisIndex: 1,
-        yAxisIndex: 1,
-        data: gappedPairs(pinned.x, pinned.residual, inRange(pinned)),
-        showSymbol: false,
-        emphasis: { disabled: true },
-        lineStyle: { width: 1, type: 'dotted', color: '#9c36b5' },
-        itemStyle: { color: '#9c36b5' },
-      });
+      const residual = gappedPairs(pinned.x, pinned.residual, inRange(pinned));
+      const style = { width: 1, type: 'dotted' as const, color: PINNED_FIT_COLOUR };
+      series.push(curveSeries('pinned residual', residual, style, true));
     }
   }
   if (options.lines && options.lines.length > 0) series.push(lineMarkerSeries(options.lines, dark));

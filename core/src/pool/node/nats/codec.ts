@@ -34,15 +34,11 @@ const KINDS = {
 } as const;
 type Kind = keyof typeof KINDS;
 
+const KIND_LIST = Object.entries(KINDS) as [Kind, (typeof KINDS)[Kind]][];
+
+/** The kind of a typed array the codec carries (each class is its own: no subclassing among them). */
 function kindOf(v: unknown): Kind | null {
-  if (v instanceof Float64Array) return 'f64';
-  if (v instanceof Float32Array) return 'f32';
-  if (v instanceof Int32Array) return 'i32';
-  if (v instanceof Uint32Array) return 'u32';
-  if (v instanceof Int16Array) return 'i16';
-  if (v instanceof Uint16Array) return 'u16';
-  if (v instanceof Int8Array) return 'i8';
-  if (v instanceof Uint8Array) return 'u8';
+  for (const [kind, Class] of KIND_LIST) if (v instanceof Class) return kind;
   return null;
 }
 

@@ -23,12 +23,7 @@ export abstract class GlobalStrategy extends Strategy {
    */
   refresh(overwrite: boolean, given: Uint8Array | null = null): void {
     const host = this.host;
-    const { marker } = host;
-    if (given && given.length !== marker.length) {
-      throw new Error(
-        `strategy '${this.name}': ${given.length} given pixels for ${marker.length} pixels`,
-      );
-    }
+    const marker = this.markerFor(given);
     for (let p = 0; p < marker.length; p++) {
       const v = marker[p]!;
       const fitted = overwrite

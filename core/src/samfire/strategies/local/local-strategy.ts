@@ -87,12 +87,7 @@ export abstract class LocalStrategy extends Strategy {
 
   refresh(overwrite: boolean, given: Uint8Array | null = null): void {
     const host = this.host;
-    const { marker } = host;
-    if (given && given.length !== marker.length) {
-      throw new Error(
-        `strategy '${this.name}': ${given.length} given pixels for ${marker.length} pixels`,
-      );
-    }
+    const marker = this.markerFor(given);
     if (overwrite) overwriteFitted(marker, given);
     else clearCandidates(marker, given);
     const running = Uint8Array.from(marker, (_, p) => (host.isRunning(p) ? 1 : 0));
