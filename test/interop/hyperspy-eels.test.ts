@@ -63,7 +63,7 @@ describe.skipIf(!hyperspyAvailable)(`EELS models in HyperSpy files ${hyperspyMis
       model.parameter('bg.A').value = 1e9 * (p + 1);
       model.parameter('bg.r').value = 3;
       model.parameter('O_K.intensity').value = 50 * (p + 1);
-      model.parameter('O_K.onset_energy').value = 543.1 + 2 * p;
+      model.parameter('O_K.onset_energy').value = 532 + 2 * p;
       model.storeCurrentValues(p);
     }
     const path = join(tmp, 'eels.hspy');

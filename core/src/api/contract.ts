@@ -28,6 +28,8 @@ import type {
   EdsLineMarker,
   EdsLineNear,
   EdsSetup,
+  EelsEdgesOutcome,
+  EelsSetup,
   FitProgress,
   FitStatus,
   FolderAccessInfo,
@@ -217,6 +219,14 @@ const modelShared = {
    * edit. Refused while SAMFire runs.
    */
   calibrateEds: call(r.edsCalibrateRequest).returns<EdsCalibrationOutcome>(),
+  /** What the EELS edge builder starts from (the metadata's microscope, the edges on the axis). */
+  eelsSetup: query<EelsSetup>(),
+  /**
+   * Adds the K and L2,3 edges of an element on the axis (addEdges: onsets
+   * from the table, a power law if there is none, started in the pre-edge
+   * window of the current pixel, the fitting range set); one undoable edit.
+   */
+  addEelsEdges: call(r.eelsEdgesRequest).returns<EelsEdgesOutcome>(),
   onChanged: event<ModelState>(),
 };
 

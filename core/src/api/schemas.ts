@@ -229,6 +229,24 @@ export const beamEnergy = s.custom((x, where): number => {
   return e;
 });
 
+/** A collection semi-angle, mrad. */
+export const collectionAngle = s.custom((x, where): number => {
+  const a = s.finite().check(x, where);
+  if (!(a > 0 && a <= 1000)) s.fail(where, `must be between 0 and 1000 mrad, got ${a}`);
+  return a;
+});
+
+/** Ionisation edges of one element to add to an EELS model (addEdges). */
+export const eelsEdgesRequest = s.object({
+  element: elementSymbol,
+  /** keV */
+  beamEnergy,
+  /** mrad */
+  collectionAngle,
+  /** A fine-structure (ELNES) region above each onset. */
+  fineStructure: s.boolean,
+});
+
 export const edsBackgroundSetting = s.tagged(
   'kind',
   {
@@ -276,6 +294,7 @@ export const edsLinesNearRequest = s.object({
 export const edsCalibrateRequest = s.object({ region: s.nullable(regionRequest) });
 
 export type EdsBackgroundSetting = Infer<typeof edsBackgroundSetting>;
+export type EelsEdgesRequest = Infer<typeof eelsEdgesRequest>;
 export type EdsBuildRequest = Infer<typeof edsBuildRequest>;
 export type EdsLinesRequest = Infer<typeof edsLinesRequest>;
 export type EdsLinesNearRequest = Infer<typeof edsLinesNearRequest>;

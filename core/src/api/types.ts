@@ -23,6 +23,7 @@ export type {
   EdsBuildRequest,
   EdsLinesNearRequest,
   EdsLinesRequest,
+  EelsEdgesRequest,
   FitOptionsSetting,
   GoodnessSetting,
   ImageRequest,
@@ -533,4 +534,41 @@ export interface EdsCalibrationOutcome {
   pixels: number;
   /** Reduced chi-squared of the sum spectrum's fit. */
   redChisq: number;
+}
+
+/** An ionisation edge the EELS builder can add: on the signal axis, with its onset. */
+export interface EelsEdgeChoice {
+  element: string;
+  /** 'K' or 'L3' (the L2,3 edge). */
+  subshell: string;
+  /** eV */
+  onset: number;
+}
+
+/** What the EELS edge builder starts from: the microscope in the metadata and the edges on the axis. */
+export interface EelsSetup {
+  /** Why no edges can be added (not an energy-loss axis in eV), or null. */
+  problem: string | null;
+  /** Whether the dataset says it is EELS (its signal type). */
+  eels: boolean;
+  /** keV: the metadata's, else 200. */
+  beamEnergy: number;
+  beamEnergyFromMetadata: boolean;
+  /** mrad: the metadata's collection semi-angle, else 10. */
+  collectionAngle: number;
+  collectionAngleFromMetadata: boolean;
+  /** Edges with an onset on the axis (10 eV or more before its end), by onset. */
+  edges: EelsEdgeChoice[];
+}
+
+/** What adding an element's edges did. */
+export interface EelsEdgesOutcome {
+  model: ModelState;
+  /** The edge components added (O_K, Fe_L3...). */
+  edges: string[];
+  /** The fitting range set, and the pre-edge window the background was started from (eV). */
+  range: { start: number; end: number };
+  window: { start: number; end: number };
+  /** What the builder assumed or could not do (a short window, r outside its bounds...). */
+  notes: string[];
 }

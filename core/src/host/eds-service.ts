@@ -104,6 +104,9 @@ export function createEdsService(ws: Workspace, checkIdle: (action: string) => v
       } catch (e) {
         problem = (e as Error).message;
       }
+      if (problem === null && /^EELS/i.test(signal.signalType))
+        problem =
+          'an EELS dataset: its edges are added in the EELS edge builder, not as X-ray lines';
       let elements: string[] = [];
       let settings = null;
       if (problem === null) {

@@ -5,6 +5,7 @@ import { componentKinds, createComponentFunction } from '../components/index.js'
 import '../kinds/index.js';
 import type { HostDeps, SessionVariance } from './host-deps.js';
 import { createEdsService } from './eds-service.js';
+import { createEelsService } from './eels-service.js';
 import { placeComponent, placementData } from './placement.js';
 import { applyVarianceSetting, varianceFromSignals } from './variance-file.js';
 import type { Workspace } from './workspace.js';
@@ -169,6 +170,7 @@ export function createModelService(
       return ws.redo();
     },
     ...createEdsService(ws, checkIdle),
+    ...createEelsService(ws, checkIdle),
     onChanged: ws.modelChanged.on,
   };
 }

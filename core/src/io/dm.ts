@@ -18,6 +18,7 @@
  */
 import type { AxisSpec } from '../model/axis.js';
 import { DTYPE_SIZE, allocate, type DType, type NumericArray } from '../model/dtype.js';
+import { dmHyperspyMetadata } from './dm-metadata.js';
 import type { Signal } from '../model/signal.js';
 import { decodeTypedArray, toBytes } from './binary.js';
 import {
@@ -202,7 +203,15 @@ function readImage(file: DmFile, image: DmGroup, index: number): Signal {
   signalAxis.navigate = false;
   signalAxis.isBinned = spectrum && isBinnedSignalType(signalType);
 
-  const metadata: Record<string, unknown> = { dm: tags === undefined ? {} : toPlain(file, tags) };
+  const plain = tags === undefined ? {} : (toPlain(file, tags) as Record<string, unknown>);
+  const brightness = groupAt(imageData, 'Calibrations', 'Brightness');
+  const metadata: Record<string, unknown> = {
+    ...dmHyperspyMetadata(plain, {
+      scale: asNumber(child(brightness, 'Scale')),
+      origin: asNumber(child(brightness, 'Origin')),
+    }),
+    dm: plain,
+  };
   if (!spectrum) metadata['signalDimension'] = 2;
   return signalFromFile(fileName, {
     data,

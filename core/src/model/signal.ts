@@ -1,3 +1,4 @@
+import { metaAt } from '../util/metadata.js';
 import { checkAxis, type AxisSpec } from './axis.js';
 import {
   arrayMatchesDType,
@@ -37,7 +38,13 @@ export interface SignalOptions {
 }
 
 export interface PoissonOptions {
+  /**
+   * Variance per count. @default the file's
+   * `Signal.Noise_properties.Variance_linear_model.gain_factor` (as
+   * HyperSpy's estimate_poissonian_noise_variance), else 1
+   */
   gain?: number;
+  /** @default the file's `...Variance_linear_model.gain_offset`, else 0 */
   offset?: number;
   /** Smallest variance allowed; defaults to the variance of one count (`gain`, or 1). */
   floor?: number;
@@ -161,8 +168,16 @@ export class Signal {
 
   /** Use a Poisson estimate `gain * counts + offset`, floored (never zero). */
   estimatePoissonianNoiseVariance(options: PoissonOptions = {}): void {
-    const gain = options.gain ?? 1;
-    const offset = options.offset ?? 0;
+    const model = metaAt(this.metadata, 'Signal.Noise_properties.Variance_linear_model');
+    const stored = (key: string): number | undefined => {
+      const v =
+        typeof model === 'object' && model !== null
+          ? (model as Record<string, unknown>)[key]
+          : undefined;
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    };
+    const gain = options.gain ?? stored('gain_factor') ?? 1;
+    const offset = options.offset ?? stored('gain_offset') ?? 0;
     const floor = options.floor ?? (gain > 0 ? gain : 1);
     this.setVariance({ kind: 'poisson', gain, offset, floor });
   }

@@ -9,6 +9,7 @@ import type { DatasetSummary, HostStatus, ShellInfo } from '@samfire/core/api';
 import { goodnessCondition } from '@samfire/core/api';
 import type { Action } from '../logic/shortcuts.js';
 import { EdsStore } from './eds.svelte.js';
+import { EelsStore } from './eels.svelte.js';
 import { Files } from './files.svelte.js';
 import { FitRun } from './fit-run.svelte.js';
 import { ModelStore } from './model.svelte.js';
@@ -26,6 +27,7 @@ export class Studio {
   readonly view: NavigatorView;
   readonly model: ModelStore;
   readonly eds: EdsStore;
+  readonly eels: EelsStore;
   readonly run: FitRun;
   readonly results: Results;
   shell = $state.raw<ShellInfo | null>(null);
@@ -80,6 +82,11 @@ export class Studio {
       modelState: () => this.model.state,
       runEdit: (what, edit) => this.model.runEdit(what, edit),
       region: () => this.view.region,
+    });
+    this.eels = new EelsStore({
+      notify: feedback.notify,
+      model: api.model,
+      runEdit: (what, edit) => this.model.runEdit(what, edit),
     });
     this.run = new FitRun({
       ...feedback,
@@ -207,7 +214,7 @@ export class Studio {
     this.notices.clear();
     this.view.reset();
     this.results.reset();
-    await Promise.all([this.model.load(), this.run.load(), this.eds.load()]);
+    await Promise.all([this.model.load(), this.run.load(), this.eds.load(), this.eels.load()]);
     await this.view.refresh();
     if (announce) this.notices.push('success', `Opened ${dataset.source.name}`, '', 3000);
     const g = this.run.settings?.goodness;
