@@ -84,7 +84,7 @@ describe.skipIf(!hyperspyAvailable)(`EELS models in HyperSpy files ${hyperspyMis
     const value = (name: string) => edge.parameters.find((p) => p.name === name)!.value[0];
     // The current values (the last pixel stored); the first pixel's are in the maps.
     expect(value('intensity')).toBe(100);
-    expect(value('onset_energy')).toBe(545.1);
+    expect(value('onset_energy')).toBe(534);
     expect(value('effective_angle')).toBe(20);
     model.fetchStoredValues(0);
     const ours = model.evaluate();
@@ -104,6 +104,6 @@ describe.skipIf(!hyperspyAvailable)(`EELS models in HyperSpy files ${hyperspyMis
     expect(c.fn.options).toMatchObject({ element: 'O', subshell: 'K', beamEnergy: 200 });
     back.fetchStoredValues(1);
     expect(back.parameter('O_K.intensity').value).toBe(100);
-    expect(back.parameter('O_K.onset_energy').value).toBe(545.1);
+    expect(back.parameter('O_K.onset_energy').value).toBe(534);
   }, 300_000);
 });

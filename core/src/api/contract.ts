@@ -22,6 +22,7 @@ import type { Schema } from '../util/schema.js';
 import * as r from './schemas.js';
 import type {
   AppCommand,
+  ClusterStatus,
   ComponentKindInfo,
   DatasetSummary,
   EdsCalibrationOutcome,
@@ -261,6 +262,11 @@ export const fitContract = {
   /** Marks or unmarks seed pixels (a seed must hold a good fit to start a run from). */
   setSeeds: call(s.object({ pixels: s.list(r.pixel), seed: s.boolean })).returns<FitStatus>(),
   status: query<FitStatus>(),
+  /**
+   * The cluster pool of the current (or last) run: its workers, their hosts
+   * and rates; null when the run is on this machine or none has started.
+   */
+  cluster: query<ClusterStatus | null>(),
   /** Starts a run (or resumes a stopped one from where it stopped). */
   start: query<FitStatus>(),
   stop: query<FitStatus>(),

@@ -572,3 +572,31 @@ export interface EelsEdgesOutcome {
   /** What the builder assumed or could not do (a short window, r outside its bounds...). */
   notes: string[];
 }
+
+/** One cluster worker as the pool last heard of it (its heartbeats). */
+export interface ClusterWorkerInfo {
+  name: string;
+  host: string;
+  concurrency: number;
+  /** What its last heartbeat said, or 'lost' when it fell silent. */
+  state: 'idle' | 'loading' | 'fitting' | 'bye' | 'lost';
+  /** Whether it serves this pool's current run. */
+  onThisRun: boolean;
+  pixels: number;
+  pixelsPerSecond: number;
+  inHand: number;
+  /** Milliseconds since its last heartbeat. */
+  silentMs: number;
+}
+
+/** The cluster pool of a run: its server, its workers, and what it dropped or redelivered. */
+export interface ClusterStatus {
+  url: string;
+  connected: boolean;
+  run: string | null;
+  workers: ClusterWorkerInfo[];
+  /** Answers dropped because their job was already answered. */
+  duplicates: number;
+  /** Job messages answered after JetStream delivered them again (their first worker was lost). */
+  redelivered: number;
+}

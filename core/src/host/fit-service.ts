@@ -8,6 +8,7 @@
  */
 import type { FitApi } from '../api/samfire-api.js';
 import type {
+  ClusterStatus,
   FitProgress,
   FitStatus,
   GoodnessSetting,
@@ -23,6 +24,7 @@ import type {
 import { goodnessVerdict } from '../api/goodness-text.js';
 import type { FitOptions, FitResult, Model } from '../model/model.js';
 import type { WorkerFitOptions } from '../pool/protocol.js';
+import type { WorkerPool } from '../pool/pool.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
 import type { SamfireBackup } from '../samfire/backup.js';
 import { Samfire, type AcceptedFits } from '../samfire/engine.js';
@@ -181,6 +183,9 @@ export class FitService implements FitServiceHandle {
   /** saveEvery follows the open map's size until the user sets it. */
   #autoSave = true;
   #engine: Samfire | null = null;
+  /** The pool of the current run, and the cluster's status when the last cluster run ended. */
+  #pool: WorkerPool | null = null;
+  #clusterAtEnd: ClusterStatus | null = null;
   #message: string | null = null;
   #last: LastProgress = NO_PROGRESS;
   #startedAt = 0;
@@ -219,6 +224,7 @@ export class FitService implements FitServiceHandle {
       fitRegion: async (request) => this.#fitRegion(request),
       setSeeds: async (request) => this.#setSeeds(request),
       status: async () => this.#status(),
+      cluster: async () => this.#pool?.cluster ?? this.#clusterAtEnd,
       start: async () => this.#start(),
       resume: async () => this.#start(),
       stop: async () => this.#stop(),
@@ -351,6 +357,7 @@ export class FitService implements FitServiceHandle {
   #dropEngine(): void {
     const e = this.#engine;
     this.#engine = null;
+    this.#keepClusterStatus();
     if (e) void e.close().catch(() => undefined);
     if (this.#run.state !== 'running') this.#run.move('idle');
     this.#last = NO_PROGRESS;
@@ -444,6 +451,8 @@ export class FitService implements FitServiceHandle {
     const settings = this.#settings;
     const { model } = this.#ws.require();
     const pool = this.#deps.createPool(settings.workers, settings.pool);
+    this.#pool = pool ?? null;
+    this.#clusterAtEnd = null;
     const carried = this.#carried;
     const e = new Samfire(model, {
       workers: settings.workers,
@@ -503,8 +512,15 @@ export class FitService implements FitServiceHandle {
     return this.#status();
   }
 
+  /** The cluster's last status stays readable when its pool goes (a finished or dropped run). */
+  #keepClusterStatus(): void {
+    if (this.#pool?.cluster) this.#clusterAtEnd = this.#pool.cluster;
+    this.#pool = null;
+  }
+
   #ended(e: Samfire): void {
     if (this.#engine !== e) return;
+    if (this.#pool?.cluster) this.#clusterAtEnd = this.#pool.cluster;
     const ws = this.#ws;
     const finished = e.pixelsLeft === 0;
     this.#setState(finished ? 'finished' : 'stopped');

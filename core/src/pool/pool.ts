@@ -3,6 +3,7 @@
  * through callbacks; a pool keeps each worker fed with a small queue, replaces
  * a worker that crashes or hangs and resubmits its pixels, and reports faults.
  */
+import type { ClusterStatus } from '../api/types.js';
 import type { PixelResult, PixelStart, WorkerInit } from './protocol.js';
 
 export interface PoolJob {
@@ -35,4 +36,6 @@ export interface WorkerPool {
   drain(): PoolJob[];
   /** Stops every worker. */
   close(): Promise<void>;
+  /** A pool of other hosts' workers (the cluster): who they are and how fast they go. */
+  readonly cluster?: ClusterStatus;
 }

@@ -5,6 +5,7 @@
  * previous one whole.
  */
 import type {
+  ClusterStatus,
   DatasetApi,
   DatasetSummary,
   FitApi,
@@ -58,6 +59,9 @@ export class FitRun {
   plotCount = $state(0);
   events = $state.raw<RunEvent[]>([]);
   lastFit = $state.raw<PixelFitOutcome | null>(null);
+  /** The cluster's workers, hosts and rates while (and after) a run on the cluster. */
+  cluster = $state.raw<ClusterStatus | null>(null);
+  #clusterTimer: ReturnType<typeof setInterval> | null = null;
   /** Runs that ended (finished, stopped or failed) in this session. */
   ended = $state(0);
   /** A single-pixel fit in flight. */
@@ -88,6 +92,7 @@ export class FitRun {
       if (p.state === 'running' && p.count > 0) deps.onresults();
       if (this.running) deps.onlive();
       else if (wasRunning) void this.#ended();
+      this.#followCluster();
     });
     fit.onPlot((p) => {
       this.plot = p;
@@ -111,6 +116,7 @@ export class FitRun {
     this.plot = null;
     this.lastFit = null;
     this.events = [];
+    this.cluster = null;
     const [settings, catalogue, status] = await Promise.all([
       fit.settings().catch(() => null),
       this.catalogue ? Promise.resolve(this.catalogue) : fit.catalogue().catch(() => null),
@@ -119,6 +125,28 @@ export class FitRun {
     this.settings = settings;
     this.catalogue = catalogue;
     if (status) this.#setStatus(status);
+  }
+
+  /** Whether runs go to the cluster (settings.pool of kind 'nats'). */
+  get onCluster(): boolean {
+    return this.settings?.pool?.kind === 'nats';
+  }
+
+  /** Asks for the cluster's status every second while a cluster run goes, and once as it ends. */
+  #followCluster(): void {
+    const follow = this.running && this.onCluster;
+    if (follow && this.#clusterTimer === null) {
+      void this.refreshCluster();
+      this.#clusterTimer = setInterval(() => void this.refreshCluster(), 1000);
+    } else if (!follow && this.#clusterTimer !== null) {
+      clearInterval(this.#clusterTimer);
+      this.#clusterTimer = null;
+      void this.refreshCluster();
+    }
+  }
+
+  async refreshCluster(): Promise<void> {
+    this.cluster = await this.#deps.fit.cluster().catch(() => this.cluster);
   }
 
   #setStatus(status: FitStatus): void {

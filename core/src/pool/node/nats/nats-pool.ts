@@ -41,6 +41,7 @@ import { nanos, nuid, type NatsConnection, type Subscription } from '@nats-io/tr
 import { describeMessage, isFromWorker } from '../../guards.js';
 import type { PoolEvents, PoolJob, WorkerPool } from '../../pool.js';
 import type { WorkerInit } from '../../protocol.js';
+import type { ClusterStatus } from '../../../api/types.js';
 import { decodeMessage, encodeMessage } from './codec.js';
 import {
   announceSubject,
@@ -79,31 +80,8 @@ export interface NatsPoolOptions extends NatsConnectSettings {
   log?: (line: string) => void;
 }
 
-/** One worker as the pool last heard of it. */
-export interface ClusterWorker {
-  name: string;
-  host: string;
-  concurrency: number;
-  state: WorkerHeartbeat['state'] | 'lost';
-  /** Whether it serves this pool's current run. */
-  onThisRun: boolean;
-  pixels: number;
-  pixelsPerSecond: number;
-  inHand: number;
-  /** Milliseconds since its last heartbeat. */
-  silentMs: number;
-}
-
-export interface ClusterStatus {
-  url: string;
-  connected: boolean;
-  run: string | null;
-  workers: ClusterWorker[];
-  /** Answers dropped because their job was already answered. */
-  duplicates: number;
-  /** Job messages answered after JetStream delivered them again (their first worker was lost). */
-  redelivered: number;
-}
+/** The pool's view of the cluster: the app contract's types (one definition). */
+export type { ClusterStatus, ClusterWorkerInfo as ClusterWorker } from '../../../api/types.js';
 
 interface Known {
   beat: WorkerHeartbeat;
@@ -136,6 +114,8 @@ export class NatsPool implements WorkerPool {
   #run: string | null = null;
   /** Workers that answered jobs of this run: on it whatever their last heartbeat said. */
   readonly #answeredBy = new Set<string>();
+  /** Results of this run applied from each worker (exact, where heartbeats lag). */
+  readonly #resultsBy = new Map<string, number>();
   #subjects: RunSubjects | null = null;
   #announcement: RunAnnouncement | null = null;
   #events: PoolEvents | null = null;
@@ -197,8 +177,10 @@ export class NatsPool implements WorkerPool {
         host: w.beat.host,
         concurrency: w.beat.concurrency,
         state: w.lost ? 'lost' : w.beat.state,
-        onThisRun: this.#run !== null && w.beat.run === this.#run,
-        pixels: w.beat.pixels,
+        onThisRun:
+          this.#run !== null && (w.beat.run === this.#run || this.#resultsBy.has(w.beat.name)),
+        // This run's results from it, as applied; its own count when the pool has none.
+        pixels: this.#resultsBy.get(w.beat.name) ?? w.beat.pixels,
         pixelsPerSecond: w.beat.rate,
         inHand: w.beat.inHand,
         silentMs: now - w.seen,
@@ -525,6 +507,7 @@ export class NatsPool implements WorkerPool {
           );
           continue;
         }
+        this.#resultsBy.set(worker, (this.#resultsBy.get(worker) ?? 0) + 1);
         events.onResult(item.job, item.result);
       } else events.onJobError(item.job, item.pixel, item.message);
     }
@@ -568,6 +551,7 @@ export class NatsPool implements WorkerPool {
     this.#events = null;
     this.#pending.clear();
     this.#answeredBy.clear();
+    this.#resultsBy.clear();
     this.#redeliveredSeqs.clear();
     this.#outbox = [];
     for (const s of this.#subs) s.unsubscribe();
