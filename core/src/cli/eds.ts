@@ -2,8 +2,10 @@
  * `samfire eds INPUT --elements Mg,Al,... --range START,END [options] --out OUT.hspy`:
  * an EDS model from a list of elements (buildEdsModel), calibrated on the
  * sum spectrum (calibrate; skipped with --no-calibrate), every pixel fitted
- * by the linear whole-map solve (fitLinear; with --refine the calibration's
- * offset and resolution are then refined per pixel from that result), the
+ * by the linear whole-map solve (fitLinearThreads, on --threads worker
+ * threads, the same answers as in this thread; with --refine the
+ * calibration's offset and resolution are then refined per pixel from that
+ * result), the
  * goodness test applied (pixels failing it are left unfitted, as SAMFire
  * leaves them), and written:
  *
@@ -26,13 +28,14 @@ import { xrayFamilyOptions } from '../eds/eds-components.js';
 import { mapToCsv, mapToNpy, type ResultMap } from '../io/export.js';
 import { readSignalFile, writeFileAtomic } from '../io/node/read-file.js';
 import { writeHspy } from '../io/node/hspy.js';
-import { fitLinear } from '../linear/linear-fit.js';
+import { fitLinearThreads } from '../linear/node/linear-threads.js';
 import { refinePixels } from '../linear/refine.js';
 import { fittedMask } from '../model/fitted.js';
 import type { Model } from '../model/model.js';
 import { createGoodnessTest, goodnessTestKinds } from '../goodness/registry.js';
 import { parseArgs } from './args.js';
 import { checkDistinct } from './same-file.js';
+import { nodeCores } from '../samfire/node/cores.js';
 
 export const EDS_VALUED = [
   'elements',
@@ -46,6 +49,7 @@ export const EDS_VALUED = [
   'model',
   'maps',
   'summary',
+  'threads',
 ];
 export const EDS_FLAGS = ['no-calibrate', 'refine', 'non-negative'];
 
@@ -62,6 +66,7 @@ export const EDS_USAGE = `  eds INPUT --elements LIST --range START,END --out OU
       --tolerance T          goodness tolerance (default 1)
       --refine               refine the calibration's offset and resolution per pixel
       --non-negative         keep the amplitudes >= 0 (NNLS)
+      --threads N            threads of the whole-map linear fit (default: the cores; 1: this thread)
       --model NAME           model name in OUT.hspy (default eds)
       --maps DIR             per-element intensity maps, DIR/EL.npy and DIR/EL.csv
       --summary FILE.json    pixels, pixelsFitted, seconds, calibration, medians
@@ -88,6 +93,8 @@ export interface EdsSummary {
   /** Per element, the median intensity (counts) over the passing pixels. */
   medianIntensity: Record<string, number>;
   refined: number | null;
+  /** Threads the linear fit ran on. */
+  threads: number;
 }
 
 function median(values: number[]): number {
@@ -101,6 +108,13 @@ function positive(option: string, text: string): number {
   const v = Number(text);
   if (!(v > 0) || !Number.isFinite(v))
     throw new Error(`--${option} must be a positive number, got '${text}'`);
+  return v;
+}
+
+function wholeNumber(option: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--${option} must be a whole number >= 1, got '${text}'`);
   return v;
 }
 
@@ -185,6 +199,8 @@ export async function runEds(args: string[]): Promise<number> {
   const name = text('model') ?? 'eds';
   if (name === '' || /[/.]/.test(name))
     throw new Error(`--model NAME must be a plain name (no '/' or '.'), got '${name}'`);
+  const threadsText = text('threads');
+  const threads = threadsText === undefined ? nodeCores() : wholeNumber('threads', threadsText);
   const maps = text('maps');
   const summaryPath = text('summary');
   await checkDistinct([
@@ -226,7 +242,10 @@ export async function runEds(args: string[]): Promise<number> {
   };
 
   const t0 = performance.now();
-  const linear = fitLinear(model, { nonNegative: options.get('non-negative') === true });
+  const linear = await fitLinearThreads(model, {
+    threads,
+    nonNegative: options.get('non-negative') === true,
+  });
   let refined: number | null = null;
   if (options.get('refine') === true) {
     const r = refinePixels(model, ['calibration.offset', 'calibration.fwhm_MnKa']);
@@ -286,6 +305,7 @@ export async function runEds(args: string[]): Promise<number> {
     redChisqMedian: median(red),
     medianIntensity,
     refined,
+    threads: linear.threads,
   };
   if (summaryPath !== undefined)
     await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 1)}\n`);
