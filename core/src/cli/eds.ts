@@ -14,8 +14,12 @@
  *   DIR/EL.npy|csv  per element, its intensity (the sum of its families'
  *                   areas, counts) at each pixel, NaN where not fitted
  *   SUMMARY.json    pixels, pixelsFitted (passing the test), seconds (the
- *                   per-pixel fits only), calibration, redChisqMedian (of the
+ *                   per-pixel fits only), calibration, lossFunction,
+ *                   redChisqMedian and, for counts, devianceMedian (of the
  *                   passing pixels), medianIntensity per element, and more
+ *
+ * The stored model's group keeps the loss, test and medians as JSON in the
+ * attribute `samfire_fit` (EDS_FIT_ATTRIBUTE).
  *
  * Weights: the signal's variance if it has one, else Poisson
  * (max(counts, 1)): EDS spectra are counts.
@@ -36,6 +40,9 @@ import { createGoodnessTest, goodnessTestKinds } from '../goodness/registry.js';
 import { parseArgs } from './args.js';
 import { checkDistinct } from './same-file.js';
 import { nodeCores } from '../samfire/node/cores.js';
+import { dataValues } from '../host/views.js';
+import { storedStatistics } from '../goodness/stored-statistics.js';
+import type { LossFunction } from '../model/model-problem.js';
 
 export const EDS_VALUED = [
   'elements',
@@ -72,6 +79,9 @@ export const EDS_USAGE = `  eds INPUT --elements LIST --range START,END --out OU
       --summary FILE.json    pixels, pixelsFitted, seconds, calibration, medians
 `;
 
+/** Attribute of the stored model's group with the fit's loss, test and medians (JSON). */
+export const EDS_FIT_ATTRIBUTE = 'samfire_fit';
+
 export interface EdsSummary {
   input: string;
   model: string;
@@ -90,6 +100,14 @@ export interface EdsSummary {
   test: string;
   tolerance: number;
   redChisqMedian: number;
+  /** What the fits minimised: 'ls' (weighted least squares; the linear solve and --refine). */
+  lossFunction: LossFunction;
+  /**
+   * For counts (whole numbers >= 0): the median Poisson deviance per degree
+   * of freedom of the passing pixels (about 1 for good fits, where reduced
+   * chi-squared with variance max(counts, 1) is biased low); null otherwise.
+   */
+  devianceMedian: number | null;
   /** Per element, the median intensity (counts) over the passing pixels. */
   medianIntensity: Record<string, number>;
   refined: number | null;
@@ -272,9 +290,38 @@ export async function runEds(args: string[]): Promise<number> {
     medianIntensity[el] = median(Array.from(map).filter((v) => !Number.isNaN(v)));
   const red: number[] = [];
   model.redChisq.forEach((r) => Number.isFinite(r) && red.push(r));
+  const lossFunction: LossFunction = 'ls';
+  let devianceMedian: number | null = null;
+  if (dataValues(signal.data) === 'counts') {
+    const deviance: number[] = [];
+    for (let i = 0; i < passed.length; i++) {
+      if (!passed[i]) continue;
+      const stats = storedStatistics(model, i);
+      const d = stats.deviance!() / stats.dof;
+      if (Number.isFinite(d)) deviance.push(d);
+    }
+    devianceMedian = median(deviance);
+  }
+  const redChisqMedian = median(red);
 
   stderr.write(`writing ${out}\n`);
-  await writeHspy(out, signal, { [name]: model });
+  // What the fit minimised and its medians, kept with the stored model (HyperSpy ignores it).
+  await writeHspy(
+    out,
+    signal,
+    { [name]: model },
+    {
+      [name]: {
+        [EDS_FIT_ATTRIBUTE]: JSON.stringify({
+          lossFunction,
+          test: kind,
+          tolerance,
+          redChisqMedian,
+          devianceMedian,
+        }),
+      },
+    },
+  );
   if (maps !== undefined) {
     await mkdir(maps, { recursive: true });
     const shape = signal.navigationShape;
@@ -302,7 +349,9 @@ export async function runEds(args: string[]): Promise<number> {
     weighting: linear.weighting,
     test: kind,
     tolerance,
-    redChisqMedian: median(red),
+    redChisqMedian,
+    lossFunction,
+    devianceMedian,
     medianIntensity,
     refined,
     threads: linear.threads,
@@ -310,7 +359,7 @@ export async function runEds(args: string[]): Promise<number> {
   if (summaryPath !== undefined)
     await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 1)}\n`);
   stdout.write(
-    `${signal.title || input}: ${pixelsFitted} of ${linear.pixels} pixels pass ${kind} < ${tolerance} (${linear.weighting} weights, ${seconds.toFixed(3)} s); wrote ${out}${maps === undefined ? '' : ` and ${intensities.size} maps to ${maps}`}\n`,
+    `${signal.title || input}: ${pixelsFitted} of ${linear.pixels} pixels pass ${kind} < ${tolerance} (loss ${lossFunction}, ${linear.weighting} weights, ${seconds.toFixed(3)} s; median reduced chi-squared ${redChisqMedian.toPrecision(4)}${devianceMedian === null ? '' : `, median deviance/dof ${devianceMedian.toPrecision(4)}`}); wrote ${out}${maps === undefined ? '' : ` and ${intensities.size} maps to ${maps}`}\n`,
   );
   return 0;
 }

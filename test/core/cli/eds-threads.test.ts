@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readHspy, writeHspy } from '@samfire/core/node';
 import { Signal, readNpy } from '@samfire/core';
-import { runEds, type EdsSummary } from '../../../core/src/cli/eds.js';
+import { EDS_FIT_ATTRIBUTE, runEds, type EdsSummary } from '../../../core/src/cli/eds.js';
 import { CHANNELS, ELEMENTS, SIDE, synthetic } from '../../helpers/eds.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'samfire-eds-threads-'));
@@ -114,6 +114,75 @@ describe('samfire eds --threads', () => {
         if (!close(v, vb[i]!)) throw new Error(`${el} map at ${i}: ${v} vs ${vb[i]}`);
       });
     }
+  });
+
+  it('says which loss was minimised and, for counts, the median deviance per dof', async () => {
+    const s = summary(1);
+    expect(s.lossFunction).toBe('ls');
+    expect(s.devianceMedian).not.toBeNull();
+    expect(summary(2).devianceMedian).toBe(s.devianceMedian);
+    // The median over the passing pixels of the stored model's deviance per dof.
+    const model = (await readHspy(join(tmp, 'out-1.hspy'))).model(0, 'eds');
+    const per: number[] = [];
+    model.chisq.forEach((c, px) => {
+      if (!Number.isFinite(c)) return;
+      model.fetchStoredValues(px);
+      per.push(model.deviance(px) / model.dof[px]!);
+    });
+    expect(per).toHaveLength(s.pixelsFitted);
+    per.sort((a, b) => a - b);
+    const mid = per.length >> 1;
+    const expected = per.length % 2 ? per[mid]! : (per[mid - 1]! + per[mid]!) / 2;
+    expect(s.devianceMedian!).toBeCloseTo(expected, 10);
+    // Not the reduced chi-squared: with variance max(counts, 1) it differs.
+    expect(Math.abs(s.devianceMedian! - s.redChisqMedian)).toBeGreaterThan(0.01);
+    expect(s.devianceMedian!).toBeGreaterThan(0.8);
+    expect(s.devianceMedian!).toBeLessThan(1.6);
+    const out = await run(1);
+    expect(out).toMatch(/loss ls, per-pixel weights/);
+    expect(out).toContain(`median deviance/dof ${s.devianceMedian!.toPrecision(4)}`);
+    // Kept with the stored model.
+    const file = await readHspy(join(tmp, 'out-1.hspy'));
+    const stored = JSON.parse(file.modelAttribute(0, 'eds', EDS_FIT_ATTRIBUTE)!) as Record<
+      string,
+      unknown
+    >;
+    expect(stored).toEqual({
+      lossFunction: 'ls',
+      test: 'redChisq',
+      tolerance: 2,
+      redChisqMedian: s.redChisqMedian,
+      devianceMedian: s.devianceMedian,
+    });
+  });
+
+  it('gives no deviance for data that are not counts', async () => {
+    const signal = (await readHspy(INPUT)).signals[0]!;
+    const scaled = new Signal({
+      data: Float64Array.from(signal.data as Float64Array, (v) => v * 0.37),
+      axes: signal.axes.map((a) => ({ ...a })),
+      signalType: 'EDS_SEM',
+      metadata: signal.metadata,
+    });
+    const input = join(tmp, 'scaled.hspy');
+    await writeHspy(input, scaled);
+    const path = join(tmp, 'scaled.json');
+    await eds(
+      input,
+      '--elements',
+      'Si,Fe,Ag',
+      '--range',
+      '1.0,9.0',
+      '--threads',
+      '1',
+      '--out',
+      join(tmp, 'scaled-out.hspy'),
+      '--summary',
+      path,
+    );
+    const s = JSON.parse(readFileSync(path, 'utf8')) as EdsSummary;
+    expect(s.lossFunction).toBe('ls');
+    expect(s.devianceMedian).toBeNull();
   });
 
   it('refuses a bad thread count, naming the option', async () => {
