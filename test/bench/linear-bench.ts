@@ -219,10 +219,14 @@ if (!args['no-synthetic']) {
   const channels = 2048;
   const file = `${DIR}/synthetic-256x256x2048.hspy`;
   const elements = ['Mg', 'Al', 'Si', 'K', 'Ca', 'Ti', 'Mn', 'Fe'];
-  let signal: Signal;
-  if (existsSync(file)) {
-    signal = (await readHspy(file)).signals[0]!;
-  } else {
+  // HyperSpy's EDS model needs the beam energy in the metadata.
+  const metadata = { Acquisition_instrument: { SEM: { beam_energy: 20 } } };
+  const hasBeamEnergy = (sig: Signal): boolean =>
+    JSON.stringify(sig.metadata).includes('"beam_energy":20');
+  let signal: Signal | null = existsSync(file) ? (await readHspy(file)).signals[0]! : null;
+  // A cached map from before the metadata was written is made again.
+  if (signal && !hasBeamEnergy(signal)) signal = null;
+  if (!signal) {
     log('making the synthetic map (cached in bench-results/linear/)');
     const axes = [
       { name: 'y', size: side, offset: 0, scale: 1, units: 'px', navigate: true },
@@ -285,7 +289,7 @@ if (!args['no-synthetic']) {
         data[p * channels + c] = k;
       }
     }
-    signal = new Signal({ data, axes, signalType: 'EDS_SEM', title: 'synthetic EDS' });
+    signal = new Signal({ data, axes, signalType: 'EDS_SEM', title: 'synthetic EDS', metadata });
     const model = buildEdsModel(signal, { elements, range: [1.0, 9.0], beamEnergy: 20 });
     model.assignCurrentValuesToAll();
     await writeHspy(file, signal, { eds: model });
