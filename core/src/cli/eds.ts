@@ -2,8 +2,10 @@
  * `samfire eds INPUT --elements Mg,Al,... --range START,END [options] --out OUT.hspy`:
  * an EDS model from a list of elements (buildEdsModel), calibrated on the
  * sum spectrum (calibrate; skipped with --no-calibrate), every pixel fitted
- * by the linear whole-map solve (fitLinear; with --refine the calibration's
- * offset and resolution are then refined per pixel from that result), the
+ * by the linear whole-map solve (fitLinearThreads, on --threads worker
+ * threads, the same answers as in this thread; with --refine the
+ * calibration's offset and resolution are then refined per pixel from that
+ * result), the
  * goodness test applied (pixels failing it are left unfitted, as SAMFire
  * leaves them), and written:
  *
@@ -12,8 +14,12 @@
  *   DIR/EL.npy|csv  per element, its intensity (the sum of its families'
  *                   areas, counts) at each pixel, NaN where not fitted
  *   SUMMARY.json    pixels, pixelsFitted (passing the test), seconds (the
- *                   per-pixel fits only), calibration, redChisqMedian (of the
+ *                   per-pixel fits only), calibration, lossFunction,
+ *                   redChisqMedian and, for counts, devianceMedian (of the
  *                   passing pixels), medianIntensity per element, and more
+ *
+ * The stored model's group keeps the loss, test and medians as JSON in the
+ * attribute `samfire_fit` (EDS_FIT_ATTRIBUTE).
  *
  * Weights: the signal's variance if it has one, else Poisson
  * (max(counts, 1)): EDS spectra are counts.
@@ -26,13 +32,17 @@ import { xrayFamilyOptions } from '../eds/eds-components.js';
 import { mapToCsv, mapToNpy, type ResultMap } from '../io/export.js';
 import { readSignalFile, writeFileAtomic } from '../io/node/read-file.js';
 import { writeHspy } from '../io/node/hspy.js';
-import { fitLinear } from '../linear/linear-fit.js';
+import { fitLinearThreads } from '../linear/node/linear-threads.js';
 import { refinePixels } from '../linear/refine.js';
 import { fittedMask } from '../model/fitted.js';
 import type { Model } from '../model/model.js';
 import { createGoodnessTest, goodnessTestKinds } from '../goodness/registry.js';
 import { parseArgs } from './args.js';
 import { checkDistinct } from './same-file.js';
+import { nodeCores } from '../samfire/node/cores.js';
+import { dataValues } from '../host/views.js';
+import { storedStatistics } from '../goodness/stored-statistics.js';
+import type { LossFunction } from '../model/model-problem.js';
 
 export const EDS_VALUED = [
   'elements',
@@ -46,6 +56,7 @@ export const EDS_VALUED = [
   'model',
   'maps',
   'summary',
+  'threads',
 ];
 export const EDS_FLAGS = ['no-calibrate', 'refine', 'non-negative'];
 
@@ -62,10 +73,14 @@ export const EDS_USAGE = `  eds INPUT --elements LIST --range START,END --out OU
       --tolerance T          goodness tolerance (default 1)
       --refine               refine the calibration's offset and resolution per pixel
       --non-negative         keep the amplitudes >= 0 (NNLS)
+      --threads N            threads of the whole-map linear fit (default: the cores; 1: this thread)
       --model NAME           model name in OUT.hspy (default eds)
       --maps DIR             per-element intensity maps, DIR/EL.npy and DIR/EL.csv
       --summary FILE.json    pixels, pixelsFitted, seconds, calibration, medians
 `;
+
+/** Attribute of the stored model's group with the fit's loss, test and medians (JSON). */
+export const EDS_FIT_ATTRIBUTE = 'samfire_fit';
 
 export interface EdsSummary {
   input: string;
@@ -85,9 +100,19 @@ export interface EdsSummary {
   test: string;
   tolerance: number;
   redChisqMedian: number;
+  /** What the fits minimised: 'ls' (weighted least squares; the linear solve and --refine). */
+  lossFunction: LossFunction;
+  /**
+   * For counts (whole numbers >= 0): the median Poisson deviance per degree
+   * of freedom of the passing pixels (about 1 for good fits, where reduced
+   * chi-squared with variance max(counts, 1) is biased low); null otherwise.
+   */
+  devianceMedian: number | null;
   /** Per element, the median intensity (counts) over the passing pixels. */
   medianIntensity: Record<string, number>;
   refined: number | null;
+  /** Threads the linear fit ran on. */
+  threads: number;
 }
 
 function median(values: number[]): number {
@@ -101,6 +126,13 @@ function positive(option: string, text: string): number {
   const v = Number(text);
   if (!(v > 0) || !Number.isFinite(v))
     throw new Error(`--${option} must be a positive number, got '${text}'`);
+  return v;
+}
+
+function wholeNumber(option: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--${option} must be a whole number >= 1, got '${text}'`);
   return v;
 }
 
@@ -185,6 +217,8 @@ export async function runEds(args: string[]): Promise<number> {
   const name = text('model') ?? 'eds';
   if (name === '' || /[/.]/.test(name))
     throw new Error(`--model NAME must be a plain name (no '/' or '.'), got '${name}'`);
+  const threadsText = text('threads');
+  const threads = threadsText === undefined ? nodeCores() : wholeNumber('threads', threadsText);
   const maps = text('maps');
   const summaryPath = text('summary');
   await checkDistinct([
@@ -226,7 +260,10 @@ export async function runEds(args: string[]): Promise<number> {
   };
 
   const t0 = performance.now();
-  const linear = fitLinear(model, { nonNegative: options.get('non-negative') === true });
+  const linear = await fitLinearThreads(model, {
+    threads,
+    nonNegative: options.get('non-negative') === true,
+  });
   let refined: number | null = null;
   if (options.get('refine') === true) {
     const r = refinePixels(model, ['calibration.offset', 'calibration.fwhm_MnKa']);
@@ -253,9 +290,38 @@ export async function runEds(args: string[]): Promise<number> {
     medianIntensity[el] = median(Array.from(map).filter((v) => !Number.isNaN(v)));
   const red: number[] = [];
   model.redChisq.forEach((r) => Number.isFinite(r) && red.push(r));
+  const lossFunction: LossFunction = 'ls';
+  let devianceMedian: number | null = null;
+  if (dataValues(signal.data) === 'counts') {
+    const deviance: number[] = [];
+    for (let i = 0; i < passed.length; i++) {
+      if (!passed[i]) continue;
+      const stats = storedStatistics(model, i);
+      const d = stats.deviance!() / stats.dof;
+      if (Number.isFinite(d)) deviance.push(d);
+    }
+    devianceMedian = median(deviance);
+  }
+  const redChisqMedian = median(red);
 
   stderr.write(`writing ${out}\n`);
-  await writeHspy(out, signal, { [name]: model });
+  // What the fit minimised and its medians, kept with the stored model (HyperSpy ignores it).
+  await writeHspy(
+    out,
+    signal,
+    { [name]: model },
+    {
+      [name]: {
+        [EDS_FIT_ATTRIBUTE]: JSON.stringify({
+          lossFunction,
+          test: kind,
+          tolerance,
+          redChisqMedian,
+          devianceMedian,
+        }),
+      },
+    },
+  );
   if (maps !== undefined) {
     await mkdir(maps, { recursive: true });
     const shape = signal.navigationShape;
@@ -283,14 +349,17 @@ export async function runEds(args: string[]): Promise<number> {
     weighting: linear.weighting,
     test: kind,
     tolerance,
-    redChisqMedian: median(red),
+    redChisqMedian,
+    lossFunction,
+    devianceMedian,
     medianIntensity,
     refined,
+    threads: linear.threads,
   };
   if (summaryPath !== undefined)
     await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 1)}\n`);
   stdout.write(
-    `${signal.title || input}: ${pixelsFitted} of ${linear.pixels} pixels pass ${kind} < ${tolerance} (${linear.weighting} weights, ${seconds.toFixed(3)} s); wrote ${out}${maps === undefined ? '' : ` and ${intensities.size} maps to ${maps}`}\n`,
+    `${signal.title || input}: ${pixelsFitted} of ${linear.pixels} pixels pass ${kind} < ${tolerance} (loss ${lossFunction}, ${linear.weighting} weights, ${seconds.toFixed(3)} s; median reduced chi-squared ${redChisqMedian.toPrecision(4)}${devianceMedian === null ? '' : `, median deviance/dof ${devianceMedian.toPrecision(4)}`}); wrote ${out}${maps === undefined ? '' : ` and ${intensities.size} maps to ${maps}`}\n`,
   );
   return 0;
 }

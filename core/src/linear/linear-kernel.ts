@@ -425,7 +425,7 @@ function solvePerPixel(kernel: Kernel, pixels: Int32Array, from: number, to: num
   const { m, k, a, c, channelIndex, channels } = spec;
   const variance = spec.variance;
   const pp = pairProducts(a, m, k);
-  const { lo, hi, pairLo, pairHi, pairAt, products } = pp;
+  const { pairLo, pairHi, pairAt, products } = pp;
   const y = kernel.y;
   // w2[b * m + i] = 1 / variance; rb[b * m + i] = w2 * (y - c).
   const w2 = new Float64Array(BLOCK * m);
@@ -446,34 +446,41 @@ function solvePerPixel(kernel: Kernel, pixels: Int32Array, from: number, to: num
   const floor = poisson ? variance.floor : 0;
   if (!poisson && variance.kind !== 'array')
     throw new Error(`linear fit: variance '${variance.kind}' is not per pixel`);
+  const arrayVariance = variance.kind === 'array' ? variance.data : null;
   for (let start = from; start < to; start += BLOCK) {
     const nb = Math.min(BLOCK, to - start);
     for (let b = 0; b < nb; b++) {
       const px = pixels[start + b]!;
       kernel.load(px, b);
       const base = b * m;
+      // One pass: the weight, the weighted residual at zero and |W b|^2.
+      let s = 0;
       if (poisson) {
         for (let i = 0; i < m; i++) {
-          const e = gain * y[base + i]! + offset;
-          w2[base + i] = 1 / (e > floor ? e : floor);
+          const yi = y[base + i]!;
+          const e = gain * yi + offset;
+          const wi = 1 / (e > floor ? e : floor);
+          const d = yi - c[i]!;
+          const wd = wi * d;
+          w2[base + i] = wi;
+          rb[base + i] = wd;
+          s += wd * d;
         }
-      } else if (variance.kind === 'array') {
-        readAsFloat64(variance.data, px * channels, channels, varRow);
+      } else {
+        readAsFloat64(arrayVariance!, px * channels, channels, varRow);
         for (let i = 0; i < m; i++) {
           const v = varRow[channelIndex[i]!]!;
           if (!(v > 0) || !Number.isFinite(v))
             throw new Error(
               `linear fit: ${position(spec.navigationShape, px)}: variance at channel ${channelIndex[i]} is ${v}; variances must be positive and finite`,
             );
-          w2[base + i] = 1 / v;
+          const wi = 1 / v;
+          const d = y[base + i]! - c[i]!;
+          const wd = wi * d;
+          w2[base + i] = wi;
+          rb[base + i] = wd;
+          s += wd * d;
         }
-      }
-      let s = 0;
-      for (let i = 0; i < m; i++) {
-        const d = y[base + i]! - c[i]!;
-        const wd = w2[base + i]! * d;
-        rb[base + i] = wd;
-        s += wd * d;
       }
       bb[b] = s;
     }
@@ -481,9 +488,46 @@ function solvePerPixel(kernel: Kernel, pixels: Int32Array, from: number, to: num
       w2.fill(0, b * m, b * m + m);
       rb.fill(0, b * m, b * m + m);
     }
-    // Normal matrices: N_jl = sum_i w2_i a_j,i a_l,i over the pair's overlap.
+    // Normal matrices, N_jl = sum_i w2_i a_j,i a_l,i over the pair's
+    // overlap, and right-hand sides, sum_i a_j,i w2_i (y_i - c_i) over the
+    // column's support: the diagonal pair's range, so one loop gives both.
     for (let j = 0; j < k; j++) {
-      for (let l = j; l < k; l++) {
+      {
+        const pair = j * k + j;
+        const s0 = pairLo[pair]!;
+        const e0 = pairHi[pair]!;
+        const at = pairAt[pair]! - s0;
+        const aj = j * m;
+        let n0 = 0;
+        let n1 = 0;
+        let n2 = 0;
+        let n3 = 0;
+        let r0 = 0;
+        let r1 = 0;
+        let r2 = 0;
+        let r3 = 0;
+        for (let i = s0; i < e0; i++) {
+          const v = products[at + i]!;
+          const u = a[aj + i]!;
+          n0 += v * w2[i]!;
+          n1 += v * w2[m + i]!;
+          n2 += v * w2[2 * m + i]!;
+          n3 += v * w2[3 * m + i]!;
+          r0 += u * rb[i]!;
+          r1 += u * rb[m + i]!;
+          r2 += u * rb[2 * m + i]!;
+          r3 += u * rb[3 * m + i]!;
+        }
+        normal[pair] = n0;
+        normal[k * k + pair] = n1;
+        normal[2 * k * k + pair] = n2;
+        normal[3 * k * k + pair] = n3;
+        rhs[j] = r0;
+        rhs[k + j] = r1;
+        rhs[2 * k + j] = r2;
+        rhs[3 * k + j] = r3;
+      }
+      for (let l = j + 1; l < k; l++) {
         const pair = j * k + l;
         const s0 = pairLo[pair]!;
         const e0 = pairHi[pair]!;
@@ -504,23 +548,6 @@ function solvePerPixel(kernel: Kernel, pixels: Int32Array, from: number, to: num
         normal[2 * k * k + pair] = n2;
         normal[3 * k * k + pair] = n3;
       }
-      // Right-hand sides: sum_i a_j,i w2_i (y_i - c_i) over the column's support.
-      let r0 = 0;
-      let r1 = 0;
-      let r2 = 0;
-      let r3 = 0;
-      const aj = j * m;
-      for (let i = lo[j]!; i < hi[j]!; i++) {
-        const v = a[aj + i]!;
-        r0 += v * rb[i]!;
-        r1 += v * rb[m + i]!;
-        r2 += v * rb[2 * m + i]!;
-        r3 += v * rb[3 * m + i]!;
-      }
-      rhs[j] = r0;
-      rhs[k + j] = r1;
-      rhs[2 * k + j] = r2;
-      rhs[3 * k + j] = r3;
     }
     for (let b = 0; b < nb; b++) {
       const index = start + b;

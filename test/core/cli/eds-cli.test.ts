@@ -61,7 +61,7 @@ describe('samfire eds', () => {
       'agcu',
     );
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/2\d\d\d of 2500 pixels pass redChisq < 0.8/);
+    expect(r.out).toMatch(/2\d\d\d of 2500 pixels pass redChisq < 0.8 \(loss ls,/);
     summary = JSON.parse(readFileSync(SUMMARY, 'utf8')) as EdsSummary;
   }, 120_000);
 
@@ -80,6 +80,11 @@ describe('samfire eds', () => {
     expect(Object.keys(summary.medianIntensity)).toEqual(['Al', 'Ag']);
     expect(summary.medianIntensity['Al']).toBeGreaterThan(50);
     expect(summary.weighting).toBe('per-pixel');
+    expect(summary.lossFunction).toBe('ls');
+    // Counts at a few hundred a pixel: reduced chi-squared with variance
+    // max(counts, 1) is biased low, the deviance per dof less so.
+    expect(summary.devianceMedian).not.toBeNull();
+    expect(summary.devianceMedian!).toBeGreaterThan(summary.redChisqMedian);
   });
 
   it('writes per-element maps, NaN where the fit failed the test, equal to the stored model', async () => {
