@@ -37,7 +37,16 @@ export {
   type DType,
   type NumericArray,
 } from './model/dtype.js';
-export { axisValues, checkAxis, valueToIndex, type AxisSpec } from './model/axis.js';
+export {
+  axisBinWidths,
+  axisValues,
+  checkAxis,
+  indexToValue,
+  isUniformAxis,
+  nonUniformAxis,
+  valueToIndex,
+  type AxisSpec,
+} from './model/axis.js';
 export {
   Signal,
   varianceAt,
