@@ -349,6 +349,12 @@ export {
   type PowerLawFit,
 } from './eels/eels-model.js';
 export { alignZeroLoss, thicknessMap, type ZeroLossAlignment } from './eels/low-loss.js';
+export {
+  HC_EV_NM,
+  wavelengthToEnergy,
+  type JacobianMode,
+  type WavelengthToEnergyOptions,
+} from './cl/energy-axis.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';
