@@ -355,6 +355,7 @@ export {
   type JacobianMode,
   type WavelengthToEnergyOptions,
 } from './cl/energy-axis.js';
+export { findSpikes, removeSpikes, type Spike, type SpikeOptions } from './cl/spikes.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';
