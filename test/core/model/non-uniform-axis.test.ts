@@ -3,6 +3,8 @@ import {
   Model,
   Signal,
   axisBinWidths,
+  createKernel,
+  workerInit,
   axisValues,
   checkAxis,
   nonUniformAxis,
@@ -136,5 +138,45 @@ describe('non-uniform axes', () => {
     expect(Math.abs(last - 3)).toBeLessThan(0.05);
     expect(m.fit(0).converged).toBe(true);
     expect(m.parameter('g.centre').value).toBeCloseTo(TRUTH.centre, 6);
+  });
+
+  it('the worker kernel fits a binned non-uniform map as the model does', () => {
+    // Noiseless data: redChisq ~ 0, inside a tolerance of 2 around 1.
+    const x = energyValues();
+    const widths = axisBinWidths(nonUniformAxis({ name: 'E', units: 'eV', values: x }));
+    const n = x.length;
+    const data = new Float64Array(2 * n);
+    for (let p = 0; p < 2; p++) {
+      for (let i = 0; i < n; i++) {
+        const c = TRUTH.centre + 0.1 * p;
+        data[p * n + i] = (gauss(x[i]!, TRUTH.A, c, TRUTH.sigma) + TRUTH.offset) * widths[i]!;
+      }
+    }
+    const axes: AxisSpec[] = [
+      { name: 'x', size: 2, offset: 0, scale: 1, units: '', navigate: true },
+      nonUniformAxis({ name: 'Energy', units: 'eV', values: x, isBinned: true }),
+    ];
+    const m = new Model(new Signal({ data, axes }), [
+      { kind: 'Gaussian', name: 'g' },
+      { kind: 'Offset', name: 'bg' },
+    ]);
+    m.parameter('g.A').value = 2;
+    m.parameter('g.centre').value = 2.5;
+    m.parameter('g.sigma').value = 0.25;
+    m.parameter('bg.offset').value = 0.2;
+    const init = workerInit(m, {
+      optional: [],
+      goodness: { kind: 'redChisq', tolerance: 2 },
+      fit: {},
+    });
+    expect(init.model.axis.values).toBeDefined();
+    const kernel = createKernel(init);
+    const r = kernel.fit(1, { components: [null, null] });
+    expect(r.good).toBe(true);
+    // g: A, centre, sigma; bg: offset.
+    expect(r.values[0]).toBeCloseTo(TRUTH.A, 6);
+    expect(r.values[1]).toBeCloseTo(TRUTH.centre + 0.1, 6);
+    expect(r.values[2]).toBeCloseTo(TRUTH.sigma, 6);
+    expect(r.values[3]).toBeCloseTo(TRUTH.offset, 6);
   });
 });
