@@ -37,7 +37,16 @@ export {
   type DType,
   type NumericArray,
 } from './model/dtype.js';
-export { axisValues, checkAxis, valueToIndex, type AxisSpec } from './model/axis.js';
+export {
+  axisBinWidths,
+  axisValues,
+  checkAxis,
+  indexToValue,
+  isUniformAxis,
+  nonUniformAxis,
+  valueToIndex,
+  type AxisSpec,
+} from './model/axis.js';
 export {
   Signal,
   varianceAt,
@@ -340,6 +349,13 @@ export {
   type PowerLawFit,
 } from './eels/eels-model.js';
 export { alignZeroLoss, thicknessMap, type ZeroLossAlignment } from './eels/low-loss.js';
+export {
+  HC_EV_NM,
+  wavelengthToEnergy,
+  type JacobianMode,
+  type WavelengthToEnergyOptions,
+} from './cl/energy-axis.js';
+export { findSpikes, removeSpikes, type Spike, type SpikeOptions } from './cl/spikes.js';
 
 // Files as bytes
 export { FileFormatError } from './io/errors.js';

@@ -40,7 +40,7 @@ export type {
 // --- files and datasets ------------------------------------------------------
 
 /** An axis as the app shows it: the model's axis shape (model/axis.ts), every field given. */
-export type AxisInfo = Required<AxisSpec>;
+export type AxisInfo = Required<Omit<AxisSpec, 'values'>>;
 
 /** An electron image of the open map's file (ImageRequest kind 'image'). */
 export interface ElectronImageInfo {

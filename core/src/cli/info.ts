@@ -19,7 +19,10 @@ import { parseArgs } from './args.js';
 const USAGE = 'usage: samfire info FILE [--json]\n';
 
 /** An axis in `samfire info --json`: the model's axis shape (model/axis.ts) without the binned flag. */
-export type AxisInfo = Omit<AxisSpec, 'isBinned'>;
+export type AxisInfo = Omit<AxisSpec, 'isBinned' | 'values'> & {
+  /** A non-uniform axis: its first and last values (offset and scale are then its first value and mean step). */
+  range?: [number, number];
+};
 
 export interface SignalInfo {
   title: string;
@@ -73,6 +76,7 @@ export function signalInfo(signal: Signal): SignalInfo {
       units: a.units,
       offset: a.offset,
       scale: a.scale,
+      ...(a.values ? { range: [a.values[0]!, a.values[a.size - 1]!] as [number, number] } : {}),
     })),
     ...statistics(signal),
     sha256: createHash('sha256').update(encodeLittleEndian(signal.data)).digest('hex'),
@@ -86,8 +90,11 @@ function formatText(file: string, infos: readonly SignalInfo[]): string {
     lines.push(`[${i}] '${s.title}'${type} ${s.dtype} [${s.shape.join(', ')}]`);
     s.axes.forEach((a, k) => {
       const units = a.units === '' ? '' : ` ${a.units}`;
+      const extent = a.range
+        ? `${a.size} non-uniform from ${a.range[0]} to ${a.range[1]}${units}`
+        : `${a.size} x ${a.scale}${units} from ${a.offset}`;
       lines.push(
-        `    axis ${k} ${a.name === '' ? '(unnamed)' : a.name}: ${a.size} x ${a.scale}${units} from ${a.offset}, ${a.navigate ? 'navigation' : 'signal'}`,
+        `    axis ${k} ${a.name === '' ? '(unnamed)' : a.name}: ${extent}, ${a.navigate ? 'navigation' : 'signal'}`,
       );
     });
     lines.push(`    sum ${s.sum}  min ${s.min}  max ${s.max}`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `samfire` command line: run, eds, demo, info, export (see USAGE).
+ * The `samfire` command line: run, eds, demo, info, export, convert (see USAGE).
  */
 import { argv, exit, stderr, stdout } from 'node:process';
+import { CONVERT_USAGE, runConvert } from './convert.js';
 import { runDemo } from './demo.js';
 import { EDS_USAGE, runEds } from './eds.js';
 import { runExport } from './export.js';
@@ -40,7 +41,7 @@ ${EDS_USAGE}  demo [run options] [--size RxCxN] [--out FILE.hspy] [--quiet]
       what is in a file (DM3/DM4, Ripple, EMSA, NumPy, HyperSpy)
   export FILE --model NAME (--list | --map MAP --out PATH [--format csv|npy])
       a result map (g.A, g.A.std, redChisq, active:l2, ...) as CSV or .npy
-  worker --nats URL [--concurrency N] [--name NAME] [--max-in-flight M] [--quiet]
+${CONVERT_USAGE}  worker --nats URL [--concurrency N] [--name NAME] [--max-in-flight M] [--quiet]
       a cluster worker: fits the pixels of the runs started with --pool nats
       (N kernels, default: the cores; M job messages in hand, default 2N)
 ${NATS_USAGE}
@@ -63,6 +64,8 @@ async function main(args: string[]): Promise<number> {
       return runInfo(rest);
     case 'export':
       return runExport(rest);
+    case 'convert':
+      return runConvert(rest);
     case 'worker':
       return runWorker(rest);
     case 'cluster-demo':

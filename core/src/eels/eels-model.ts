@@ -16,6 +16,7 @@
  */
 import { powerLaw } from '../components/power-law.js';
 import { selectWindow } from '../components/estimate.js';
+import { axisValues as axisValuesOf } from '../model/axis.js';
 import type { Component } from '../model/component.js';
 import type { Model } from '../model/model.js';
 import type { Signal } from '../model/signal.js';
@@ -148,8 +149,7 @@ export interface AddedEdges {
 
 /** Axis values of the signal axis. */
 function axisValues(signal: Signal): Float64Array {
-  const a = signal.signalAxis;
-  return Float64Array.from({ length: a.size }, (_, i) => a.offset + i * a.scale);
+  return axisValuesOf(signal.signalAxis);
 }
 
 /**

@@ -7,7 +7,7 @@
  * bounds.
  */
 import type { Estimate } from '../components/estimate.js';
-import { axisValues } from '../model/axis.js';
+import { axisBinWidths, axisValues } from '../model/axis.js';
 import type { Component } from '../model/component.js';
 import type { Model } from '../model/model.js';
 
@@ -23,8 +23,9 @@ export function placementData(model: Model, pixel: number): Float64Array {
   const data = signal.readSpectrum(pixel);
   const total = model.evaluate();
   const axis = signal.signalAxis;
-  const per = axis.isBinned ? 1 / axis.scale : 1;
-  for (let i = 0; i < data.length; i++) data[i] = (data[i]! - total[i]!) * per;
+  const widths = axis.isBinned ? axisBinWidths(axis) : null;
+  for (let i = 0; i < data.length; i++)
+    data[i] = (data[i]! - total[i]!) / (widths ? widths[i]! : 1);
   return data;
 }
 

@@ -13,6 +13,7 @@ import type {
 } from '../api/types.js';
 import { domainExampleModel } from '../examples/domain.js';
 import { boundHit } from '../model/at-bound.js';
+import { indexToValue } from '../model/axis.js';
 import { Model } from '../model/model.js';
 import type { Signal, Variance } from '../model/signal.js';
 import { modelFromState, modelState } from '../samfire/model-state.js';
@@ -300,7 +301,7 @@ export class Workspace {
       signalRange:
         all || first < 0
           ? null
-          : { start: axis.offset + first * axis.scale, end: axis.offset + last * axis.scale },
+          : { start: indexToValue(axis, first), end: indexToValue(axis, last) },
       channelSwitches: Uint8Array.from(switches),
       variance: varianceSetting(signal, this.#loadedVariance),
       canUndo: this.history.undoLabel !== null,

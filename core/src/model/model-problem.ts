@@ -69,6 +69,8 @@ export class ModelProblem implements LeastSquaresProblem {
   /** w * scale, for a binned axis (scale != 1). */
   readonly #jw: Float64Array;
   readonly #scale: number;
+  /** Per-channel bin widths (a binned non-uniform axis), or null. */
+  readonly #widths: Float64Array | null;
   /** Ties in evaluation order, their compiled formulas and per-tie state. */
   #ties: TieSpec[] = [];
   #tieFns: TieFunction[] = [];
@@ -102,9 +104,17 @@ export class ModelProblem implements LeastSquaresProblem {
 
   /**
    * @param x axis values of the fitted channels
-   * @param scale multiplies the model (the axis scale for binned signals, else 1)
+   * @param scale multiplies the model: the axis scale for binned signals, else
+   *   1; or, for a binned non-uniform axis, the bin width of every fitted channel
    */
-  constructor(components: readonly ComponentFunction[], x: Float64Array, scale = 1) {
+  constructor(
+    components: readonly ComponentFunction[],
+    x: Float64Array,
+    scale: number | Float64Array = 1,
+  ) {
+    if (typeof scale !== 'number' && scale.length !== x.length) {
+      throw new Error(`model problem: ${scale.length} bin widths for ${x.length} channels`);
+    }
     this.components = components;
     this.x = x;
     this.nResiduals = x.length;
@@ -134,7 +144,8 @@ export class ModelProblem implements LeastSquaresProblem {
     this.#rows = components.map((c) => new Int32Array(c.size).fill(-1));
     this.#tmp = new Float64Array(x.length);
     this.#jw = new Float64Array(x.length);
-    this.#scale = scale;
+    this.#scale = typeof scale === 'number' ? scale : NaN;
+    this.#widths = typeof scale === 'number' ? null : Float64Array.from(scale);
     this.#tieOfSlot = new Int32Array(total).fill(-1);
     this.#mu = new Float64Array(x.length);
     this.#fw = new Float64Array(x.length);
@@ -325,8 +336,12 @@ export class ModelProblem implements LeastSquaresProblem {
       this.components[c]!.evaluate(this.x, n, this.#views[c]!, tmp);
       for (let i = 0; i < n; i++) out[i] = out[i]! + tmp[i]!;
     }
-    const scale = this.#scale;
-    if (scale !== 1) for (let i = 0; i < n; i++) out[i] = out[i]! * scale;
+    const widths = this.#widths;
+    if (widths) for (let i = 0; i < n; i++) out[i] = out[i]! * widths[i]!;
+    else if (this.#scale !== 1) {
+      const scale = this.#scale;
+      for (let i = 0; i < n; i++) out[i] = out[i]! * scale;
+    }
   }
 
   residuals(p: Float64Array, out: Float64Array): void {
@@ -402,7 +417,12 @@ export class ModelProblem implements LeastSquaresProblem {
       if (!this.#poissonAt(p)) this.residuals(p, this.#rScratch);
       jw = this.#fw;
     }
-    if (scale !== 1) {
+    const widths = this.#widths;
+    if (widths) {
+      const base = jw;
+      jw = this.#jw;
+      for (let i = 0; i < n; i++) jw[i] = base[i]! * widths[i]!;
+    } else if (scale !== 1) {
       const base = jw;
       jw = this.#jw;
       for (let i = 0; i < n; i++) jw[i] = base[i]! * scale;

@@ -7,7 +7,7 @@ import { createComponentFunction } from '../components/index.js';
 import type { ComponentFunction } from '../components/component.js';
 import { createOptimiser } from '../optimiser/index.js';
 import type { Optimiser, OptimiserOptions, StopReason } from '../optimiser/optimiser.js';
-import { axisValues, valueToIndex } from './axis.js';
+import { axisBinWidths, axisValues, valueToIndex } from './axis.js';
 import { Component } from './component.js';
 import { informationCriteria, type InformationCriteria } from './information-criteria.js';
 import type { Parameter } from './parameter.js';
@@ -366,7 +366,10 @@ export class Model {
       k += par.length;
     }
     c.fn.evaluate(x, x.length, p, out);
-    if (axis.isBinned) for (let j = 0; j < out.length; j++) out[j] = out[j]! * axis.scale;
+    if (axis.isBinned) {
+      const widths = axisBinWidths(axis);
+      for (let j = 0; j < out.length; j++) out[j] = out[j]! * widths[j]!;
+    }
     return out;
   }
 

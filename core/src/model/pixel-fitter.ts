@@ -6,7 +6,7 @@
  */
 import type { ComponentFunction } from '../components/component.js';
 import type { Optimiser, OptimiserOptions, StopReason } from '../optimiser/optimiser.js';
-import { axisValues, type AxisSpec } from './axis.js';
+import { axisBinWidths, axisValues, type AxisSpec } from './axis.js';
 import { poissonDeviance, poissonLogLikelihood } from './information-criteria.js';
 import { ModelProblem, type LossFunction } from './model-problem.js';
 
@@ -65,7 +65,15 @@ export class PixelFitter {
     for (let i = 0; i < axis.size; i++) if (channelSwitches[i]) idx.push(i);
     this.channelIndex = Int32Array.from(idx);
     const x = Float64Array.from(idx, (i) => all[i]!);
-    this.problem = new ModelProblem(components, x, axis.isBinned ? axis.scale : 1);
+    // Binned: the model times the bin width (per channel on a non-uniform axis).
+    let scale: number | Float64Array = 1;
+    if (axis.isBinned) {
+      if (axis.values) {
+        const widths = axisBinWidths(axis);
+        scale = Float64Array.from(idx, (i) => widths[i]!);
+      } else scale = axis.scale;
+    }
+    this.problem = new ModelProblem(components, x, scale);
     const slots = this.problem.slots.length;
     this.#lower = new Float64Array(slots);
     this.#upper = new Float64Array(slots);

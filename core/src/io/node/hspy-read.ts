@@ -196,6 +196,32 @@ function numericData(d: H5DatasetView, dtype: DType, shared: boolean): NumericAr
   return a;
 }
 
+/** A DataAxis's values (its `axis` dataset) as float64, checked finite and strictly monotonic. */
+function dataAxisValues(
+  ag: H5GroupView,
+  label: string,
+  fail: (problem: string) => never,
+): Float64Array {
+  const d = ag.dataset('axis');
+  if (d === null) return fail(`${label} is a DataAxis without its axis dataset`);
+  if (!d.isNumeric || d.shape.length !== 1) {
+    return fail(`${label}: the axis dataset must be one-dimensional numbers`);
+  }
+  const raw = d.typedArray();
+  const values = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) values[i] = Number(raw[i]);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) fail(`${label}: axis value ${i} is ${values[i]}`);
+  }
+  const up = values.length < 2 || values[1]! > values[0]!;
+  for (let i = 1; i < values.length; i++) {
+    if (up ? !(values[i]! > values[i - 1]!) : !(values[i]! < values[i - 1]!)) {
+      fail(`${label}: axis values are not strictly monotonic at index ${i}`);
+    }
+  }
+  return values;
+}
+
 function readSignal(g: H5GroupView, groupName: string, fileName: string, shared: boolean): Signal {
   const where = `signal '${groupName}'`;
   const fail = (problem: string): never => {
@@ -221,10 +247,13 @@ function readSignal(g: H5GroupView, groupName: string, fileName: string, shared:
     const name = text(a.get('name')) ?? '';
     const label = `axis-${i}${name ? ` ('${name}')` : ''}`;
     const type = text(a.get('_type'));
-    if (type !== null && type !== 'UniformDataAxis') {
-      fail(`${label} is a ${type}; only uniform axes (offset + i * scale) are supported`);
+    if (type !== null && type !== 'UniformDataAxis' && type !== 'DataAxis') {
+      fail(
+        `${label} is a ${type}; only uniform axes (offset + i * scale) and DataAxis (explicit values) are supported`,
+      );
     }
-    const size = Number(a.get('size') ?? shape[i]);
+    const values = type === 'DataAxis' ? dataAxisValues(ag, label, fail) : undefined;
+    const size = values ? values.length : Number(a.get('size') ?? shape[i]);
     if (size !== shape[i]) fail(`${label} has size ${size} but the data have ${shape[i]} along it`);
     const navigate = a.get('navigate');
     const binned = a.get('is_binned');
@@ -232,11 +261,12 @@ function readSignal(g: H5GroupView, groupName: string, fileName: string, shared:
     axes.push({
       name,
       size,
-      offset: Number(a.get('offset') ?? 0),
-      scale: Number(a.get('scale') ?? 1),
+      offset: values ? (values[0] ?? 0) : Number(a.get('offset') ?? 0),
+      scale: values ? 1 : Number(a.get('scale') ?? 1),
       units: text(a.get('units')) ?? '',
       navigate: typeof navigate === 'boolean' ? navigate : true,
       isBinned: typeof binned === 'boolean' ? binned : undefined,
+      ...(values ? { values } : {}),
     });
   }
   // Files without `navigate` (format 1.x): the record_by says how many trailing axes are the signal.

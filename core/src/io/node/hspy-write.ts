@@ -10,7 +10,7 @@ import type { Model } from '../../model/model.js';
 import { edsSampleMetadata } from '../../eds/eds-model.js';
 import { writeFileAtomic } from './read-file.js';
 import type { Signal } from '../../model/signal.js';
-import { encodeHdf5, type H5Attribute, type H5Dataset, type H5Group } from './hspy-hdf5.js';
+import { encodeHdf5, type H5Dataset, type H5Group } from './hspy-hdf5.js';
 import { modelGroup } from './hspy-model-write.js';
 import { F64, attr, dataset, encodeTree, group, leBytes, numericDataset } from './hspy-tree.js';
 
@@ -20,11 +20,21 @@ export function experimentName(signal: Signal): string {
   return name === '' || name === '.' ? '__unnamed__' : name;
 }
 
-function axisAttributes(a: AxisSpec, navigate: boolean): H5Attribute[] {
-  const attrs = [attr.str('_type', 'UniformDataAxis')];
+/**
+ * An axis's group. Uniform: HyperSpy's UniformDataAxis attributes. Non-uniform:
+ * a `DataAxis` as HyperSpy 1.7 writes one (name, units, navigate, is_binned
+ * attributes, no offset, scale or size, and the values in an `axis` dataset).
+ */
+function axisGroup(a: AxisSpec, navigate: boolean): H5Group {
+  const uniform = a.values === undefined;
+  const attrs = [attr.str('_type', uniform ? 'UniformDataAxis' : 'DataAxis')];
   // HyperSpy leaves an unset name or units out.
   if (a.name !== '') attrs.push(attr.str('name', a.name));
   if (a.units !== '') attrs.push(attr.str('units', a.units));
+  if (a.values !== undefined) {
+    attrs.push(attr.bool('navigate', navigate), attr.bool('is_binned', a.isBinned ?? false));
+    return group(attrs, [['axis', dataset(F64, [a.size], leBytes(a.values))]]);
+  }
   attrs.push(
     attr.f64('offset', a.offset),
     attr.f64('scale', a.scale),
@@ -32,7 +42,7 @@ function axisAttributes(a: AxisSpec, navigate: boolean): H5Attribute[] {
     attr.bool('navigate', navigate),
     attr.bool('is_binned', a.isBinned ?? false),
   );
-  return attrs;
+  return group(attrs);
 }
 
 /** Per axis in data order: whether it navigates in HyperSpy's sense (an image has two signal axes). */
@@ -101,7 +111,7 @@ function metadataGroup(
     const values = varianceValues(signal);
     const axes = signal.axes.map((a, i): [string, H5Group] => [
       String(i),
-      group(axisAttributes(a, navigate[i]!)),
+      axisGroup(a, navigate[i]!),
     ]);
     const varianceSignal = group(
       [],
@@ -153,7 +163,7 @@ function signalGroup(signal: Signal, models: readonly Model[] = []): H5Group {
     : signal.metadata;
   const children: [string, H5Group | H5Dataset][] = signal.axes.map((a, i) => [
     `axis-${i}`,
-    group(axisAttributes(a, navigate[i]!)),
+    axisGroup(a, navigate[i]!),
   ]);
   children.push(
     ['data', numericDataset(signal.data, signal.shape, signal.dtype)],
