@@ -371,8 +371,11 @@ export {
   readPts,
   readPtsHeader,
   type PtsHeader,
+  type PtsReadOptions,
   type PtsTree,
 } from './io/jeol/pts.js';
+export { readJeolImage } from './io/jeol/img.js';
+export { readJeolEds } from './io/jeol/eds.js';
 export { mapToCsv, mapToNpy, resultMap, resultMapNames, type ResultMap } from './io/export.js';
 
 // Examples and utilities

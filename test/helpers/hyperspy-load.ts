@@ -44,6 +44,9 @@ export interface HsSignal {
   sum: number;
   metadata: Record<string, unknown>;
   original_metadata: Record<string, unknown>;
+  /** For 4-D data: the sha256 and sum of each slice of the first axis (each frame). */
+  frame_sha256?: string[];
+  frame_sum?: number[];
 }
 
 export type HsResult = { signals: HsSignal[] } | { error: string };

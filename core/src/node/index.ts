@@ -35,7 +35,13 @@ export {
 } from '../io/node/hspy.js';
 export { openFileSource, withFileSource, type FileSource } from '../io/node/file-source.js';
 export { readEmiFile, readSerFile } from '../io/node/tia.js';
-export { readAswFile, readPtsFile } from '../io/node/jeol.js';
+export {
+  aswFiles,
+  readAswFile,
+  readJeolEdsFile,
+  readJeolImageFile,
+  readPtsFile,
+} from '../io/node/jeol.js';
 
 // The linear whole-map fit on worker threads
 export {

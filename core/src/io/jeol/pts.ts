@@ -9,6 +9,7 @@
  * below the height) is left out, as HyperSpy 1.7.3 does.
  */
 import type { AxisSpec } from '../../model/axis.js';
+import type { DType } from '../../model/dtype.js';
 import type { Signal } from '../../model/signal.js';
 import { latin1 } from '../binary.js';
 import { FileFormatError, signalFromFile } from '../errors.js';
@@ -23,7 +24,13 @@ const BLOCK_BYTES = 4 << 20;
 const CHANNELS = 4096;
 
 /** Parses the parameter tree from `bytes` (the header up to the data offset). */
-export function parsePtsTree(bytes: Uint8Array, name: string, start = 0x13d): PtsTree {
+export function parsePtsTree(
+  bytes: Uint8Array,
+  name: string,
+  start = 0x13d,
+  /** Paths whose value is kept as bytes (an image's pixels), not decoded into numbers. */
+  raw: (path: string) => boolean = () => false,
+): PtsTree {
   const tree: PtsTree = new Map();
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const path: string[] = [];
@@ -64,7 +71,7 @@ export function parsePtsTree(bytes: Uint8Array, name: string, start = 0x13d): Pt
       throw new FileFormatError(name, 'the parameter tree is nested too deeply');
     path.push(key);
     const full = path.join('/');
-    if (!tree.has(full)) tree.set(full, tagValue(type, v));
+    if (!tree.has(full)) tree.set(full, raw(full) ? v : tagValue(type, v));
   }
   return tree;
 }
@@ -116,6 +123,9 @@ export interface PtsHeader {
   /** keV per channel and energy of channel 0. */
   scale: number;
   offset: number;
+  /** The calibration as the file gives it: energy = coefA (channel - digZ) + coefB. */
+  coefB: number;
+  digZ: number;
   /** µm per pixel, or undefined when the scan size or magnification is missing. */
   pixelScale: number | undefined;
   beamEnergy: number | undefined;
@@ -188,6 +198,8 @@ export async function readPtsHeader(source: ByteSource): Promise<PtsHeader> {
     scanLine: num(tree, doc + 'ScanLine') ?? height,
     scale,
     offset: coefB - (digZ ?? 0) * scale,
+    coefB,
+    digZ: digZ ?? 0,
     pixelScale,
     beamEnergy: num(tree, meas + 'AccKV'),
     magnification,
@@ -197,19 +209,110 @@ export async function readPtsHeader(source: ByteSource): Promise<PtsHeader> {
   };
 }
 
-/** The spectrum image of a .pts file, every complete sweep summed, as uint8 counts (HyperSpy's default). */
-export async function readPts(source: ByteSource, options: ReadOptions = {}): Promise<Signal> {
+/** Options of HyperSpy's JEOL reader, in camelCase, beside every reader's. */
+export interface PtsReadOptions extends ReadOptions {
+  /** Sum the sweeps (true), or keep them on a first navigation axis 'Frame'. @default true */
+  sumFrames?: boolean;
+  /** The sweeps to read (0-based, each once). @default every (valid) sweep */
+  frameList?: readonly number[];
+  /** Sum this many neighbouring pixels: one number for both, or [x, y] (each a divisor of the side). @default 1 */
+  downsample?: number | readonly [number, number];
+  /** Keep the channels below this energy (keV) only; beyond the 4096 channels pads with zeros. */
+  cutoffAtKv?: number;
+  /** Sum this many neighbouring channels (a divisor of 4096). @default 1 */
+  rebinEnergy?: number;
+  /** dtype of the counts (integers; wraps on overflow, as numpy does). @default 'uint8' */
+  siDtype?: DType;
+  /** Leave out a last sweep cut short (true), or read it too. @default true */
+  onlyValidData?: boolean;
+}
+
+const COUNT_DTYPES: readonly DType[] = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32'];
+
+function checkPtsOptions(o: PtsReadOptions, h: PtsHeader, name: string) {
+  const bad = (what: string): never => {
+    throw new RangeError(`${name}: ${what}`);
+  };
+  const ds = o.downsample ?? 1;
+  const [dx, dy] = typeof ds === 'number' ? [ds, ds] : [ds[0], ds[1]];
+  for (const [d, side, axis] of [
+    [dx, h.width, 'x'],
+    [dy, h.height, 'y'],
+  ] as const) {
+    if (!Number.isSafeInteger(d) || d < 1 || side % d !== 0) {
+      bad(
+        `downsample ${String(d)} along ${axis} must be a positive divisor of the map's ${side} pixels`,
+      );
+    }
+  }
+  const rebin = o.rebinEnergy ?? 1;
+  if (!Number.isSafeInteger(rebin) || rebin < 1 || CHANNELS % rebin !== 0) {
+    bad(`rebinEnergy ${rebin} must be a positive divisor of ${CHANNELS}`);
+  }
+  let channels = CHANNELS;
+  if (o.cutoffAtKv !== undefined) {
+    if (!Number.isFinite(o.cutoffAtKv)) bad(`cutoffAtKv ${o.cutoffAtKv} is not a number`);
+    channels = Math.round((o.cutoffAtKv - h.coefB) / h.scale) + h.digZ;
+    if (!(channels >= 1) || channels > 16 * CHANNELS) {
+      bad(
+        `cutoffAtKv ${o.cutoffAtKv} keV leaves ${channels} channels (the map starts at ${h.offset} keV)`,
+      );
+    }
+  }
+  const dtype = o.siDtype ?? 'uint8';
+  if (!COUNT_DTYPES.includes(dtype)) {
+    bad(`siDtype '${String(dtype)}' cannot hold counts; use one of ${COUNT_DTYPES.join(', ')}`);
+  }
+  const onlyValid = o.onlyValidData ?? true;
+  const frames = Math.max(0, Math.floor(h.sweeps));
+  const valid = onlyValid && h.scanLine < h.height ? Math.max(0, frames - 1) : frames;
+  let list: number[];
+  if (o.frameList !== undefined) {
+    list = [...o.frameList];
+    if (list.length === 0) bad('frameList is empty');
+    for (const [i, f] of list.entries()) {
+      if (list.indexOf(f) !== i) bad(`frameList lists sweep ${f} twice`);
+      if (!Number.isSafeInteger(f) || f < 0 || f >= valid) {
+        bad(
+          `frameList: sweep ${f} is not in the file (it has ${valid} ${onlyValid ? 'complete ' : ''}sweep${valid === 1 ? '' : 's'}, 0 to ${valid - 1})`,
+        );
+      }
+    }
+  } else {
+    list = Array.from({ length: valid }, (_, i) => i);
+  }
+  return { dx, dy, rebin, channels, dtype, list, frames, valid };
+}
+
+/**
+ * The spectrum image of a .pts file: by default every complete sweep summed,
+ * as uint8 counts (HyperSpy's default); the options are HyperSpy's.
+ */
+export async function readPts(source: ByteSource, options: PtsReadOptions = {}): Promise<Signal> {
   const name = source.name;
   const h = await readPtsHeader(source);
-  const { width, height } = h;
-  const data = allocateCube(name, 'uint8', width * height * CHANNELS, {
+  const o = checkPtsOptions(options, h, name);
+  const sumFrames = options.sumFrames ?? true;
+  const width = h.width / o.dx;
+  const height = h.height / o.dy;
+  const nE = Math.ceil(o.channels / o.rebin);
+  const slotsOf: number[][] = Array.from({ length: o.frames }, () => []);
+  o.list.forEach((f, i) => slotsOf[f]!.push(sumFrames ? 0 : i));
+  const nSlots = sumFrames ? 1 : o.list.length;
+  if (nSlots < 1) {
+    throw new FileFormatError(
+      name,
+      'the map holds no complete sweep (onlyValidData: false reads the one cut short)',
+    );
+  }
+  const data = allocateCube(name, o.dtype, nSlots * width * height * nE, {
     ...(options.sharedMemory ? { sharedMemory: true } : {}),
-  }) as Uint8Array;
-  // A last sweep cut short is left out.
-  const lastFrame = h.scanLine < height ? h.sweeps - 1 : Number.POSITIVE_INFINITY;
+  }) as Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+  const frameStride = width * height * nE;
   let x = 0;
   let y = 0;
   let frame = 0;
+  let slots = slotsOf[0] ?? [];
   let prevY = -1;
   const total = h.dataLength - (h.dataLength % 2);
   for (let at = 0; at < total; at += BLOCK_BYTES) {
@@ -221,25 +324,41 @@ export async function readPts(source: ByteSource, options: ReadOptions = {}): Pr
       const kind = w >> 12;
       const v = w & 0xfff;
       if (kind === 0x8) {
-        x = Math.floor((v * width) / 4096);
+        x = Math.floor((v * h.width) / 4096 / o.dx);
       } else if (kind === 0x9) {
-        const ny = Math.floor((v * height) / 4096);
-        if (ny < prevY) frame++;
+        const ny = Math.floor((v * h.height) / 4096);
+        if (ny < prevY) {
+          frame++;
+          slots = slotsOf[frame] ?? [];
+        }
         prevY = ny;
-        y = ny;
-      } else if (kind === 0xb && frame < lastFrame) {
-        const k = (y * width + x) * CHANNELS + v;
-        data[k] = (data[k]! + 1) & 0xff;
+        y = Math.floor(ny / o.dy);
+      } else if (kind === 0xb && slots.length > 0 && v < o.channels) {
+        const k = (y * width + x) * nE + Math.floor(v / o.rebin);
+        for (const s of slots) data[s * frameStride + k]!++;
       }
     }
     options.onProgress?.({ done: at + chunk.length, total, stage: `reading ${name}` });
   }
+  const dwell = num(h.tree, 'PTTD Data/AnalyzableMap MeasData/Doc/DwellTime(msec)');
   const axes: AxisSpec[] = [
+    ...(sumFrames
+      ? []
+      : [
+          {
+            name: 'Frame',
+            size: nSlots,
+            offset: 0,
+            scale: dwell !== undefined ? (width * height * dwell) / 1000 : 1,
+            units: dwell !== undefined ? 's' : '',
+            navigate: true,
+          },
+        ]),
     {
       name: 'y',
       size: height,
       offset: 0,
-      scale: h.pixelScale ?? 1,
+      scale: (h.pixelScale ?? 1) * o.dy,
       units: h.pixelScale ? 'µm' : '',
       navigate: true,
     },
@@ -247,15 +366,15 @@ export async function readPts(source: ByteSource, options: ReadOptions = {}): Pr
       name: 'x',
       size: width,
       offset: 0,
-      scale: h.pixelScale ?? 1,
+      scale: (h.pixelScale ?? 1) * o.dx,
       units: h.pixelScale ? 'µm' : '',
       navigate: true,
     },
     {
       name: 'Energy',
-      size: CHANNELS,
+      size: nE,
       offset: h.offset,
-      scale: h.scale,
+      scale: h.scale * o.rebin,
       units: 'keV',
       navigate: false,
     },
@@ -272,7 +391,7 @@ export async function readPts(source: ByteSource, options: ReadOptions = {}): Pr
     };
   return signalFromFile(name, {
     data,
-    dtype: 'uint8',
+    dtype: o.dtype,
     axes,
     title: `EDS extracted from ${name}`,
     signalType: 'EDS_TEM',

@@ -19,7 +19,7 @@ import { hitWriteFault, writeFaultFor } from './write-faults.js';
 import { readBcfFile, readSpxFile } from './bruker.js';
 import { readHspy } from './hspy-read.js';
 import { readVelox } from './velox-read.js';
-import { readAswFile, readPtsFile } from './jeol.js';
+import { readAswFile, readJeolEdsFile, readJeolImageFile, readPtsFile } from './jeol.js';
 import { readEmiFile, readSerFile } from './tia.js';
 
 /**
@@ -256,3 +256,5 @@ registerReader(['.emi'], readEmiFile);
 registerReader(['.ser'], readSerFile);
 registerReader(['.pts'], readPtsFile);
 registerReader(['.asw'], readAswFile);
+registerReader(['.img', '.map'], readJeolImageFile);
+registerReader(['.eds'], readJeolEdsFile);

@@ -6,7 +6,8 @@ output lists the signals hs.load(file, **kwargs) returns (one or a list),
 each with title, signal type, dtype, shape, axes in data order (name,
 size, scale, offset, units, navigate), the sha256 of the data (C order,
 little-endian), its sum, the metadata (without the load's timestamps) and
-the original_metadata; or the error HyperSpy raised. Used by the Bruker
+the original_metadata (and for 4-D data the sha256 and sum of each
+slice of the first axis); or the error HyperSpy raised. Used by the Bruker
 reader's tests (HyperSpy is GPL: this script only calls its public API).
 """
 import hashlib
@@ -50,7 +51,7 @@ def describe(s):
     md = s.metadata.as_dictionary()
     md.pop("_HyperSpy", None)
     md.get("General", {}).pop("FileIO", None)
-    return {
+    out = {
         "title": s.metadata.General.title,
         "signal_type": s.metadata.Signal.signal_type,
         "dtype": str(data.dtype),
@@ -71,6 +72,10 @@ def describe(s):
         "metadata": plain(md),
         "original_metadata": plain(s.original_metadata.as_dictionary()),
     }
+    if le.ndim == 4:  # frames (or another first axis) of a spectrum image, one by one
+        out["frame_sha256"] = [hashlib.sha256(f.tobytes()).hexdigest() for f in le]
+        out["frame_sum"] = [float(np.sum(f, dtype="float64")) for f in le]
+    return out
 
 
 def main(cases):
