@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED } from './helpers/reference.js';
+import { writeClMap } from './helpers/cl-map.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -65,7 +66,7 @@ function run(args: string[], cwd: string): { status: number | null; output: stri
 const examples = blocks('ts');
 let dir = '';
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'samfire-readme-'));
   mkdirSync(join(dir, 'node_modules/@samfire'), { recursive: true });
   symlinkSync(join(ROOT, 'core'), join(dir, 'node_modules/@samfire/core'), 'dir');
@@ -74,6 +75,7 @@ beforeAll(() => {
   copyFileSync(join(SHARED, 'data/reference/domain-7x15x400/seed.hspy'), join(dir, 'seed.hspy'));
   copyFileSync(join(SHARED, 'data/io/dm4/3D_test-1.dm4'), join(dir, 'file.dm4'));
   copyFileSync(join(SHARED, 'data/real/eds-agcu-50x50-seed.hspy'), join(dir, 'eds.hspy'));
+  await writeClMap(join(dir, 'cl.hspy'), { rows: 2, cols: 3 });
 });
 
 afterAll(() => {
@@ -90,6 +92,7 @@ describe('the README', () => {
       'run',
       'info',
       'export',
+      'convert',
       'eds',
     ]);
   });
