@@ -128,6 +128,12 @@ export {
   type FitSummary,
   type ParameterSummary,
 } from './report/fit-report.js';
+export {
+  diagnoseFit,
+  type DiagnosisKind,
+  type FitDiagnosis,
+  type ResidualRegion,
+} from './report/diagnosis.js';
 
 // SAMFire: the engine
 export {

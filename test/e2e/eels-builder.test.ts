@@ -73,6 +73,18 @@ describe.skipIf(!hasChromium || !present)('the EELS edge builder on a real EELS 
     // The hydrogenic edge without fine structure leaves reduced χ² near 3.5 on this oxide
     // (its ELNES): a tolerance of 4 accepts those fits and would still refuse a missing edge
     // (reduced χ² above 15 with the power law alone over 477–800 eV).
+    // Under the default test the fit fails, and the app says why from the residual.
+    await page.getByTestId('tab-seeds').click();
+    await page.getByTestId('seed-fit-pixel').click();
+    await expect
+      .poll(() => page.getByTestId('fit-verdict').textContent(), { timeout: 30_000 })
+      .toContain('fails');
+    const why = (await page.getByTestId('fit-diagnosis').textContent()) ?? '';
+    // The tail past ~1950 eV lies above the power law's extrapolation.
+    expect(why).toMatch(
+      /^Why: the residual has structure .*: the model misses a feature; largest at \d+–\d+ eV, where the data lie [\d.]+ σ above the model\.$/,
+    );
+    await screenshot(page, 'e2e-eels-03a-why');
     await page.getByTestId('tab-samfire').click();
     const tolerance = page.getByTestId('tolerance');
     await tolerance.fill('4');

@@ -394,6 +394,24 @@ export interface PixelFitOutcome {
   statistics: GoodnessStatistics;
   /** lmfit-style text report. */
   report: string;
+  /** What the residual says: why a failing fit fails (noise model or missing feature, and where). */
+  diagnosis: FitDiagnosisInfo;
+}
+
+/** The residual's diagnosis of one fit (core's diagnoseFit, as the app shows it). */
+export interface FitDiagnosisInfo {
+  /**
+   * 'none': like the noise; 'noise': white residual, the variance is off;
+   * 'structure': the model misses a feature; 'unclear': too few channels.
+   */
+  kind: 'none' | 'noise' | 'structure' | 'unclear';
+  /** Mean square of (data - model) / sqrt(variance) over the fitted channels (about 1 when good). */
+  meanSquare: number;
+  /** Correlation of neighbouring normalised residuals (about 0 when good). */
+  lag1: number;
+  /** Where the residual is largest (axis values), for 'structure'. */
+  region: { start: number; end: number; excess: 'above' | 'below'; sigmas: number } | null;
+  text: string;
 }
 
 /** A region fit (fit.fitRegion): the fit of the region's mean, and the seed pixel's fit from it. */

@@ -13,6 +13,7 @@ import type {
   FitStatus,
   GoodnessSetting,
   GoodnessStatistics,
+  FitDiagnosisInfo,
   PixelFitOutcome,
   RegionFitOutcome,
   RunEvent,
@@ -25,6 +26,7 @@ import { goodnessVerdict } from '../api/goodness-text.js';
 import type { FitOptions, FitResult, Model } from '../model/model.js';
 import type { WorkerFitOptions } from '../pool/protocol.js';
 import type { WorkerPool } from '../pool/pool.js';
+import { diagnoseFit } from '../report/diagnosis.js';
 import { fitReport, fitSummary } from '../report/fit-report.js';
 import type { SamfireBackup } from '../samfire/backup.js';
 import { Samfire, type AcceptedFits } from '../samfire/engine.js';
@@ -145,7 +147,14 @@ function pixelOutcome(
       bic: summary.bic,
     },
     report: fitReport(summary),
+    diagnosis: diagnosisOf(model, pixel),
   };
+}
+
+/** What the residual says of the fit stored at `pixel`: noise-like or structured, and where. */
+function diagnosisOf(model: Model, pixel: number): FitDiagnosisInfo {
+  const d = model.atStoredValues(pixel, () => diagnoseFit(model, pixel));
+  return { kind: d.kind, meanSquare: d.meanSquare, lag1: d.lag1, region: d.region, text: d.text };
 }
 
 /**

@@ -66,6 +66,12 @@ describe.skipIf(!present)('EELS edge builder in the host', () => {
     const fit = await h.fit.fitPixel({ pixel: 0, seed: true });
     expect(fit.redChisq).toBeGreaterThan(0);
     expect(fit.converged).toBe(true);
+    // O K alone leaves the data above the model past the Si K onset (1839 eV): the app says so.
+    expect(fit.good).toBe(false);
+    expect(fit.diagnosis.kind).toBe('structure');
+    expect(fit.diagnosis.region!.excess).toBe('above');
+    expect(fit.diagnosis.region!.start).toBeGreaterThan(1839);
+    expect(fit.diagnosis.text).toMatch(/the model misses a feature; largest at \d+–\d+ eV/);
     const intensity = (await h.model.state()).components
       .find((c) => c.name === 'O_K')!
       .parameters.find((p) => p.name === 'intensity')!.values[0]!;

@@ -17,6 +17,7 @@ const fit: PixelFitOutcome = {
   atBound: [],
   statistics: { redChisq: 27.7, deviancePerDof: 20, aic: 5000, aicc: 5001, bic: 5020 },
   report: '',
+  diagnosis: { kind: 'noise', meanSquare: 27.7, lag1: 0.01, region: null, text: '' },
 };
 
 describe('judgeFit', () => {

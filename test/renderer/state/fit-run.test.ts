@@ -39,7 +39,16 @@ const outcome = (good: boolean): PixelFitOutcome =>
       bic: 0,
     },
     report: '',
-  }) as unknown as PixelFitOutcome;
+    diagnosis: good
+      ? { kind: 'none', meanSquare: 1.02, lag1: 0, region: null, text: 'like the noise' }
+      : {
+          kind: 'structure',
+          meanSquare: 7.5,
+          lag1: 0.6,
+          region: { start: 10, end: 12, excess: 'above', sigmas: 9 },
+          text: 'the model misses a feature; largest at 10–12 eV',
+        },
+  }) satisfies PixelFitOutcome;
 
 function setup(over: Partial<FitRunDeps> = {}) {
   const feedback = recordingFeedback();
@@ -142,7 +151,9 @@ describe('FitRun store', () => {
     (fit.fitPixel as ReturnType<typeof vi.fn>).mockResolvedValueOnce(outcome(false));
     await run.fitPixel(false);
     expect(feedback.said[1]?.kind).toBe('warning');
-    expect(feedback.said[1]?.text).toMatch(/^Fails the goodness test/);
+    expect(feedback.said[1]?.text).toMatch(
+      /^Fails the goodness test: .*\. Why: the model misses a feature; largest at 10–12 eV\.$/,
+    );
     listeners.progress!(progress('running', 1));
     await run.fitPixel();
     expect(fit.fitPixel).toHaveBeenCalledTimes(2);

@@ -258,7 +258,7 @@ export class FitRun {
         s.notify(
           'warning',
           where,
-          `Fails the goodness test: ${verdict.text}. Adjust the starting values or the signal range and fit again.`,
+          `Fails the goodness test: ${verdict.text}. Why: ${outcome.diagnosis.text}.`,
         );
       const status = await s.fit.status().catch(() => null);
       if (status) this.#setStatus(status);
