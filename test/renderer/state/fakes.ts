@@ -58,6 +58,7 @@ export function dataset(name: string, pixels = 12, navigationShape = [3, 4]): Da
     title: name,
     pixels,
     navigationShape,
+    axes: [{ name: 'Energy', units: 'eV', navigate: false }],
     source: { name },
   } as unknown as DatasetSummary;
 }

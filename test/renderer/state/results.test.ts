@@ -34,7 +34,16 @@ function setup(over: Partial<ResultsDeps> = {}) {
     updateSettings: vi.fn(async () => undefined),
     start: vi.fn(async () => undefined),
   };
-  const fitPixel = vi.fn(async ({ pixel }: { pixel: number }) => ({ good: pixel !== 3 }));
+  const fitPixel = vi.fn(async ({ pixel }: { pixel: number }) => ({
+    good: pixel !== 3,
+    diagnosis: {
+      kind: pixel === 3 ? 'structure' : 'none',
+      meanSquare: 6,
+      lag1: 0.5,
+      region: pixel === 3 ? { start: 530, end: 560, excess: 'above', sigmas: 12 } : null,
+      text: '',
+    },
+  }));
   const onrefitted = vi.fn(async () => undefined);
   const deps: ResultsDeps = {
     ...feedback,
@@ -116,7 +125,7 @@ describe('Results store', () => {
     expect(feedback.said.at(-1)).toEqual({
       kind: 'success',
       title: 'Refit done',
-      text: '3 pixels refitted, 2 pass the goodness test.',
+      text: '3 pixels refitted, 2 pass the goodness test. Of the 1 still failing: 1 miss a feature in the model (1 of them at 530–560 eV).',
     });
     expect(onrefitted).toHaveBeenCalledTimes(1);
     expect(results.refitting).toBeNull();

@@ -15,6 +15,7 @@ import type {
 import type { ColourMapName, RangeMode } from '../logic/colour-scale.js';
 import { parseNumber } from '../logic/parse.js';
 import { pixelsAbove, pixelsUnfitted, rectPixels } from '../logic/selection.js';
+import { FailureTally } from '../logic/failure-summary.js';
 import { flavourOf } from '../logic/strategy-list.js';
 import type { CellRect } from '../logic/selection.js';
 import { Throttle } from '../logic/throttle.js';
@@ -158,6 +159,7 @@ export class Results {
     this.#cancelRefit = false;
     this.refitting = { done: 0, total: pixels.length };
     let good = 0;
+    const failing = new FailureTally();
     try {
       for (const pixel of pixels) {
         if (this.#cancelRefit) break;
@@ -166,13 +168,19 @@ export class Results {
         );
         if (!r) break;
         if (r.good) good++;
+        else failing.add(r.diagnosis);
         this.refitting = { done: this.refitting.done + 1, total: pixels.length };
         if (this.refitting.done % 10 === 0) void this.refresh();
       }
     } finally {
       const done = this.refitting?.done ?? 0;
       this.refitting = null;
-      s.notify('success', 'Refit done', `${done} pixels refitted, ${good} pass the goodness test.`);
+      const why = failing.text(s.current()?.axes.find((a) => !a.navigate)?.units ?? '');
+      s.notify(
+        'success',
+        'Refit done',
+        `${done} pixels refitted, ${good} pass the goodness test.${why ? ` ${why}` : ''}`,
+      );
       await s.onrefitted();
     }
   }
