@@ -8,9 +8,10 @@
  * The normalised residual z = (data - model) / sqrt(variance) of a good fit
  * is white noise of unit variance: its mean square is about 1 and the
  * correlation of neighbouring channels (lag 1) is about 0, within
- * 1/sqrt(n). A mean square far from 1 with no correlation says the noise
- * model is off by that factor; a correlation well above its noise says the
- * misfit is a shape, whose place is the window with the largest summed z.
+ * 1/sqrt(n). A mean square far from 1 with no structure says the noise
+ * model is off by that factor; a correlation well above its noise, with a
+ * window whose summed z stands far above what correlated noise (a CCD's
+ * point spread) would give, says the misfit is a shape, and where.
  */
 import { formatNumber } from '../api/number-format.js';
 import { axisValues } from '../model/axis.js';
@@ -55,6 +56,13 @@ export interface FitDiagnosis {
  * correlation from detector response and binning.
  */
 const WHITE_LAG1 = 0.15;
+
+/** A window must stand this many (correlation-corrected) sigmas off the model to be a shape. */
+const STRUCTURE_SIGMAS = 5;
+
+function correlatedNote(lag1: number): string {
+  return `; neighbouring channels' noise correlates, ${formatNumber(lag1, 2)}, as a detector's point spread makes it`;
+}
 
 /**
  * The diagnosis of the fit at `pixel` at the model's current values (call it
@@ -105,13 +113,19 @@ export function diagnoseFit(model: Model, pixel: number): FitDiagnosis {
     if (k > 0) c1 += d * (z[k - 1]! - mean);
   }
   const lag1 = c0 > 0 ? c1 / c0 : 0;
-  const white = lag1 < WHITE_LAG1 + 3 / Math.sqrt(m);
+  const correlated = lag1 >= WHITE_LAG1 + 3 / Math.sqrt(m);
   const x = axisValues(signal.signalAxis);
   const units = signal.signalAxis.units;
-  const region = white ? null : worstWindow(z, index, m, x);
+  const region = correlated ? worstWindow(z, index, m, x) : null;
+  // Correlated noise (a CCD's point spread) also makes neighbours misfit
+  // together, but only by chance: a window of w channels of noise with
+  // lag-1 correlation r sums to sqrt(w (1 + r) / (1 - r)) in size. A shape
+  // stands well above that.
+  const inflation = Math.sqrt((1 + lag1) / Math.max(1 - lag1, 1e-3));
+  const structured = region !== null && region.sigmas / inflation >= STRUCTURE_SIGMAS;
   // The mean square of m unit normals has a standard deviation of sqrt(2 / m).
   const likeNoise = weighted && Math.abs(meanSquare - 1) < 3 * Math.sqrt(2 / m) + 0.05;
-  const kind: DiagnosisKind = white ? (likeNoise ? 'none' : 'noise') : 'structure';
+  const kind: DiagnosisKind = structured ? 'structure' : likeNoise ? 'none' : 'noise';
   return {
     kind,
     channels: m,
@@ -120,11 +134,16 @@ export function diagnoseFit(model: Model, pixel: number): FitDiagnosis {
     weighted,
     region,
     text:
-      kind === 'none'
-        ? `the residual is like the noise (mean square ${formatNumber(meanSquare, 3)}, no structure): the fit is as good as the noise allows`
-        : white
-          ? noiseText(meanSquare, weighted, signal.variance)
-          : structureText(region!, lag1, units),
+      kind === 'structure'
+        ? structureText(region!, lag1, units)
+        : kind === 'none'
+          ? `the residual is like the noise (mean square ${formatNumber(meanSquare, 3)}, no structure${correlated ? correlatedNote(lag1) : ''}): the fit is as good as the noise allows`
+          : noiseText(
+              meanSquare,
+              weighted,
+              signal.variance,
+              correlated ? correlatedNote(lag1) : '',
+            ),
   };
 }
 
@@ -161,9 +180,10 @@ function noiseText(
   meanSquare: number,
   weighted: boolean,
   variance: Model['signal']['variance'],
+  note: string,
 ): string {
   const factor = formatNumber(meanSquare, 3);
-  const shape = 'the residual is noise-like (no structure)';
+  const shape = `the residual is noise-like (no structure${note})`;
   if (!weighted) {
     return `${shape}, but the fit has no noise variance (every channel counts 1): set one (Poisson for counts, with the detector's gain) so the test compares the residual with the noise`;
   }

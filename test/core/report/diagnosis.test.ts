@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Model, Signal, diagnoseFit } from '@samfire/core';
-import { mulberry32, poissonNoise } from '../../helpers/random.js';
+import { gaussianSample, mulberry32, poissonNoise } from '../../helpers/random.js';
 
 const N = 400;
 
@@ -82,6 +82,30 @@ describe('diagnoseFit', () => {
     expect(d.region!.end).toBeGreaterThanOrEqual(248);
     expect(d.region!.sigmas).toBeGreaterThan(10);
     expect(d.text).toMatch(/model misses a feature; largest at 2\d\d(\.\d+)?–2\d\d(\.\d+)? eV/);
+  });
+
+  it('does not take correlated noise (a CCD point spread) for a missing feature', () => {
+    // Noise of the counts' size, each channel's shared with its neighbours (3-channel box):
+    // lag-1 correlation 2/3, no shape.
+    const rand = mulberry32(5);
+    const white = Float64Array.from({ length: N + 2 }, () => gaussianSample(rand));
+    const means = Float64Array.from(
+      { length: N },
+      (_, i) =>
+        50 + (40_000 / (10 * Math.sqrt(2 * Math.PI))) * Math.exp(-0.5 * ((i - 200) / 10) ** 2),
+    );
+    const data = means.map(
+      (mu, i) => mu + (Math.sqrt(mu) * (white[i]! + white[i + 1]! + white[i + 2]!)) / Math.sqrt(3),
+    );
+    const s = new Signal({
+      data,
+      axes: [{ name: 'Energy', size: N, offset: 100, scale: 0.5, units: 'eV', navigate: false }],
+    });
+    s.estimatePoissonianNoiseVariance();
+    const d = diagnoseFit(fitOneGaussian(s), 0);
+    expect(d.lag1).toBeGreaterThan(0.5);
+    expect(d.kind).toBe('none');
+    expect(d.text).toMatch(/noise correlates, 0\.\d+, as a detector's point spread makes it/);
   });
 
   it('looks only at the channels in the signal range', () => {
