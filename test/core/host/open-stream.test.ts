@@ -13,7 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenProgress } from '@samfire/core/api';
 import { createHost, type Host } from '@samfire/core/host';
 import { nodeHostDeps } from '@samfire/core/node';
-import { Model, workerInit, type Signal } from '@samfire/core';
+import { Model, Signal, workerInit } from '@samfire/core';
+import { writeHspy } from '@samfire/core/node';
 import { shareForThreads } from '../../../core/src/pool/node/shared-init.js';
 import { writeSyntheticBcf } from '../../helpers/bcf-writer.js';
 import { IO_DIR } from '../../helpers/manifest.js';
@@ -23,9 +24,10 @@ const REAL_BCF = join(BRUKER, '30x30_instructively_packed_16bit_compressed.bcf')
 const MSA = join(IO_DIR, 'msa/example1.msa');
 const tmp = mkdtempSync(join(tmpdir(), 'open-stream-'));
 const LARGE = join(tmp, 'large.bcf');
+const LARGE_HSPY = join(tmp, 'large.hspy');
 let host: Host | null = null;
 
-beforeAll(() => {
+beforeAll(async () => {
   // Large enough that its read reports many steps (a 128x128x2048 uint16 cube, 64 MiB).
   writeSyntheticBcf(LARGE, {
     height: 128,
@@ -34,6 +36,20 @@ beforeAll(() => {
     counts: 20_000,
     seed: 5,
   });
+  // A 128x128x1024 float32 cube (64 MiB) with an array variance of its shape: read in blocks.
+  const n = 128 * 128 * 1024;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = (i % 1024) + ((i / 1024) | 0) * 1e-3;
+  const signal = new Signal({
+    data,
+    axes: [
+      { name: 'y', size: 128, offset: 0, scale: 1, units: 'nm', navigate: true },
+      { name: 'x', size: 128, offset: 0, scale: 1, units: 'nm', navigate: true },
+      { name: 'Energy', size: 1024, offset: 0, scale: 0.01, units: 'keV', navigate: false },
+    ],
+    variance: { kind: 'array', data: data.map((v) => v + 1) },
+  });
+  await writeHspy(LARGE_HSPY, signal);
 }, 300_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 afterEach(async () => {
@@ -149,4 +165,64 @@ describe('opening a .bcf through the host', () => {
     const map = reads[0]!.signals!.find((s) => s.signalType === 'EDS_SEM')!;
     expect(map.data.buffer).toBeInstanceOf(ArrayBuffer);
   }, 60_000);
+});
+
+describe('opening a large .hspy through the host', () => {
+  function projectRecordingHost(): {
+    host: Host;
+    reads: { aborted: () => boolean; done: boolean }[];
+  } {
+    const deps = nodeHostDeps({ backupDir: null });
+    const reads: { aborted: () => boolean; done: boolean }[] = [];
+    const readProject = deps.readProject;
+    deps.readProject = async (path, o) => {
+      const entry = { aborted: () => o?.signal?.aborted ?? false, done: false };
+      reads.push(entry);
+      const project = await readProject(path, o);
+      entry.done = true;
+      return project;
+    };
+    host = createHost(deps);
+    return { host, reads };
+  }
+
+  it('reports progress of the data and the variance, in order, up to the whole', async () => {
+    const { host: h } = projectRecordingHost();
+    const seen: OpenProgress[] = [];
+    h.file.onOpenProgress((p) => seen.push(p));
+    const r = await h.file.openPath({ path: LARGE_HSPY });
+    expect(r.kind).toBe('opened');
+    expect((await h.dataset.summary())?.shape).toEqual([128, 128, 1024]);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(new Set(seen.map((p) => p.name))).toEqual(new Set(['large.hspy']));
+    // The float32 data, then the variance (written as float64): 192 MiB in all.
+    expect(seen[0]!.total).toBe(128 * 128 * 1024 * (4 + 8));
+    expect(seen.some((p) => p.stage?.endsWith('variance'))).toBe(true);
+    for (let i = 1; i < seen.length; i++)
+      expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
+    expect(seen.at(-1)!.done).toBe(seen.at(-1)!.total);
+  }, 120_000);
+
+  it('Cancel stops the read between blocks: cancelled, the example stays open', async () => {
+    const { host: h, reads } = projectRecordingHost();
+    await h.file.openExample();
+    let cancelled = false;
+    const seen: OpenProgress[] = [];
+    h.file.onOpenProgress((p) => {
+      seen.push(p);
+      if (!cancelled && p.done > 0.2 * p.total) {
+        cancelled = true;
+        void h.file.cancelOpen();
+      }
+    });
+    const result = await h.file.openPath({ path: LARGE_HSPY });
+    expect(cancelled).toBe(true);
+    expect(result).toEqual({ kind: 'cancelled' });
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.aborted()).toBe(true);
+    expect(reads[0]!.done).toBe(false);
+    expect(seen.at(-1)!.done).toBeLessThan(seen.at(-1)!.total);
+    expect((await h.dataset.summary())?.source.kind).toBe('example');
+    expect((await h.file.openPath({ path: LARGE_HSPY })).kind).toBe('opened');
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import { NatsPool } from '../../pool/node/nats/nats-pool.js';
 import { NodeWorkerPool } from '../../pool/node/thread-pool.js';
 import type { WorkerScript } from '../../pool/node/worker-script.js';
 import type { HostDeps, ProjectFile } from '../host-deps.js';
+import type { ReadOptions } from '../../io/source.js';
 import { PROJECT_STATE_ATTRIBUTE } from '../project-state.js';
 import { FileBackupStore } from './backup-store.js';
 
@@ -60,10 +61,10 @@ export const PROJECT_MODEL = 'samfire';
 
 export async function readProject(
   path: string,
-  options: { sharedMemory?: boolean } = {},
+  options: ReadOptions = {},
 ): Promise<ProjectFile | null> {
   if (!/\.(hspy|hdf5)$/i.test(path)) return null;
-  const file = await readHspy(path, { sharedMemory: options.sharedMemory ?? false });
+  const file = await readHspy(path, options);
   return {
     signals: [...file.signals],
     model: (i) => {

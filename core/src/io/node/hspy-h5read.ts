@@ -16,6 +16,7 @@ import type * as H5WasmNamespace from 'h5wasm/node';
 import { toShared } from '../shared-array.js';
 import { FileFormatError } from '../errors.js';
 import { checkCube } from '../source.js';
+import type { ReadWork } from './read-work.js';
 
 type H5WasmModule = typeof H5WasmNamespace;
 
@@ -58,6 +59,12 @@ export type H5Value =
   | BigInt64Array
   | BigUint64Array;
 
+/** A numeric dataset's values. */
+export type H5Array = Exclude<
+  H5Value,
+  string | number | bigint | boolean | null | readonly H5Value[]
+>;
+
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 const H5T_STRING = 3;
@@ -93,9 +100,7 @@ export function isBoolEnum(meta: Metadata): boolean {
   );
 }
 
-function isTypedArray(
-  v: unknown,
-): v is Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> {
+function isTypedArray(v: unknown): v is H5Array {
   return ArrayBuffer.isView(v) && !(v instanceof DataView);
 }
 
@@ -254,18 +259,57 @@ export class H5DatasetView {
    * shrinks, so reading a 1 GB map in one go would keep 1 GB more resident
    * for the life of the process.
    */
-  typedArray(
-    options: { shared?: boolean } = {},
-  ): Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> {
+  typedArray(options: { shared?: boolean } = {}): H5Array {
     this.#checkFits();
     const shape = this.shape;
     const meta = this.meta;
     const bytes = meta.size * meta.total_size;
     const shared = options.shared ?? false;
-    if (shape.length >= 2 && bytes > BLOCK_BYTES && meta.type !== H5T_COMPOUND) {
-      const blocked = this.#readBlocks(shape, bytes, shared);
-      if (blocked) return blocked;
+    if (this.#blocked(shape, bytes)) {
+      const blocks = this.#readBlocks(shape, bytes, shared);
+      let step = blocks.next();
+      while (!step.done) step = blocks.next();
+      if (step.value) return step.value;
     }
+    return this.#whole(shared);
+  }
+
+  /**
+   * As typedArray, telling `work` of each block read (in bytes) and letting
+   * a cancel in between blocks: what a reader with progress and Cancel uses.
+   */
+  async typedArrayAsync(
+    work: ReadWork,
+    options: { shared?: boolean; stage?: string } = {},
+  ): Promise<H5Array> {
+    this.#checkFits();
+    const shape = this.shape;
+    const meta = this.meta;
+    const bytes = meta.size * meta.total_size;
+    const shared = options.shared ?? false;
+    const stage = options.stage ?? 'reading';
+    await work.checkpoint();
+    if (this.#blocked(shape, bytes)) {
+      const blocks = this.#readBlocks(shape, bytes, shared);
+      for (let step = blocks.next(); ; step = blocks.next()) {
+        if (step.done) {
+          if (step.value) return step.value;
+          break;
+        }
+        work.advance(step.value, stage);
+        await work.checkpoint();
+      }
+    }
+    const whole = this.#whole(shared);
+    work.advance(bytes, stage);
+    return whole;
+  }
+
+  #blocked(shape: number[], bytes: number): boolean {
+    return shape.length >= 2 && bytes > BLOCK_BYTES && this.meta.type !== H5T_COMPOUND;
+  }
+
+  #whole(shared: boolean): H5Array {
     const v: unknown = this.#dataset.value;
     if (isTypedArray(v)) return shared ? toShared(v) : v;
     if (typeof v === 'number') return Float64Array.of(v);
@@ -273,17 +317,18 @@ export class H5DatasetView {
     throw new Error(`dataset ${this.path} is not numeric`);
   }
 
-  #readBlocks(
+  /** Reads the blocks one by one, yielding each one's bytes; returns the whole (null: cannot slice). */
+  *#readBlocks(
     shape: number[],
     bytes: number,
     shared: boolean,
-  ): Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]> | null {
+  ): Generator<number, H5Array | null, void> {
     const rows = shape[0]!;
     const rowBytes = bytes / rows;
     const chunkRows = Math.max(1, this.meta.chunks?.[0] ?? 1);
     const step = Math.max(chunkRows, Math.floor(BLOCK_BYTES / rowBytes / chunkRows) * chunkRows);
     const rowLength = this.meta.total_size / rows;
-    type Out = Exclude<H5Value, string | number | bigint | boolean | null | readonly H5Value[]>;
+    type Out = H5Array;
     let out: Out | null = null;
     for (let r = 0; r < rows; r += step) {
       const stop = Math.min(rows, r + step);
@@ -297,6 +342,7 @@ export class H5DatasetView {
         part as ArrayLike<unknown>,
         r * rowLength,
       );
+      yield (stop - r) * rowBytes;
     }
     return out;
   }
@@ -385,7 +431,9 @@ export async function withHdf5File<T>(
     file = new h5.File(resolve(path), 'r');
     return await fn(new H5GroupView(file, { name, size }), name);
   } catch (err) {
-    if (err instanceof FileFormatError) throw err;
+    // A cancelled read stays a cancel (the caller's AbortError), not a broken file.
+    if (err instanceof FileFormatError || (err instanceof Error && err.name === 'AbortError'))
+      throw err;
     throw new FileFormatError(name, `cannot read HDF5: ${describe(err)}`, { cause: err });
   } finally {
     try {

@@ -21,6 +21,8 @@ import type { H5DatasetView, H5GroupView, H5Value } from './hspy-h5read.js';
 import { buildModel } from './hspy-model-build.js';
 import { readModelEntry, type ModelEntry } from './hspy-model-read.js';
 import { decodeTree } from './hspy-tree.js';
+import { ReadWork } from './read-work.js';
+import type { ReadOptions } from '../source.js';
 
 /** What readHspy returns: the signals, and the models stored with each. */
 export class HspyFile {
@@ -82,11 +84,15 @@ export interface ReadHspyOptions {
    * @default false
    */
   sharedMemory?: boolean;
+  /** Called as the data (and an array variance) are read, in bytes. */
+  onProgress?: ReadOptions['onProgress'];
+  /** Aborting it makes the read reject with an AbortError between blocks. */
+  signal?: AbortSignal;
 }
 
 /** Every signal and stored model of the HyperSpy file at `path`; errors are FileFormatErrors naming it. */
 export function readHspy(path: string, options: ReadHspyOptions = {}): Promise<HspyFile> {
-  return withHdf5File(path, (root, fileName) => {
+  return withHdf5File(path, async (root, fileName) => {
     const attrs = root.attrs();
     const format = attrs.get('file_format');
     if (format !== 'HyperSpy') {
@@ -112,7 +118,17 @@ export function readHspy(path: string, options: ReadHspyOptions = {}): Promise<H
     if (names.length === 0)
       throw new FileFormatError(fileName, 'the Experiments group holds no signal');
     const shared = options.sharedMemory ?? false;
-    const signals = names.map((n) => readSignal(experiments.group(n)!, n, fileName, shared));
+    // The bytes to read, for the progress: every signal's data and array variance.
+    let total = 0;
+    for (const n of names) {
+      const g = experiments.group(n)!;
+      for (const d of [g.dataset('data'), varianceDataset(metadataGroup(g))])
+        if (d !== null) total += d.meta.size * d.meta.total_size;
+    }
+    const work = new ReadWork(options, total);
+    const signals: Signal[] = [];
+    for (const n of names)
+      signals.push(await readSignal(experiments.group(n)!, n, fileName, shared, work));
     const models = names.map(() => new Map<string, ModelEntry>());
     const place = (g: H5GroupView | null, owner: number | null): void => {
       if (g === null) return;
@@ -189,8 +205,14 @@ function dtypeOf(d: H5DatasetView, fileName: string, what: string): DType {
   throw new FileFormatError(fileName, `${what} holds ${kind} values, which are not supported`);
 }
 
-function numericData(d: H5DatasetView, dtype: DType, shared: boolean): NumericArray {
-  const a = d.typedArray({ shared });
+async function numericData(
+  d: H5DatasetView,
+  dtype: DType,
+  shared: boolean,
+  work: ReadWork,
+  stage: string,
+): Promise<NumericArray> {
+  const a = await d.typedArrayAsync(work, { shared, stage });
   // h5py booleans come as Int8Array; our bool data are Uint8Array.
   if (dtype === 'bool') return new Uint8Array(a.buffer, a.byteOffset, a.length);
   return a;
@@ -222,7 +244,17 @@ function dataAxisValues(
   return values;
 }
 
-function readSignal(g: H5GroupView, groupName: string, fileName: string, shared: boolean): Signal {
+function metadataGroup(g: H5GroupView): H5GroupView | null {
+  return g.group('metadata') ?? g.group('mapped_parameters');
+}
+
+async function readSignal(
+  g: H5GroupView,
+  groupName: string,
+  fileName: string,
+  shared: boolean,
+  work: ReadWork,
+): Promise<Signal> {
   const where = `signal '${groupName}'`;
   const fail = (problem: string): never => {
     throw new FileFormatError(fileName, `${where}: ${problem}`);
@@ -232,7 +264,7 @@ function readSignal(g: H5GroupView, groupName: string, fileName: string, shared:
   const shape = dataset.shape;
   if (shape.length === 0) fail('the data are a single number, not a spectrum or image');
   const dtype = dtypeOf(dataset, fileName, `${where} data`);
-  const mdGroup = g.group('metadata') ?? g.group('mapped_parameters');
+  const mdGroup = metadataGroup(g);
   const metadata = mdGroup === null ? {} : decodeTree(mdGroup);
   const recordBy =
     text(child(metadata, 'Signal', 'record_by')) ?? text(child(metadata, 'record_by'));
@@ -290,8 +322,8 @@ function readSignal(g: H5GroupView, groupName: string, fileName: string, shared:
     metadata['signalDimension'] = 2;
   }
 
-  const data = numericData(dataset, dtype, shared);
-  const variance = readVariance(mdGroup, data, shape, fileName, where, shared);
+  const data = await numericData(dataset, dtype, shared, work, `reading ${where}`);
+  const variance = await readVariance(mdGroup, data, shape, fileName, where, shared, work);
   return signalFromFile(fileName, {
     data,
     dtype,
@@ -315,16 +347,26 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * written by writeHspy from a Poisson estimate (marked `samfire_floor`) is
  * read back as that estimate when it still matches it exactly.
  */
-function readVariance(
+function noiseGroup(md: H5GroupView | null): H5GroupView | null {
+  return md?.group('Signal')?.group('Noise_properties') ?? md?.group('Noise_properties') ?? null;
+}
+
+/** The variance signal's data (`_sig_variance`, or a plain `variance` dataset in older files). */
+function varianceDataset(md: H5GroupView | null): H5DatasetView | null {
+  const noise = noiseGroup(md);
+  return noise?.group('_sig_variance')?.dataset('data') ?? noise?.dataset('variance') ?? null;
+}
+
+async function readVariance(
   md: H5GroupView | null,
   data: NumericArray,
   shape: number[],
   fileName: string,
   where: string,
   shared: boolean,
-): Variance {
-  const noise =
-    md?.group('Signal')?.group('Noise_properties') ?? md?.group('Noise_properties') ?? null;
+  work: ReadWork,
+): Promise<Variance> {
+  const noise = noiseGroup(md);
   if (noise === null) return { kind: 'none' };
   const attrs = noise.attrs();
   const linear = noise.group('Variance_linear_model')?.attrs() ?? null;
@@ -337,7 +379,7 @@ function readVariance(
     if (Number.isFinite(gain) && Number.isFinite(offset))
       poisson = { kind: 'poisson', gain, offset, floor };
   }
-  const ds = noise.group('_sig_variance')?.dataset('data') ?? noise.dataset('variance');
+  const ds = varianceDataset(md);
   if (ds !== null) {
     const vshape = ds.shape;
     const channels = shape[shape.length - 1]!;
@@ -347,7 +389,13 @@ function readVariance(
         `${where}: the variance has shape [${vshape.join(', ')}], the data [${shape.join(', ')}]`,
       );
     }
-    const values = numericData(ds, dtypeOf(ds, fileName, `${where} variance`), shared);
+    const values = await numericData(
+      ds,
+      dtypeOf(ds, fileName, `${where} variance`),
+      shared,
+      work,
+      `reading ${where}'s variance`,
+    );
     if (poisson !== null && linear?.has('samfire_floor') && matchesPoisson(values, data, poisson))
       return poisson;
     return { kind: 'array', data: values };

@@ -247,7 +247,7 @@ registerReader(['.rpl'], async (path) => {
   return [readRipple(rpl, raw, { rpl: basename(path), raw: basename(rawPath) })];
 });
 registerReader(['.hspy', '.hdf5'], async (path, options) => [
-  ...(await readHspy(path, { sharedMemory: options.sharedMemory ?? false })).signals,
+  ...(await readHspy(path, options)).signals,
 ]);
 registerReader(['.bcf'], readBcfFile);
 registerReader(['.spx'], readSpxFile);
