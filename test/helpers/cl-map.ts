@@ -2,7 +2,8 @@
  * A cathodoluminescence-like spectrum image for the tests: a wavelength
  * axis from 811 to 936 nm (1024 channels), one emission peak per pixel
  * whose centre drifts from 846 to 861 nm across the map, on a small flat
- * background, with seeded Poisson counts. Written as a HyperSpy file.
+ * background, with seeded Poisson counts, and optionally spikes (cosmic
+ * rays) at given pixels and channels. Written as a HyperSpy file.
  */
 import { writeHspy } from '@samfire/core/node';
 import { Signal } from '@samfire/core';
@@ -18,6 +19,8 @@ export interface ClMapOptions {
   sigma?: number;
   background?: number;
   seed?: number;
+  /** Spikes (cosmic rays) to add: `counts` more at a flat pixel index and channel. */
+  spikes?: readonly { pixel: number; channel: number; counts: number }[];
 }
 
 /** The true peak centre (nm) at (row, col). */
@@ -46,6 +49,10 @@ export function makeClMap(options: ClMapOptions = {}): Signal {
         data[(r * cols + c) * n + i] = poissonSample(rand, mean);
       }
     }
+  }
+  for (const s of options.spikes ?? []) {
+    const i = s.pixel * n + s.channel;
+    data[i] = data[i]! + s.counts;
   }
   return new Signal({
     data,

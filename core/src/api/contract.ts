@@ -51,6 +51,7 @@ import type {
   SessionBackup,
   ShellInfo,
   SpectrumView,
+  SpikeReport,
   VarianceLoadResult,
 } from './types.js';
 
@@ -174,6 +175,24 @@ export const datasetContract = {
     name: string;
     bytes: Uint8Array;
   }>(),
+  /**
+   * Converts a signal on a wavelength axis (nm, µm, Å, m) to a non-uniform
+   * energy axis in eV (cl/energy-axis.ts wavelengthToEnergy: E = hc/λ, the
+   * intensity scaled by the Jacobian unless binned). A processing step: the
+   * model starts empty, and revert goes back to the wavelength data.
+   * Refused, naming the dataset, when the axis is not a wavelength.
+   */
+  convertToEnergy: query<DatasetSummary>(),
+  /** Finds spikes (cosmic rays) in every spectrum, for review (cl/spikes.ts findSpikes); changes nothing. */
+  findSpikes: call(r.spikeRequest).returns<SpikeReport>(),
+  /**
+   * Finds the spikes with these parameters again and replaces each by the
+   * running median of its neighbours (removeSpikes); a processing step that
+   * keeps the model. Refused when there is no spike to remove.
+   */
+  removeSpikes: call(r.spikeRequest).returns<DatasetSummary>(),
+  /** Goes back one processing step (the data, model and seeds as they were before it). */
+  revert: query<DatasetSummary>(),
   onChanged: event<DatasetSummary | null>(),
 };
 

@@ -79,6 +79,12 @@ export const varianceChoice = s.tagged(
   (got) => `expected none, poisson or constant, got ${got}`,
 );
 
+/** The spike detector's parameters (core/src/cl/spikes.ts findSpikes). */
+export const spikeRequest = s.object({
+  threshold: s.finite({ positive: true, max: 1e6 }),
+  window: s.integer(3, 101),
+});
+
 /** An axis range in axis values. */
 export const axisRange = s.object({ start: s.finite(), end: s.finite() });
 

@@ -40,7 +40,14 @@ export type {
 // --- files and datasets ------------------------------------------------------
 
 /** An axis as the app shows it: the model's axis shape (model/axis.ts), every field given. */
-export type AxisInfo = Required<Omit<AxisSpec, 'values'>>;
+export type AxisInfo = Required<Omit<AxisSpec, 'values'>> & {
+  /**
+   * False for a non-uniform axis (an energy axis converted from a
+   * wavelength): `offset` is then its first value and `scale` its mean step,
+   * and the spectrum view's `x` holds every channel's value.
+   */
+  uniform: boolean;
+};
 
 /** An electron image of the open map's file (ImageRequest kind 'image'). */
 export interface ElectronImageInfo {
@@ -130,6 +137,40 @@ export interface DatasetSummary {
   settingsFrom: 'defaults' | 'project';
   /** Why the project's saved settings could not be used (then the defaults are), or null. */
   settingsProblem: string | null;
+  /**
+   * The processing steps applied since the file was opened (convert to
+   * energy, remove spikes), oldest first: dataset.revert goes back one.
+   */
+  steps: string[];
+  /** Why the signal axis cannot be converted to energy (it is not a wavelength), or null. */
+  energyProblem: string | null;
+}
+
+/** One spike found by dataset.findSpikes (core/src/cl/spikes.ts). */
+export interface SpikeFound {
+  /** Flat pixel index, and its position along the navigation axes (data order). */
+  pixel: number;
+  position: number[];
+  channel: number;
+  /** The signal axis's value at the channel (on a non-uniform axis, its own value). */
+  x: number;
+  /** The value found, and the running median there (what removal puts in its place). */
+  value: number;
+  median: number;
+  /** (value - median) / robust noise: how many standard deviations above. */
+  score: number;
+}
+
+/** What dataset.findSpikes found, for the user to review before removing them. */
+export interface SpikeReport {
+  threshold: number;
+  window: number;
+  /** Spikes found in all, and pixels with at least one. */
+  count: number;
+  pixels: number;
+  /** The spikes, pixel then channel order; at most a thousand (the highest scores kept). */
+  spikes: SpikeFound[];
+  xUnits: string;
 }
 
 /** One signal of a file that holds several, for the user to pick from. */

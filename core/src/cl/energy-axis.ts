@@ -32,7 +32,7 @@ export interface WavelengthToEnergyOptions {
 }
 
 /** Factor from the axis's units to nm; errors name the units. */
-function toNanometres(units: string): number {
+export function toNanometres(units: string): number {
   const u = units.trim();
   switch (u) {
     case '':

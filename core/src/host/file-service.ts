@@ -41,6 +41,13 @@ export interface FileServiceHandle {
   reopenSession(): Promise<boolean>;
   /** Records the variance the user chose, so that a crash session reopens with it. */
   recordVariance(variance: SessionVariance): Promise<void>;
+  /**
+   * The open signal was processed (converted to energy, spikes removed): the
+   * file no longer holds what is open, so no crash session is offered for it
+   * (its run backup would be restored onto the unprocessed data), and Save
+   * asks for a new name rather than overwrite the file.
+   */
+  processed(): Promise<void>;
 }
 
 export function createFileService(
@@ -258,6 +265,13 @@ export function createFileService(
 
   return {
     api,
+    processed: async () => {
+      // Save asks for a name: the file opened holds the unprocessed data.
+      projectPath = null;
+      if (!current) return;
+      current = null;
+      await deps.backups?.writeSession(null).catch(() => undefined);
+    },
     recordVariance: async (variance) => {
       if (!current) return;
       current = { ...current, variance };

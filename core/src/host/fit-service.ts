@@ -212,7 +212,8 @@ export class FitService implements FitServiceHandle {
     // The dataset's settings come with it: a project's saved ones, else the defaults. Only the
     // machine's (workers, live-plot and backup pace) carry over from the file open before.
     ws.datasetChanged.on((summary) => {
-      if (!summary) return;
+      // A processing step (convert to energy, remove spikes) is the same work: settings stay.
+      if (!summary || ws.processing) return;
       const saved = ws.dataset?.project?.settings;
       this.#settings = {
         ...this.#settings,

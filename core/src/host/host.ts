@@ -9,6 +9,7 @@ import { createFileService } from './file-service.js';
 import { createFitService } from './fit-service.js';
 import type { HostDeps } from './host-deps.js';
 import { createModelService } from './model-service.js';
+import { createProcessingService } from './processing.js';
 import { createSessionApi } from './session-service.js';
 import { regionSeedPixel, regionSpectrumView } from './region.js';
 import { mapFile, navigatorImage, spectrumView } from './views.js';
@@ -64,6 +65,7 @@ export function createHost(deps: HostDeps): Host {
       const axes = signal.axes.filter((a) => a.navigate);
       return mapFile(navigatorImage(imageContext(), image), format, summary.title, axes);
     },
+    ...createProcessingService(ws, fit.checkIdle, () => files.processed()),
     onChanged: ws.datasetChanged.on,
   };
 

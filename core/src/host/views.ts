@@ -13,7 +13,8 @@ import type {
   NavigatorImage,
   SpectrumView,
 } from '../api/types.js';
-import { axisValues } from '../model/axis.js';
+import { toNanometres } from '../cl/energy-axis.js';
+import { axisValues, isUniformAxis } from '../model/axis.js';
 import type { AxisSpec } from '../model/axis.js';
 import { DTYPE_SIZE, type NumericArray } from '../model/dtype.js';
 import type { Model } from '../model/model.js';
@@ -34,6 +35,8 @@ export function summarise(
   },
   /** The electron images that came with the map (navigator alternatives to the sum). */
   images: readonly Signal[] = [],
+  /** The processing steps applied since the file was opened, oldest first. */
+  steps: readonly string[] = [],
 ): DatasetSummary {
   return {
     ...settings,
@@ -55,6 +58,7 @@ export function summarise(
       units: a.units,
       navigate: a.navigate,
       isBinned: a.isBinned ?? false,
+      uniform: isUniformAxis(a),
     })),
     signalIndex,
     signalCount,
@@ -62,7 +66,33 @@ export function summarise(
     acquisition: acquisitionInfo(signal),
     looksNormalised: looksNormalised(signal),
     values: dataValues(signal.data),
+    steps: [...steps],
+    energyProblem: energyAxisProblem(signal),
   };
+}
+
+/**
+ * Why the signal axis cannot be converted to energy, or null: its units must
+ * be a wavelength's (nm, µm, Å, m); an axis without units only when its name
+ * says it is a wavelength (the converter would take it for nm).
+ */
+export function energyAxisProblem(signal: Signal): string | null {
+  const axis = signal.signalAxis;
+  const units = axis.units.trim();
+  const what = `the signal axis '${axis.name || 'signal'}'`;
+  if (units === '') {
+    return /wave\s*length|λ/i.test(axis.name)
+      ? null
+      : `${what} has no units: only a wavelength axis (nm, µm, Å or m) can be converted to energy`;
+  }
+  try {
+    toNanometres(units);
+    return null;
+  } catch {
+    return units === 'eV' || units === 'keV'
+      ? `${what} is already an energy (${units}): only a wavelength axis (nm, µm, Å or m) can be converted`
+      : `${what} is in '${units}', not a wavelength: only nm, µm, Å or m can be converted to energy`;
+  }
 }
 
 /** Values looked at by dataValues: a strided sample of at most this many. */

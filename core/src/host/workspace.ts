@@ -55,6 +55,14 @@ export class Workspace {
   regionFit: RegionFit | null = null;
   /** The variance the user loaded from a file, and the file's name (while that variance is in use). */
   #loadedVariance: LoadedVarianceSource | null = null;
+  /** The processing steps applied since the open, each with what it replaced (for revert). */
+  readonly #steps: ProcessingStep[] = [];
+  /**
+   * True while a processing step replaces the signal (or revert puts one
+   * back): the dataset changes, but it is the same work (the fit service
+   * keeps its settings).
+   */
+  processing = false;
 
   get dataset(): OpenDataset | null {
     return this.#open;
@@ -101,6 +109,7 @@ export class Workspace {
       images,
     );
     this.#open = { signal, summary, model, project: project.state, images };
+    this.#steps.length = 0;
     this.#pixel = 0;
     this.#loadedVariance = null;
     this.regionFit = null;
@@ -121,6 +130,90 @@ export class Workspace {
     this.datasetChanged.emit(summary);
     this.modelChanged.emit(this.modelState());
     return summary;
+  }
+
+  /** The labels of the processing steps applied since the open, oldest first. */
+  get steps(): string[] {
+    return this.#steps.map((s) => s.label);
+  }
+
+  /**
+   * A processing step (convert to energy, remove spikes): the open signal is
+   * replaced by `signal`, a new signal of the same navigation shape, and what
+   * it replaced is kept for revertStep. `keepModel`: the model (components,
+   * values, maps) and the seeds carry over, for a signal on the same axis;
+   * else the model starts empty and there are no seeds. The current pixel
+   * stays; model undo starts again (its states are of the old signal).
+   */
+  replaceSignal(label: string, signal: Signal, keepModel: boolean): DatasetSummary {
+    const open = this.require();
+    if (signal.navigationSize !== open.signal.navigationSize)
+      throw new Error(`${label}: the new signal has another navigation shape`);
+    const model = keepModel ? modelFromState(signal, modelState(open.model)) : new Model(signal);
+    if (signal.variance.kind === 'none') signal.estimatePoissonianNoiseVariance();
+    this.beforeModelReplaced.emit();
+    this.#steps.push({
+      label,
+      open: { ...open },
+      optional: [...this.#optional],
+      seeds: [...this.seeds],
+      loadedVariance: this.#loadedVariance,
+    });
+    if (!keepModel) {
+      this.#optional = new Set();
+      this.seeds.clear();
+    }
+    this.#loadedVariance = null;
+    const summary = this.#summary(signal, open);
+    this.#open = { ...open, signal, model, summary };
+    return this.#replaced();
+  }
+
+  /** Goes back one processing step: the signal, model, seeds and variance as they were before it. */
+  revertStep(): DatasetSummary {
+    this.require();
+    const step = this.#steps.pop();
+    if (!step) throw new Error('nothing to revert: the data are as the file holds them');
+    this.beforeModelReplaced.emit();
+    const before = step.open;
+    this.#optional = new Set(step.optional);
+    this.seeds.clear();
+    for (const p of step.seeds) this.seeds.add(p);
+    this.#loadedVariance = step.loadedVariance;
+    this.#open = { ...before, summary: this.#summary(before.signal, before) };
+    return this.#replaced();
+  }
+
+  /** A summary of `signal` as the open dataset's next state (a new id: views drop stale answers). */
+  #summary(signal: Signal, open: OpenDataset): DatasetSummary {
+    const s = open.summary;
+    return summarise(
+      signal,
+      this.#nextId++,
+      s.source,
+      s.signalIndex,
+      s.signalCount,
+      { settingsFrom: s.settingsFrom, settingsProblem: s.settingsProblem },
+      open.images,
+      this.steps,
+    );
+  }
+
+  /** After the signal was replaced: the pixel's values, no region fit, no undo; announced. */
+  #replaced(): DatasetSummary {
+    const open = this.require();
+    this.#pixel = Math.min(this.#pixel, open.signal.navigationSize - 1);
+    open.model.fetchStoredValues(this.#pixel);
+    this.regionFit = null;
+    this.history.clear();
+    this.processing = true;
+    try {
+      this.datasetChanged.emit(open.summary);
+    } finally {
+      this.processing = false;
+    }
+    this.modelChanged.emit(this.modelState());
+    return open.summary;
   }
 
   /**
@@ -310,6 +403,15 @@ export class Workspace {
       redoLabel: this.history.redoLabel,
     };
   }
+}
+
+/** A processing step: its label and what it replaced. */
+interface ProcessingStep {
+  label: string;
+  open: OpenDataset;
+  optional: string[];
+  seeds: number[];
+  loadedVariance: LoadedVarianceSource | null;
 }
 
 /** A variance loaded by the user, with the name of its file. */
