@@ -52,7 +52,12 @@ describe('convert to energy in the host', () => {
     const after = await h.dataset.convertToEnergy();
     expect(after.id).toBeGreaterThan(before.id);
     expect(after.steps).toEqual(['Converted to energy (nm → eV)']);
-    expect(after.axes[2]).toMatchObject({ name: 'Energy', units: 'eV', uniform: false, size: 1024 });
+    expect(after.axes[2]).toMatchObject({
+      name: 'Energy',
+      units: 'eV',
+      uniform: false,
+      size: 1024,
+    });
     expect(after.navigationShape).toEqual([6, 8]);
     expect(after.energyProblem).toMatch(/already an energy \(eV\)/);
     expect(await h.dataset.summary()).toEqual(after);
