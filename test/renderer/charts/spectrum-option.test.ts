@@ -353,3 +353,51 @@ describe('X-ray line markers (issue 13)', () => {
     expect(none.some((s) => s.name === 'X-ray lines')).toBe(false);
   });
 });
+
+describe('non-uniform axes and spike marks (issue 14)', () => {
+  // An energy axis from a wavelength: its step grows along the axis.
+  const ex = Float64Array.of(1.3, 1.31, 1.33, 1.36, 1.4);
+  const energy: SpectrumView = { ...view, x: ex, xLabel: 'Energy', xUnits: 'eV' };
+
+  it('draws every curve at the channels’ own values, on a value axis spanning them', () => {
+    const o = spectrumOption(energy);
+    const series = o.series as { name: string; data: [number, number | string][] }[];
+    for (const name of ['data', 'model', 'g']) {
+      expect(series.find((s) => s.name === name)!.data.map((p) => p[0])).toEqual([...ex]);
+    }
+    // The residual over the signal range only (channels 1–3), at their values.
+    expect(series.find((s) => s.name === 'residual')!.data[0]).toEqual([1.31, 0]);
+    const axes = o.xAxis as { type: string; min: number; max: number }[];
+    expect(axes.map((a) => [a.type, a.min, a.max])).toEqual([
+      ['value', 1.3, 1.4],
+      ['value', 1.3, 1.4],
+    ]);
+    // The shaded channels outside the range are at their values too.
+    const shaded = (series[0] as unknown as { markArea: { data: { xAxis: number }[][] } }).markArea
+      .data;
+    expect(shaded.map(([a, b]) => [a!.xAxis, b!.xAxis])).toEqual([
+      [1.3, 1.3],
+      [1.4, 1.4],
+    ]);
+  });
+
+  it('marks the spikes under review at their axis value and value, the picked one larger', () => {
+    const spikes = [
+      { x: 1.31, y: 900, selected: false },
+      { x: 1.36, y: 600, selected: true },
+    ];
+    const series = spectrumOption(energy, false, { spikes }).series as {
+      name?: string;
+      type?: string;
+      data: { value: [number, number]; symbolSize: number }[];
+    }[];
+    const marks = series.find((s) => s.name === 'spikes (2)')!;
+    expect(marks.type).toBe('scatter');
+    expect(marks.data.map((d) => [...d.value, d.symbolSize])).toEqual([
+      [1.31, 900, 11],
+      [1.36, 600, 16],
+    ]);
+    const none = spectrumOption(energy, false, { spikes: [] }).series as { name?: string }[];
+    expect(none.some((s) => s.name?.startsWith('spikes'))).toBe(false);
+  });
+});

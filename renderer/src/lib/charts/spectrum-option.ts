@@ -7,7 +7,9 @@
  * axis always has its tick labels, rounded to the axis's precision. Zoom with
  * the wheel or the slider; in range mode a drag along the axis (a brush)
  * picks the signal range. Optionally: a log-scale y axis, and a second
- * (pinned) spectrum drawn over this one for comparison.
+ * (pinned) spectrum drawn over this one for comparison, and marks on the
+ * spikes under review. On a non-uniform axis (energy from wavelength) every
+ * series is drawn at the channels' own values ([x, y] pairs on a value axis).
  */
 import type { EChartsOption, GridComponentOption, SeriesOption } from 'echarts';
 import type { SpectrumView } from '@samfire/core/api';
@@ -137,6 +139,34 @@ export interface SpectrumOptions {
   pinned?: SpectrumView | null;
   /** X-ray lines to mark (EDS): a labelled vertical line at each position on the axis. */
   lines?: readonly LineMark[];
+  /** Spikes found in this spectrum (under review): a mark on each, at its axis value and value. */
+  spikes?: readonly SpikeMark[];
+}
+
+/** A spike to mark: where it is on the axis, its value, and whether the user picked it in the list. */
+export interface SpikeMark {
+  x: number;
+  y: number;
+  selected: boolean;
+}
+
+/** The series that marks spikes under review: a triangle above each (larger when picked). */
+export function spikeSeries(spikes: readonly SpikeMark[], dark: boolean): SeriesOption {
+  const colour = dark ? '#ff8787' : '#e03131';
+  return {
+    type: 'scatter',
+    name: `spikes (${spikes.length})`,
+    data: spikes.map((s) => ({
+      value: [s.x, s.y],
+      symbolSize: s.selected ? 16 : 11,
+    })),
+    symbol: 'triangle',
+    symbolRotate: 180,
+    symbolOffset: [0, -10],
+    itemStyle: { color: colour, borderColor: dark ? '#000' : '#fff', borderWidth: 1 },
+    emphasis: { disabled: true },
+    z: 5,
+  };
 }
 
 /** A line marker: its label, where it is, and its weight within its family (weak ones unlabelled). */
@@ -307,6 +337,7 @@ export function spectrumOption(
     }
   }
   if (options.lines && options.lines.length > 0) series.push(lineMarkerSeries(options.lines, dark));
+  if (options.spikes && options.spikes.length > 0) series.push(spikeSeries(options.spikes, dark));
   const chi = Number.isFinite(view.redChisq)
     ? `   reduced χ² = ${view.redChisq.toPrecision(4)}`
     : '';

@@ -97,6 +97,20 @@ export class NavigatorView {
     this.#live.cancel();
   }
 
+  /**
+   * The same dataset with new data (a processing step): the pixel and the
+   * region stay; the zoom, the pinned spectrum (of the old data) and a map of
+   * the old model go.
+   */
+  restart(): void {
+    if (this.request.kind !== 'sum' && this.request.kind !== 'image')
+      this.request = { kind: 'sum' };
+    this.image = null;
+    this.pinned = null;
+    this.resetZoom();
+    this.#live.cancel();
+  }
+
   resetZoom(): void {
     this.zoom = { start: 0, end: 100 };
     this.zoomResets++;

@@ -15,6 +15,7 @@ import { FitRun } from './fit-run.svelte.js';
 import { ModelStore } from './model.svelte.js';
 import { NavigatorView } from './navigator.svelte.js';
 import { Notices } from './notices.svelte.js';
+import { ProcessingStore } from './processing.svelte.js';
 import { Results } from './results.svelte.js';
 import type { Feedback } from './store-deps.js';
 import { Ui } from './ui.svelte.js';
@@ -28,6 +29,7 @@ export class Studio {
   readonly model: ModelStore;
   readonly eds: EdsStore;
   readonly eels: EelsStore;
+  readonly processing: ProcessingStore;
   readonly run: FitRun;
   readonly results: Results;
   shell = $state.raw<ShellInfo | null>(null);
@@ -87,6 +89,14 @@ export class Studio {
       notify: feedback.notify,
       model: api.model,
       runEdit: (what, edit) => this.model.runEdit(what, edit),
+    });
+    this.processing = new ProcessingStore({
+      ...feedback,
+      dataset: api.dataset,
+      current: () => this.files.dataset,
+      running: () => this.run.running,
+      showPixel: (pixel) => this.view.select(pixel),
+      onprocessed: (dataset) => this.afterProcessed(dataset),
     });
     this.run = new FitRun({
       ...feedback,
@@ -214,6 +224,7 @@ export class Studio {
     this.notices.clear();
     this.view.reset();
     this.results.reset();
+    this.processing.reset();
     await Promise.all([this.model.load(), this.run.load(), this.eds.load(), this.eels.load()]);
     await this.view.refresh();
     if (announce) this.notices.push('success', `Opened ${dataset.source.name}`, '', 3000);
@@ -239,6 +250,20 @@ export class Studio {
         'Reduced χ² with a Poisson variance will mislead: set a constant variance in the Noise tab.',
         12_000,
       );
+  }
+
+  /**
+   * The signal was processed (converted to energy, spikes removed) or a step
+   * reverted: the same dataset, new data. The current pixel and the tab stay;
+   * the model, run settings and builders are read again, the views redrawn.
+   */
+  async afterProcessed(dataset: DatasetSummary): Promise<void> {
+    this.files.dataset = dataset;
+    this.unsaved = true;
+    this.view.restart();
+    this.results.reset();
+    await Promise.all([this.model.load(), this.run.load(), this.eds.load(), this.eels.load()]);
+    await this.view.refresh();
   }
 
   /** The model or the maps changed: redraw what shows them. */

@@ -3,7 +3,7 @@
  * switching views never loses what the user set up, plus the colour theme:
  * the OS's unless the user picks one.
  */
-export type RightTab = 'model' | 'noise' | 'seeds' | 'samfire' | 'results';
+export type RightTab = 'signal' | 'model' | 'noise' | 'seeds' | 'samfire' | 'results';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
 export interface ConfirmRequest {
