@@ -6,6 +6,7 @@
  * resampled to the navigator's pixels.
  */
 import type { AcquisitionInfo, ElectronImageInfo } from '../api/types.js';
+import { isUniformAxis } from '../model/axis.js';
 import { readAsFloat64 } from '../model/dtype.js';
 import type { Signal } from '../model/signal.js';
 
@@ -50,7 +51,8 @@ export function acquisitionInfo(signal: Signal): AcquisitionInfo {
   const inst = instrument === null ? undefined : at(instruments, instrument);
   const eds = at(inst, 'Detector', 'EDS');
   const axis = signal.signalAxis;
-  const energy = ENERGY_UNITS.has(axis.units.trim().toLowerCase());
+  // An offset and a step describe a uniform axis only (not an energy axis made from wavelengths).
+  const energy = ENERGY_UNITS.has(axis.units.trim().toLowerCase()) && isUniformAxis(axis);
   const original = md['original_metadata'];
   return {
     instrument,

@@ -107,6 +107,9 @@ export function createEdsService(ws: Workspace, checkIdle: (action: string) => v
       if (problem === null && /^EELS/i.test(signal.signalType))
         problem =
           'an EELS dataset: its edges are added in the EELS edge builder, not as X-ray lines';
+      // Light, not X-rays: a CL spectrum (on an energy axis converted from a wavelength too).
+      if (problem === null && /^(CL|Luminescence)/i.test(signal.signalType))
+        problem = 'a cathodoluminescence dataset: its peaks are light, not X-ray lines';
       let elements: string[] = [];
       let settings = null;
       if (problem === null) {

@@ -64,6 +64,9 @@ describe('convert to energy in the host', () => {
 
     const s = await h.dataset.spectrum({ pixel: 0 });
     expect(s.xUnits).toBe('eV');
+    // Light on an eV axis: not X-ray lines, and no offset + scale calibration to show.
+    expect((await h.model.edsSetup()).problem).toMatch(/cathodoluminescence/);
+    expect(after.acquisition.energyCalibration).toBeNull();
     const last = CL_AXIS.offset + (CL_AXIS.size - 1) * CL_AXIS.scale;
     expect(s.x[0]).toBeCloseTo(HC_EV_NM / last, 10);
     expect(s.x[1023]).toBeCloseTo(HC_EV_NM / CL_AXIS.offset, 10);
