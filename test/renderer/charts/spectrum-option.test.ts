@@ -381,6 +381,33 @@ describe('non-uniform axes and spike marks (issue 14)', () => {
     ]);
   });
 
+  it('reads a curve between channels of a non-uniform axis (peak handles), either direction', () => {
+    const y = Float64Array.of(0, 10, 20, 30, 40);
+    expect(valueAt(ex, y, 1.3)).toBe(0);
+    expect(valueAt(ex, y, 1.34)).toBeCloseTo(20 + 10 / 3, 10); // a third of the way from 1.33 to 1.36
+    expect(valueAt(ex, y, 1.4)).toBe(40);
+    expect(valueAt(ex, y, 1.41)).toBeNaN();
+    const down = Float64Array.from(ex).reverse();
+    expect(valueAt(down, y, 1.34)).toBeCloseTo(10 + 20 / 3, 10);
+    expect(valueAt(down, y, 1.29)).toBeNaN();
+    // The handle of a peak sits on its curve at the centre.
+    const model = {
+      pixel: 7,
+      components: [
+        {
+          name: 'g',
+          active: true,
+          parameters: [
+            { name: 'A', fullName: 'g.A', values: [5], free: true },
+            { name: 'centre', fullName: 'g.centre', values: [1.345], free: true },
+          ],
+        },
+      ],
+    } as unknown as ModelState;
+    const withPeak = { ...energy, components: [{ name: 'g', values: y }] };
+    expect(peakHandles(model, withPeak)[0]!.y).toBeCloseTo(25, 10);
+  });
+
   it('marks the spikes under review at their axis value and value, the picked one larger', () => {
     const spikes = [
       { x: 1.31, y: 900, selected: false },

@@ -17,16 +17,30 @@ export interface PeakHandle {
   amplitudeValue: number;
 }
 
-/** The curve's value at x (linear between channels; NaN outside the axis). */
+/**
+ * The curve's value at x (linear between channels; NaN outside the axis).
+ * The axis may be non-uniform (an energy axis from wavelengths): the
+ * channels either side of x are found by bisection, whichever way it runs.
+ */
 export function valueAt(xs: Float64Array, ys: Float64Array, x: number): number {
   const n = xs.length;
-  if (n === 0) return NaN;
-  const step = n > 1 ? xs[1]! - xs[0]! : 1;
-  const f = (x - xs[0]!) / step;
-  if (f < 0 || f > n - 1) return NaN;
-  const i = Math.min(n - 2, Math.floor(f));
-  if (n === 1) return ys[0]!;
-  return ys[i]! + (f - i) * (ys[i + 1]! - ys[i]!);
+  if (n === 0 || !Number.isFinite(x)) return NaN;
+  if (n === 1) return x === xs[0] ? ys[0]! : NaN;
+  const up = xs[n - 1]! >= xs[0]!;
+  const lo = up ? xs[0]! : xs[n - 1]!;
+  const hi = up ? xs[n - 1]! : xs[0]!;
+  if (x < lo || x > hi) return NaN;
+  // The last channel i with xs[i] at or before x (in the axis's direction), at most n - 2.
+  let a = 0;
+  let b = n - 1;
+  while (b - a > 1) {
+    const m = (a + b) >> 1;
+    if (up ? xs[m]! <= x : xs[m]! >= x) a = m;
+    else b = m;
+  }
+  const span = xs[b]! - xs[a]!;
+  const f = span === 0 ? 0 : (x - xs[a]!) / span;
+  return ys[a]! + f * (ys[b]! - ys[a]!);
 }
 
 export function peakHandles(model: ModelState, view: SpectrumView): PeakHandle[] {
