@@ -84,6 +84,27 @@ describe('convert to energy in the host', () => {
     await expect(h.dataset.revert()).rejects.toThrow(/nothing to revert/);
   });
 
+  it('saves the converted data as a project that reopens on its eV axis; the original stays', async () => {
+    const h = await openCl();
+    const original = (await h.file.projectPath())!;
+    expect(original).toMatch(/cl\.hspy$/);
+    await h.dataset.convertToEnergy();
+    await h.model.addComponent({ kind: 'Gaussian', name: 'peak' });
+    // Save asks for a name: the file opened holds the wavelengths.
+    expect(await h.file.projectPath()).toBeNull();
+    const saved = join(mkdtempSync(join(tmpdir(), 'samfire-cl-save-')), 'cl-ev.hspy');
+    await h.file.saveProjectTo({ path: saved });
+    const x = (await h.dataset.spectrum({ pixel: 5 })).x;
+    await h.file.openPath({ path: saved });
+    const reopened = (await h.dataset.summary())!;
+    expect(reopened.steps).toEqual([]);
+    expect(reopened.axes[2]).toMatchObject({ units: 'eV', uniform: false });
+    expect((await h.dataset.spectrum({ pixel: 5 })).x).toEqual(x);
+    expect((await h.model.state()).components.map((c) => c.name)).toEqual(['peak']);
+    await h.file.openPath({ path: original });
+    expect((await h.dataset.summary())!.axes[2]).toMatchObject({ units: 'nm', uniform: true });
+  });
+
   it('refuses an axis that is not a wavelength, naming the dataset and the axis', async () => {
     const h = await openCl();
     await h.dataset.convertToEnergy();

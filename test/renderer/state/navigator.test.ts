@@ -148,4 +148,27 @@ describe('NavigatorView store', () => {
     expect(view.pinned).toBeNull();
     expect(view.request).toEqual({ kind: 'sum' });
   });
+
+  it('after a processing step keeps the pixel and the region, drops the zoom, pin and a model map', async () => {
+    const { view, images } = setup();
+    await view.select(6);
+    await view.showRegion({ r0: 0, r1: 1, c0: 0, c1: 1 });
+    view.pin();
+    view.zoom = { start: 20, end: 40 };
+    const shown = view.show({ kind: 'redChisq' });
+    await settle();
+    images[0]!.resolve(image('χ²'));
+    await shown;
+    view.restart();
+    expect(view.pixel).toBe(6);
+    expect(view.region).not.toBeNull();
+    expect(view.pinned).toBeNull();
+    expect(view.zoom).toEqual({ start: 0, end: 100 });
+    expect(view.request).toEqual({ kind: 'sum' });
+    expect(view.image).toBeNull();
+    // An electron image stays the navigator's choice (it is not of the model).
+    view.request = { kind: 'image', index: 0 };
+    view.restart();
+    expect(view.request).toEqual({ kind: 'image', index: 0 });
+  });
 });
