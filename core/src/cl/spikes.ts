@@ -27,6 +27,12 @@ export interface SpikeOptions {
   window?: number;
 }
 
+/** Which pixels findSpikes looks at: flat indices [from, to) (default every pixel). */
+export interface SpikeSearchRange {
+  from?: number;
+  to?: number;
+}
+
 export interface Spike {
   /** Flat pixel index (C order of the navigation shape). */
   pixel: number;
@@ -79,9 +85,25 @@ function runningMedian(
   }
 }
 
-/** Every spike of every spectrum, in pixel then channel order. */
-export function findSpikes(signal: Signal, options: SpikeOptions = {}): Spike[] {
+/**
+ * Every spike of every spectrum (or of the pixels [from, to): a caller can
+ * look through a large map in slices), in pixel then channel order.
+ */
+export function findSpikes(signal: Signal, options: SpikeOptions & SpikeSearchRange = {}): Spike[] {
   const threshold = options.threshold ?? 10;
+  const from = options.from ?? 0;
+  const to = options.to ?? signal.navigationSize;
+  if (
+    !Number.isInteger(from) ||
+    !Number.isInteger(to) ||
+    from < 0 ||
+    to > signal.navigationSize ||
+    from > to
+  ) {
+    throw new Error(
+      `spikes: pixels ${from} to ${to} are not a range of the map (${signal.navigationSize} pixels)`,
+    );
+  }
   if (!(threshold > 0) || !Number.isFinite(threshold)) {
     throw new Error(`spikes: threshold must be positive and finite, got ${threshold}`);
   }
@@ -95,7 +117,7 @@ export function findSpikes(signal: Signal, options: SpikeOptions = {}): Spike[] 
   const noiseWindow = Math.min(n, 4 * window + 1);
   const local = new Float64Array(noiseWindow);
   const spikes: Spike[] = [];
-  for (let p = 0; p < signal.navigationSize; p++) {
+  for (let p = from; p < to; p++) {
     signal.readSpectrum(p, y);
     runningMedian(y, window, med);
     let top = 0;

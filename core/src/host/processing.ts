@@ -26,13 +26,37 @@ function datasetName(ws: Workspace): string {
   return summary.title || summary.source.name;
 }
 
-function spikesOf(signal: Signal, threshold: number, window: number, where: string): Spike[] {
+/** Values the detector looks at between two yields to the host's other calls (a few ms of work). */
+const SLICE_VALUES = 1 << 16;
+
+/** Lets the host answer other calls (a spectrum, a pixel) between slices of a long search. */
+const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Every spike of the signal, found in slices of pixels with a yield between
+ * them (a 256x256x1024 map takes minutes: the host stays responsive).
+ */
+async function spikesOf(
+  signal: Signal,
+  threshold: number,
+  window: number,
+  where: string,
+): Promise<Spike[]> {
   if (signal.dtype === 'bool') throw new Error(`${where}: boolean data have no spikes`);
-  try {
-    return findSpikes(signal, { threshold, window });
-  } catch (e) {
-    throw new Error(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+  const n = signal.navigationSize;
+  const slice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, signal.channels)));
+  const out: Spike[] = [];
+  for (let from = 0; from < n; from += slice) {
+    if (from > 0) await breathe();
+    let found: Spike[];
+    try {
+      found = findSpikes(signal, { threshold, window, from, to: Math.min(n, from + slice) });
+    } catch (e) {
+      throw new Error(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const s of found) out.push(s);
   }
+  return out;
 }
 
 /** The report the UI reviews: the count, the pixels, and the highest-scoring spikes in pixel order. */
@@ -79,6 +103,23 @@ export function createProcessingService(
     await processed();
     return summary;
   };
+  /** The last search, so that Apply after a review does not search again. */
+  let last: { signal: Signal; threshold: number; window: number; spikes: Spike[] } | null = null;
+  // A new file or step: the old signal is not kept alive here.
+  ws.datasetChanged.on(() => {
+    last = null;
+  });
+  const search = async (threshold: number, window: number, where: string): Promise<Spike[]> => {
+    const { signal } = ws.require();
+    if (last && last.signal === signal && last.threshold === threshold && last.window === window)
+      return last.spikes;
+    const spikes = await spikesOf(signal, threshold, window, where);
+    // Another step may have replaced the signal while the search yielded.
+    if (ws.dataset?.signal !== signal)
+      throw new Error(`${where}: the data changed during the search: find the spikes again`);
+    last = { signal, threshold, window, spikes };
+    return spikes;
+  };
   return {
     convertToEnergy: async () => {
       const action = 'convert to energy';
@@ -100,7 +141,7 @@ export function createProcessingService(
     findSpikes: async ({ threshold, window }) => {
       const { signal } = ws.require();
       const where = `${datasetName(ws)}: find spikes`;
-      return spikeReport(signal, spikesOf(signal, threshold, window, where), threshold, window);
+      return spikeReport(signal, await search(threshold, window, where), threshold, window);
     },
 
     removeSpikes: async ({ threshold, window }) => {
@@ -108,7 +149,8 @@ export function createProcessingService(
       checkIdle(action);
       const { signal } = ws.require();
       const where = `${datasetName(ws)}: ${action}`;
-      const spikes = spikesOf(signal, threshold, window, where);
+      const spikes = await search(threshold, window, where);
+      checkIdle(action);
       if (spikes.length === 0)
         throw new Error(
           `${where}: no spike scores above the threshold ${threshold} (window ${window}): nothing to remove`,

@@ -63,6 +63,28 @@ describe('findSpikes and removeSpikes', () => {
     expect(findSpikes(s, { threshold: 1e6 })).toEqual([]);
   });
 
+  it('looks through a range of pixels: slices together find what the whole map does', () => {
+    const data = peakMap(7);
+    for (const [p, c] of [
+      [0, 10],
+      [7, 141],
+      [12, 250],
+      [19, 299],
+    ] as const)
+      data[p * N + c] = data[p * N + c]! + 1000;
+    const s = new Signal({ data, axes });
+    const whole = findSpikes(s);
+    const slices = [0, 7, 8, 13, 20]
+      .slice(0, -1)
+      .flatMap((from, i, all) => findSpikes(s, { from, to: [7, 8, 13, 20][i] ?? all.length }));
+    expect(slices).toEqual(whole);
+    expect(findSpikes(s, { from: 8, to: 12 })).toEqual([]);
+    expect(() => findSpikes(s, { from: 5, to: 21 })).toThrow(
+      'spikes: pixels 5 to 21 are not a range of the map (20 pixels)',
+    );
+    expect(() => findSpikes(s, { from: 6, to: 5 })).toThrow(/pixels 6 to 5/);
+  });
+
   it('replaces the spikes by the local median in a new signal, leaving the input untouched', () => {
     const clean = peakMap(9);
     const data = Uint16Array.from(clean);

@@ -232,6 +232,22 @@ describe('spike removal in the host', () => {
     );
   });
 
+  it('looks through a larger map in slices, and refuses a result for data replaced meanwhile', async () => {
+    // 12x8 pixels of 1024 channels: two slices, the host answers other calls between them.
+    const h = await openCl({
+      rows: 12,
+      cols: 8,
+      spikes: [...SPIKES, { pixel: 90, channel: 50, counts: 900 }],
+    });
+    const report = await h.dataset.findSpikes({ threshold: 15, window: 5 });
+    expect(report.spikes.map((s) => [s.pixel, s.channel])).toContainEqual([90, 50]);
+    const searching = h.dataset.findSpikes({ threshold: 20, window: 5 });
+    await h.dataset.convertToEnergy();
+    await expect(searching).rejects.toThrow(
+      'CL map: find spikes: the data changed during the search: find the spikes again',
+    );
+  });
+
   it('refuses an even window in the host, naming the dataset', async () => {
     const h = await openCl();
     await expect(h.dataset.findSpikes({ threshold: 10, window: 4 })).rejects.toThrow(
